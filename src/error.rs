@@ -1,0 +1,62 @@
+//! Errors that stop the work: an unreadable input or output, a tariff file
+//! that does not validate. What is wrong with an invoice line is not an
+//! error but a [`Finding`](crate::Finding) on that line.
+
+use std::path::PathBuf;
+
+/// An error that stops the work. Each variant carries its position.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A tariff file does not validate: file, line (1-based, header is line
+    /// 1) and column name.
+    #[error("{file}:{line}: column `{column}`: {message}")]
+    Data {
+        /// File name inside the tariff directory.
+        file: String,
+        /// Line number in the file (the header is line 1).
+        line: u64,
+        /// Column name, or `-` when the problem spans the row.
+        column: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path involved (`-` for standard input or output).
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The invoice input lacks a required column.
+    #[error("input: missing required column `{0}` (required: invoice_id, patient_id, date, code, coefficient)")]
+    MissingColumn(String),
+    /// The CSV input or output failed at a position.
+    #[error("input line {line}: {message}")]
+    Csv {
+        /// Line in the input (1-based), 0 when unknown.
+        line: u64,
+        /// What the CSV layer said.
+        message: String,
+    },
+}
+
+impl Error {
+    pub(crate) fn data(file: &str, line: u64, column: &str, message: impl Into<String>) -> Error {
+        Error::Data {
+            file: file.to_string(),
+            line,
+            column: column.to_string(),
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn csv(err: csv::Error) -> Error {
+        let line = err.position().map(|p| p.line()).unwrap_or(0);
+        Error::Csv {
+            line,
+            message: err.to_string(),
+        }
+    }
+}

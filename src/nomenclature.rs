@@ -1,0 +1,288 @@
+//! The nomenclature: acts of NGAP Titre XIV, their dated coefficients, and
+//! the old AMS / AMC / AMK cotations they replaced.
+//!
+//! A *cotation* is what is written on an invoice line: a key letter and a
+//! coefficient (`RIM 8.10`). Since 2024-02-22 the decimals of the
+//! coefficient tell acts apart (RAM 8.07 … 8.13), so the pair
+//! (letter, coefficient) names one act — **at a given date**: the same pair
+//! can name different acts at different dates (NMI 11.01 is paraplegia
+//! until 2026-08-31 and multi-limb peripheral damage from 2026-09-01).
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::{Code, Period, Tariffs};
+
+/// Whether a tariff row is in force, scheduled under a condition, or has
+/// no known value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RowStatus {
+    /// In force (or was, within its period).
+    InForce,
+    /// Scheduled by a text but subject to a condition (e.g. the ONDAM alert
+    /// procedure); priced with a `CONDITIONAL_TARIFF` warning.
+    Conditional,
+    /// The sources do not give the value; lines priced with it get
+    /// `UNKNOWN_VALUE`.
+    Unknown,
+}
+
+impl RowStatus {
+    pub(crate) fn parse(s: &str) -> Option<RowStatus> {
+        match s {
+            "in_force" => Some(RowStatus::InForce),
+            "conditional" => Some(RowStatus::Conditional),
+            "unknown" => Some(RowStatus::Unknown),
+            _ => None,
+        }
+    }
+
+    /// The name used in `tariffs/` files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowStatus::InForce => "in_force",
+            RowStatus::Conditional => "conditional",
+            RowStatus::Unknown => "unknown",
+        }
+    }
+}
+
+/// Status of an act as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActStatus {
+    /// In force today or at its last period.
+    InForce,
+    /// Created by a text, scheduled under a condition.
+    Conditional,
+    /// Suppressed: its last period is closed.
+    Suppressed,
+}
+
+/// When the single IFS travel allowance (from 2026-01-01) may be billed
+/// with an act (NGAP DG art. 13 E).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IfsScope {
+    /// Never: only the IFD.
+    No,
+    /// Always at home (art. 1 D, 2, 4, 5 outside urgency, 9).
+    Always,
+    /// Only after orthopaedic or trauma surgery, from hospital discharge to
+    /// the 35th day (art. 1 A, B, C, E, F).
+    PostSurgery35Days,
+}
+
+/// One dated coefficient of an act.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActPeriod {
+    /// The coefficient in force during the period.
+    pub coefficient: Decimal,
+    /// Validity `[from, to)`.
+    pub period: Period,
+    /// In force or conditional.
+    pub status: RowStatus,
+    /// Legal source of the value.
+    pub source: String,
+    /// Notes (derived values, choices where sources disagree).
+    pub note: String,
+    /// Line of the row in `act_coefficients.csv`.
+    pub line: u64,
+}
+
+/// An act of NGAP Titre XIV.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Act {
+    /// Stable identifier, e.g. `A1C-ENTORSE-MED`.
+    pub id: String,
+    /// Chapter (`I`, `II`, `IV`).
+    pub chapter: String,
+    /// Article within chapter II (`1` … `11`), empty otherwise.
+    pub article: String,
+    /// Paragraph (`A` … `F` in article 1; `s1` / `s2` for chapter I sections).
+    pub paragraph: String,
+    /// Short French label.
+    pub label: String,
+    /// Key letter.
+    pub letter: Code,
+    /// The old cotations this act replaced (e.g. `AMS 7.5`).
+    pub old_cotations: Vec<(Code, Decimal)>,
+    /// Subject to an HAS référentiel.
+    pub referentiel: bool,
+    /// Session from which prior agreement is needed (1 = before the first).
+    pub prior_agreement_from: Option<u32>,
+    /// IFS eligibility.
+    pub ifs: IfsScope,
+    /// Why this act legitimately shares its cotation with another, if it does.
+    pub shared_cotation: Option<String>,
+    /// Status of the act.
+    pub status: ActStatus,
+    /// Source of the act's definition.
+    pub source: String,
+    /// Notes.
+    pub note: String,
+    /// Dated coefficients, sorted and contiguous.
+    pub periods: Vec<ActPeriod>,
+    /// Line of the row in `acts.csv`.
+    pub line: u64,
+}
+
+impl Act {
+    /// The coefficient period in force at `date`, if the act exists then.
+    ///
+    /// ```
+    /// use kine_tarif::Tariffs;
+    /// let t = Tariffs::embedded();
+    /// let ter = t.act("A1D-TER-MED").unwrap();
+    /// let d = |s: &str| s.parse().unwrap();
+    /// assert_eq!(ter.period_at(d("2026-05-27")).unwrap().coefficient.to_string(), "9.49");
+    /// assert_eq!(ter.period_at(d("2026-05-28")).unwrap().coefficient.to_string(), "9.79");
+    /// ```
+    pub fn period_at(&self, date: NaiveDate) -> Option<&ActPeriod> {
+        self.periods.iter().find(|p| p.period.contains(date))
+    }
+
+    /// The whole life of the act.
+    pub fn life(&self) -> Period {
+        Period::new(
+            self.periods[0].period.from,
+            self.periods[self.periods.len() - 1].period.to,
+        )
+    }
+
+    /// Whether `hint` matches the label (case- and accent-insensitive,
+    /// every word of the hint must appear).
+    pub fn label_matches(&self, hint: &str) -> bool {
+        let label = fold(&self.label);
+        fold(hint)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .all(|w| label.contains(w))
+    }
+}
+
+fn fold(s: &str) -> String {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'â' | 'ä' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' => 'i',
+            'ô' | 'ö' => 'o',
+            'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'œ' => 'o',
+            c => c,
+        })
+        .collect()
+}
+
+/// An old cotation (AMS / AMC / AMK + coefficient) of the nomenclature in
+/// force before 2024-02-22.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OldCotation {
+    /// AMS, AMC or AMK.
+    pub letter: Code,
+    /// The old coefficient.
+    pub coefficient: Decimal,
+    /// Billable period (until 2024-05-31 included).
+    pub period: Period,
+    /// First day of the transition (new nomenclature in force).
+    pub transition_from: NaiveDate,
+    /// Source.
+    pub source: String,
+    /// Note.
+    pub note: String,
+}
+
+/// A new act proposed for an old cotation, with its cotation at the
+/// target date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate<'t> {
+    /// The act.
+    pub act: &'t Act,
+    /// Its coefficient period at the target date.
+    pub period: &'t ActPeriod,
+}
+
+impl Candidate<'_> {
+    /// `RAM 7.49 (A1A-LOMBALGIE)`.
+    pub fn short(&self) -> String {
+        format!("{} {} ({})", self.act.letter, self.period.coefficient, self.act.id)
+    }
+}
+
+/// Why [`Tariffs::convert`] found nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConvertError {
+    /// The pair is not an old cotation of the data.
+    #[error("{0} {1} is not an old cotation known to the nomenclature")]
+    NotAnOldCotation(Code, Decimal),
+    /// The act id is unknown, or does not replace this old cotation.
+    #[error("act {0} does not replace {1} {2}")]
+    ActDoesNotMatch(String, Code, Decimal),
+    /// No replacement act is in force at the date.
+    #[error("no act replacing {0} {1} is in force on {2}")]
+    NoneInForce(Code, Decimal, NaiveDate),
+}
+
+/// Key of a coefficient in lookup tables: hundredths, when exact.
+pub(crate) fn coef_key(c: Decimal) -> Option<i64> {
+    let h = c.checked_mul(Decimal::ONE_HUNDRED)?;
+    if h.fract().is_zero() {
+        i64::try_from(h.trunc()).ok()
+    } else {
+        None
+    }
+}
+
+impl Tariffs {
+    /// The candidate new acts for an old cotation at `date`, each with its
+    /// key letter and coefficient on that date. `act_id` narrows to one act,
+    /// `label_hint` to the acts whose label contains every word of the hint.
+    ///
+    /// ```
+    /// use kine_tarif::{Code, Tariffs};
+    /// let t = Tariffs::embedded();
+    /// let date = "2026-02-01".parse().unwrap();
+    /// let c = t.convert(Code::AMS, "7.5".parse().unwrap(), date, None, Some("entorse cheville non opérée")).unwrap();
+    /// assert_eq!(c.len(), 1);
+    /// assert_eq!(c[0].short(), "RIM 8.10 (A1C-ENTORSE-MED)");
+    /// ```
+    pub fn convert(
+        &self,
+        letter: Code,
+        coefficient: Decimal,
+        date: NaiveDate,
+        act_id: Option<&str>,
+        label_hint: Option<&str>,
+    ) -> Result<Vec<Candidate<'_>>, ConvertError> {
+        let key = coef_key(coefficient)
+            .filter(|k| self.old_to_new.contains_key(&(letter, *k)))
+            .ok_or(ConvertError::NotAnOldCotation(letter, coefficient))?;
+        let acts = &self.old_to_new[&(letter, key)];
+        if let Some(id) = act_id {
+            if !acts.iter().any(|&i| self.acts[i].id == id) {
+                return Err(ConvertError::ActDoesNotMatch(id.to_string(), letter, coefficient));
+            }
+        }
+        let out: Vec<Candidate<'_>> = acts
+            .iter()
+            .map(|&i| &self.acts[i])
+            .filter(|a| act_id.is_none_or(|id| a.id == id))
+            .filter(|a| label_hint.is_none_or(|h| a.label_matches(h)))
+            .filter_map(|a| a.period_at(date).map(|p| Candidate { act: a, period: p }))
+            .collect();
+        if out.is_empty() {
+            return Err(ConvertError::NoneInForce(letter, coefficient, date));
+        }
+        Ok(out)
+    }
+
+    /// The acts that the old cotation `(letter, coefficient)` maps to
+    /// (whatever the date).
+    pub fn replacements(&self, letter: Code, coefficient: Decimal) -> Vec<&Act> {
+        coef_key(coefficient)
+            .and_then(|k| self.old_to_new.get(&(letter, k)))
+            .map(|v| v.iter().map(|&i| &self.acts[i]).collect())
+            .unwrap_or_default()
+    }
+}

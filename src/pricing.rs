@@ -1,0 +1,511 @@
+//! Pricing one invoice line: resolve the act, look up the dated values,
+//! compute the amount, and record what is wrong.
+//!
+//! Amount = coefficient × letter value × quantity, in exact decimal,
+//! rounded once to the cent half away from zero
+//! ([`round_to_cent`](crate::money::round_to_cent)). Travel allowances and
+//! RQD have no coefficient: amount = value × quantity (kilometres for IK).
+
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::money::{format_money, round_to_cent};
+use crate::nomenclature::{Act, ActPeriod, OldCotation, RowStatus};
+use crate::tariffs::LetterValue;
+use crate::{Code, CodeKind, Finding, FindingCode, LineStatus, Tariffs, Territory};
+
+/// One invoice line, already parsed.
+///
+/// ```
+/// use kine_tarif::{Code, InvoiceLine, Territory};
+/// let line = InvoiceLine::new("2026-02-01".parse().unwrap(), Code::RIM, Some("8.10".parse().unwrap()))
+///     .in_territory(Territory::Dom);
+/// let priced = kine_tarif::price(&line);
+/// assert_eq!(priced.amount.unwrap().to_string(), "19.68"); // 8.10 × 2.43 = 19.683
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceLine {
+    /// Date the act was performed.
+    pub date: NaiveDate,
+    /// Metropolitan or overseas.
+    pub territory: Territory,
+    /// Billing code.
+    pub code: Code,
+    /// Coefficient (none for IFD / IFS / IK / RQD).
+    pub coefficient: Option<Decimal>,
+    /// Quantity: 1 by default; kilometres for IK / IKM / IKS.
+    pub quantity: Decimal,
+    /// The act id, when the software knows it (resolves ambiguities).
+    pub act_id: Option<String>,
+    /// The amount the invoice claims, checked against the computed one.
+    pub billed_amount: Option<Decimal>,
+}
+
+impl InvoiceLine {
+    /// A line in metropolitan France, quantity 1.
+    pub fn new(date: NaiveDate, code: Code, coefficient: Option<Decimal>) -> InvoiceLine {
+        InvoiceLine {
+            date,
+            territory: Territory::Metropole,
+            code,
+            coefficient,
+            quantity: Decimal::ONE,
+            act_id: None,
+            billed_amount: None,
+        }
+    }
+
+    /// Sets the territory.
+    pub fn in_territory(mut self, territory: Territory) -> InvoiceLine {
+        self.territory = territory;
+        self
+    }
+
+    /// Sets the quantity.
+    pub fn with_quantity(mut self, quantity: Decimal) -> InvoiceLine {
+        self.quantity = quantity;
+        self
+    }
+
+    /// Sets the act id.
+    pub fn with_act_id(mut self, act_id: impl Into<String>) -> InvoiceLine {
+        self.act_id = Some(act_id.into());
+        self
+    }
+
+    /// Sets the billed amount.
+    pub fn with_billed_amount(mut self, amount: Decimal) -> InvoiceLine {
+        self.billed_amount = Some(amount);
+        self
+    }
+}
+
+/// The result of pricing a line: what was resolved, the amount, and the
+/// findings. Every reference points into the [`Tariffs`] used.
+#[derive(Debug, Clone)]
+pub struct Priced<'t> {
+    /// The line as given.
+    pub line: InvoiceLine,
+    /// The act resolved, if one was.
+    pub act: Option<&'t Act>,
+    /// The act's coefficient period used.
+    pub act_period: Option<&'t ActPeriod>,
+    /// The old cotation used, for AMS / AMC / old AMK lines.
+    pub old_cotation: Option<&'t OldCotation>,
+    /// The coefficient priced (corrected when revalued).
+    pub coefficient: Option<Decimal>,
+    /// The letter value row used.
+    pub value: Option<&'t LetterValue>,
+    /// The unrounded product, for the formula.
+    pub exact: Option<Decimal>,
+    /// The amount, rounded to the cent; `None` when the line is not billable.
+    pub amount: Option<Decimal>,
+    /// What is wrong, most important first in the order found.
+    pub findings: Vec<Finding>,
+}
+
+impl<'t> Priced<'t> {
+    fn new(line: &InvoiceLine) -> Priced<'t> {
+        Priced {
+            line: line.clone(),
+            act: None,
+            act_period: None,
+            old_cotation: None,
+            coefficient: None,
+            value: None,
+            exact: None,
+            amount: None,
+            findings: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, code: FindingCode, message: impl Into<String>) {
+        self.findings.push(Finding::new(code, message));
+    }
+
+    /// `ok`, `warning` or `error`.
+    pub fn status(&self) -> LineStatus {
+        LineStatus::of(&self.findings)
+    }
+
+    /// Whether a finding with this code is present.
+    pub fn has(&self, code: FindingCode) -> bool {
+        self.findings.iter().any(|f| f.code == code)
+    }
+
+    /// The unit value in euros.
+    pub fn unit_value(&self) -> Option<Decimal> {
+        self.value.and_then(|v| v.value)
+    }
+
+    /// The formula behind the amount, e.g.
+    /// `9.79 × 2.21 € × 1 = 21.6359 → 21.64 €`.
+    pub fn formula(&self) -> Option<String> {
+        let (value, exact, amount) = (self.unit_value()?, self.exact?, self.amount?);
+        let mut s = String::new();
+        if let Some(c) = self.coefficient {
+            let _ = write!(s, "{c} × ");
+        }
+        let _ = write!(s, "{value} € × {} = {exact} → {} €", self.line.quantity, format_money(amount));
+        Some(s)
+    }
+
+    /// A multi-line explanation: every value used, its validity and its
+    /// source, then the findings with their rule and source.
+    pub fn explain(&self) -> String {
+        let mut s = String::new();
+        let l = &self.line;
+        let _ = writeln!(
+            s,
+            "Ligne : {} {} le {} ({}), quantité {}",
+            l.code,
+            l.coefficient.map(|c| c.to_string()).unwrap_or_default(),
+            l.date,
+            l.territory,
+            l.quantity
+        );
+        if let Some(a) = self.act {
+            let _ = writeln!(s, "Acte : {} — {} (chap. {} art. {} {})", a.id, a.label, a.chapter, a.article, a.paragraph);
+            let _ = writeln!(s, "  définition : {}", a.source);
+        }
+        if let Some(p) = self.act_period {
+            let _ = writeln!(s, "Coefficient : {} valable {} ({})", p.coefficient, p.period, p.status.as_str());
+            let _ = writeln!(s, "  source : {}", p.source);
+            if !p.note.is_empty() {
+                let _ = writeln!(s, "  note : {}", p.note);
+            }
+        }
+        if let Some(o) = self.old_cotation {
+            let _ = writeln!(
+                s,
+                "Ancienne cotation : {} {} valable {} (transition à partir du {})",
+                o.letter, o.coefficient, o.period, o.transition_from
+            );
+            let _ = writeln!(s, "  source : {}", o.source);
+        }
+        if let Some(v) = self.value {
+            let _ = writeln!(
+                s,
+                "Valeur de {} ({}) : {} valable {} ({})",
+                v.code,
+                v.territory,
+                v.value.map(format_money).map(|m| format!("{m} €")).unwrap_or_else(|| "inconnue".into()),
+                v.period,
+                v.status.as_str()
+            );
+            let _ = writeln!(s, "  source : {}", v.source);
+        }
+        match self.formula() {
+            Some(f) => {
+                let _ = writeln!(s, "Montant : {f} (arrondi au centime, demi vers l'extérieur)");
+            }
+            None => {
+                let _ = writeln!(s, "Montant : non facturable tel quel");
+            }
+        }
+        for f in &self.findings {
+            let _ = writeln!(s, "{} [{}] {}", f.code, f.severity().as_str(), f.message);
+            let _ = writeln!(s, "  règle : {}", f.code.rule());
+            let _ = writeln!(s, "  source : {}", f.code.source());
+        }
+        let _ = write!(s, "Statut : {}", self.status().as_str());
+        s
+    }
+}
+
+/// Prices a line with the embedded tariffs.
+pub fn price(line: &InvoiceLine) -> Priced<'static> {
+    Tariffs::embedded().price(line)
+}
+
+const MAX_LISTED: usize = 6;
+
+fn list_candidates<'a>(items: impl Iterator<Item = String>) -> String {
+    let all: Vec<String> = items.collect();
+    if all.len() <= MAX_LISTED {
+        all.join(", ")
+    } else {
+        format!("{}, … (+{} autres ; voir `kine-tarif convert`)", all[..MAX_LISTED].join(", "), all.len() - MAX_LISTED)
+    }
+}
+
+impl Tariffs {
+    /// Prices and checks one line.
+    ///
+    /// ```
+    /// use kine_tarif::{Code, FindingCode, InvoiceLine, Tariffs};
+    /// let t = Tariffs::embedded();
+    /// let d = |s: &str| s.parse().unwrap();
+    /// // TER 9.49 after the avenant 8 step of 2026-05-28: the act is now TER 9.79.
+    /// let p = t.price(&InvoiceLine::new(d("2026-06-01"), Code::TER, Some("9.49".parse().unwrap())));
+    /// assert!(p.has(FindingCode::CoefficientRevalued));
+    /// assert_eq!(p.coefficient.unwrap().to_string(), "9.79");
+    /// assert_eq!(p.amount.unwrap().to_string(), "21.64");
+    /// ```
+    pub fn price(&self, line: &InvoiceLine) -> Priced<'_> {
+        let mut out = Priced::new(line);
+        if line.date < self.coverage_start() {
+            out.add(
+                FindingCode::NoTariffForDate,
+                format!("Date {} antérieure à la couverture des tarifs (à partir du {}).", line.date, self.coverage_start()),
+            );
+            return out;
+        }
+        if line.quantity <= Decimal::ZERO {
+            out.add(FindingCode::InvalidField, format!("Quantité {} : doit être positive.", line.quantity));
+            return out;
+        }
+        match line.code.kind() {
+            CodeKind::TravelFlat | CodeKind::TravelKm | CodeKind::Teleexpertise => {
+                if let Some(c) = line.coefficient.filter(|c| *c != Decimal::ONE) {
+                    out.add(
+                        FindingCode::InvalidField,
+                        format!("Coefficient {c} sur une ligne {} : ce code n'a pas de coefficient (quantité = nombre, ou km pour les IK) ; ignoré.", line.code),
+                    );
+                }
+                self.apply_value(&mut out, line.code, None);
+            }
+            CodeKind::Telesoin => self.price_telesoin(&mut out),
+            CodeKind::ActKey | CodeKind::OldKey => self.price_act(&mut out),
+        }
+        if let (Some(billed), Some(amount)) = (line.billed_amount, out.amount) {
+            if billed != amount {
+                out.add(
+                    FindingCode::AmountMismatch,
+                    format!("Montant facturé {} € ≠ montant calculé {} €.", format_money(billed), format_money(amount)),
+                );
+            }
+        }
+        out
+    }
+
+    /// Looks up the value of `code`, computes the amount and records the
+    /// value's status findings.
+    fn apply_value<'t>(&'t self, out: &mut Priced<'t>, code: Code, coefficient: Option<Decimal>) {
+        let (date, territory, quantity) = (out.line.date, out.line.territory, out.line.quantity);
+        let Some(v) = self.letter_value(code, territory, date) else {
+            let rows = self.letter_values(code, territory);
+            let msg = match (rows.first(), rows.last()) {
+                (Some(first), _) if date < first.period.from => {
+                    format!("{code} n'existe pas encore le {date} ({territory}, à partir du {}).", first.period.from)
+                }
+                (_, Some(last)) if last.period.to.is_some_and(|t| date >= t) => {
+                    format!("{code} n'existe plus le {date} (supprimé le {}).", last.period.to.unwrap_or(date))
+                }
+                _ => format!("{code} n'a pas de valeur le {date} en {territory}."),
+            };
+            out.add(FindingCode::ActNotInForce, msg);
+            return;
+        };
+        out.value = Some(v);
+        out.coefficient = coefficient;
+        let Some(value) = v.value else {
+            out.add(
+                FindingCode::UnknownValue,
+                format!("Valeur de {code} inconnue en {territory} le {date} : {}.", v.source),
+            );
+            return;
+        };
+        if v.status == RowStatus::Conditional {
+            out.add(FindingCode::ConditionalTariff, format!("Valeur de {code} programmée sous condition ({}).", v.source));
+        }
+        let exact = coefficient.unwrap_or(Decimal::ONE) * value * quantity;
+        out.exact = Some(exact);
+        out.amount = Some(round_to_cent(exact));
+    }
+
+    fn use_act_period<'t>(&'t self, out: &mut Priced<'t>, act: &'t Act, p: &'t ActPeriod) {
+        out.act = Some(act);
+        out.act_period = Some(p);
+        if p.status == RowStatus::Conditional {
+            out.add(
+                FindingCode::ConditionalTariff,
+                format!("{} {} ({}) : étape programmée le {} sous condition ({}).", act.letter, p.coefficient, act.id, p.period.from, p.source),
+            );
+        }
+        self.apply_value(out, act.letter, Some(p.coefficient));
+    }
+
+    fn price_telesoin<'t>(&'t self, out: &mut Priced<'t>) {
+        let line = out.line.clone();
+        let Some(c) = line.coefficient else {
+            out.add(FindingCode::InvalidField, "Coefficient manquant : TMK se cote avec le coefficient de l'acte présentiel.");
+            return;
+        };
+        if let Some(id) = &line.act_id {
+            let Some(act) = self.act(id) else {
+                out.add(FindingCode::UnknownAct, format!("act_id {id} inconnu."));
+                return;
+            };
+            out.act = Some(act);
+            match act.period_at(line.date) {
+                Some(p) if p.coefficient == c => out.act_period = Some(p),
+                Some(p) => {
+                    out.add(
+                        FindingCode::CoefficientRevalued,
+                        format!("{} se cote {} le {} : TMK {} au lieu de TMK {c}.", act.id, p.coefficient, line.date, p.coefficient),
+                    );
+                    out.act_period = Some(p);
+                    self.apply_value(out, Code::TMK, Some(p.coefficient));
+                    return;
+                }
+                None => {
+                    out.add(FindingCode::ActNotInForce, format!("{} n'est pas en vigueur le {} (vie : {}).", act.id, line.date, act.life()));
+                    return;
+                }
+            }
+        } else if !self.acts.iter().any(|a| a.period_at(line.date).is_some_and(|p| p.coefficient == c)) {
+            out.add(
+                FindingCode::UnknownAct,
+                format!("TMK {c} : aucun acte en vigueur le {} n'a le coefficient {c}.", line.date),
+            );
+            return;
+        }
+        self.apply_value(out, Code::TMK, Some(c));
+    }
+
+    fn price_act<'t>(&'t self, out: &mut Priced<'t>) {
+        let line = out.line.clone();
+        let code = line.code;
+        let Some(c) = line.coefficient else {
+            out.add(FindingCode::InvalidField, format!("Coefficient manquant pour {code}."));
+            return;
+        };
+        if let Some(id) = &line.act_id {
+            let Some(act) = self.act(id) else {
+                out.add(FindingCode::UnknownAct, format!("act_id {id} inconnu."));
+                return;
+            };
+            if act.letter == code {
+                match act.period_at(line.date) {
+                    Some(p) => {
+                        if p.coefficient != c {
+                            out.add(
+                                FindingCode::CoefficientRevalued,
+                                format!("{} se cote {} {} le {} (et non {code} {c}).", act.id, act.letter, p.coefficient, line.date),
+                            );
+                        }
+                        self.use_act_period(out, act, p);
+                    }
+                    None => out.add(
+                        FindingCode::ActNotInForce,
+                        format!("{} n'est pas en vigueur le {} (vie : {}).", act.id, line.date, act.life()),
+                    ),
+                }
+                return;
+            }
+            if act.old_cotations.iter().any(|&(l, oc)| l == code && oc == c) {
+                if let Some(old) = self.old_cotation(code, c) {
+                    self.price_old(out, old, Some(act.id.as_str()));
+                    return;
+                }
+            }
+            out.add(FindingCode::UnknownAct, format!("{} se cote {}, pas {code} {c}.", act.id, act.letter));
+            return;
+        }
+
+        let at = self.acts_at(code, c, line.date);
+        match at.as_slice() {
+            [(act, p)] => return self.use_act_period(out, act, p),
+            [(act, p), ..] => {
+                out.add(
+                    FindingCode::AmbiguousAct,
+                    format!("{code} {c} désigne {} actes le {} : {} ; précisez act_id.", at.len(), line.date, list_candidates(at.iter().map(|(a, _)| format!("{} ({})", a.id, a.label)))),
+                );
+                // Same cotation, same price: price it, leave the act unresolved.
+                self.apply_value(out, act.letter, Some(p.coefficient));
+                out.act_period = Some(p);
+                return;
+            }
+            [] => {}
+        }
+
+        if let Some(old) = self.old_cotation(code, c) {
+            return self.price_old(out, old, None);
+        }
+
+        let history: Vec<(&Act, &ActPeriod)> = self.pair_history(code, c).collect();
+        if history.is_empty() {
+            let msg = if code.kind() == CodeKind::OldKey {
+                format!("{code} {c} n'est pas une ancienne cotation connue.")
+            } else {
+                format!("Aucun acte n'a jamais été coté {code} {c}.")
+            };
+            out.add(FindingCode::UnknownAct, msg);
+            return;
+        }
+        let mut now: Vec<(&Act, &ActPeriod)> = Vec::new();
+        for (a, _) in &history {
+            if let Some(p) = a.period_at(line.date) {
+                if !now.iter().any(|(b, _)| b.id == a.id) {
+                    now.push((a, p));
+                }
+            }
+        }
+        match now.as_slice() {
+            [] => {
+                let (a, p) = history[0];
+                let life = a.life();
+                let when = if line.date < life.from { "pas encore créé" } else { "supprimé" };
+                out.add(
+                    FindingCode::ActNotInForce,
+                    format!("{code} {c} désigne {} ({}), {when} le {} (en vigueur {}).", a.id, a.label, line.date, life),
+                );
+                let _ = p;
+            }
+            [(a, p)] => {
+                let was = history.iter().find(|(h, _)| h.id == a.id).map(|(_, hp)| hp.period).unwrap_or(p.period);
+                out.add(
+                    FindingCode::CoefficientRevalued,
+                    format!("{code} {c} ({}) valait {c} sur {was} ; le {} l'acte se cote {} {}.", a.id, line.date, a.letter, p.coefficient),
+                );
+                self.use_act_period(out, a, p);
+            }
+            many => {
+                out.add(
+                    FindingCode::CoefficientRevalued,
+                    format!("{code} {c} a désigné plusieurs actes dont la cotation a changé : {} ; précisez act_id.", list_candidates(many.iter().map(|(a, p)| format!("{} {} ({})", a.letter, p.coefficient, a.id)))),
+                );
+                out.add(FindingCode::AmbiguousAct, "Cotation corrigée impossible à choisir sans act_id.");
+            }
+        }
+    }
+
+    fn price_old<'t>(&'t self, out: &mut Priced<'t>, old: &'t OldCotation, act_id: Option<&str>) {
+        let line = out.line.clone();
+        out.old_cotation = Some(old);
+        let candidates = || match self.convert(old.letter, old.coefficient, line.date, act_id, None) {
+            Ok(c) => list_candidates(c.iter().map(|c| c.short())),
+            Err(e) => format!("aucune ({e})"),
+        };
+        if old.period.to.is_some_and(|t| line.date >= t) {
+            out.add(
+                FindingCode::OldCotationRejected,
+                format!(
+                    "{} {} n'est plus facturable depuis le {} ; nouvelles cotations au {} : {}.",
+                    old.letter,
+                    old.coefficient,
+                    old.period.to.unwrap_or(line.date),
+                    line.date,
+                    candidates()
+                ),
+            );
+            return;
+        }
+        if line.date >= old.transition_from {
+            out.add(
+                FindingCode::OldCotationTransition,
+                format!(
+                    "{} {} accepté pendant la transition (jusqu'au {}) ; nouvelles cotations : {}.",
+                    old.letter,
+                    old.coefficient,
+                    old.period.to.map(|t| t.pred_opt().unwrap_or(t).to_string()).unwrap_or_default(),
+                    candidates()
+                ),
+            );
+        }
+        self.apply_value(out, old.letter, Some(old.coefficient));
+    }
+}
