@@ -164,7 +164,10 @@ mod tests {
     fn every_code_round_trips_through_its_text() {
         for &c in Code::ALL {
             assert_eq!(Code::from_bytes(c.as_str().as_bytes()), Some(c));
-            assert_eq!(Code::from_bytes(c.as_str().to_lowercase().as_bytes()), Some(c));
+            assert_eq!(
+                Code::from_bytes(c.as_str().to_lowercase().as_bytes()),
+                Some(c)
+            );
             assert_eq!(Code::ALL[c.index()], c);
         }
     }

@@ -30,7 +30,9 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The invoice input lacks a required column.
-    #[error("input: missing required column `{0}` (required: invoice_id, patient_id, date, code, coefficient)")]
+    #[error(
+        "input: missing required column `{0}` (required: invoice_id, patient_id, date, code, coefficient)"
+    )]
     MissingColumn(String),
     /// The CSV input or output failed at a position.
     #[error("input line {line}: {message}")]

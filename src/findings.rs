@@ -167,7 +167,10 @@ pub struct Finding {
 impl Finding {
     /// A finding.
     pub fn new(code: FindingCode, message: impl Into<String>) -> Finding {
-        Finding { code, message: message.into() }
+        Finding {
+            code,
+            message: message.into(),
+        }
     }
 
     /// Its severity.
@@ -195,7 +198,10 @@ mod tests {
         assert_eq!(LineStatus::of(&[]), LineStatus::Ok);
         let w = Finding::new(FindingCode::AmbiguousAct, "");
         let e = Finding::new(FindingCode::UnknownAct, "");
-        assert_eq!(LineStatus::of(std::slice::from_ref(&w)), LineStatus::Warning);
+        assert_eq!(
+            LineStatus::of(std::slice::from_ref(&w)),
+            LineStatus::Warning
+        );
         assert_eq!(LineStatus::of(&[w, e]), LineStatus::Error);
     }
 }

@@ -64,8 +64,10 @@ pub mod territory;
 pub use code::{Code, CodeKind, UnknownCode};
 pub use error::Error;
 pub use findings::{Finding, FindingCode, LineStatus, Severity};
-pub use nomenclature::{Act, ActPeriod, ActStatus, Candidate, ConvertError, IfsScope, OldCotation, RowStatus};
+pub use nomenclature::{
+    Act, ActPeriod, ActStatus, Candidate, ConvertError, IfsScope, OldCotation, RowStatus,
+};
 pub use period::Period;
-pub use pricing::{price, InvoiceLine, Priced};
-pub use tariffs::{LetterValue, Tariffs, TARIFF_DATA_VERSION, TARIFF_FILES};
+pub use pricing::{InvoiceLine, Priced, price};
+pub use tariffs::{LetterValue, TARIFF_DATA_VERSION, TARIFF_FILES, Tariffs};
 pub use territory::{Territory, UnknownDepartment};

@@ -98,7 +98,9 @@ mod tests {
 
     #[test]
     fn parse_rejects_garbage() {
-        for bad in ["", " ", "abc", "1.2.3", "1,2,3", "--1", "1-", ".", "7.5€", "1 000"] {
+        for bad in [
+            "", " ", "abc", "1.2.3", "1,2,3", "--1", "1-", ".", "7.5€", "1 000",
+        ] {
             assert!(parse_decimal(bad).is_none(), "{bad:?}");
         }
         assert_eq!(parse_decimal(".5"), Some(d("0.5")));

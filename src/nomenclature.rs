@@ -206,7 +206,10 @@ pub struct Candidate<'t> {
 impl Candidate<'_> {
     /// `RAM 7.49 (A1A-LOMBALGIE)`.
     pub fn short(&self) -> String {
-        format!("{} {} ({})", self.act.letter, self.period.coefficient, self.act.id)
+        format!(
+            "{} {} ({})",
+            self.act.letter, self.period.coefficient, self.act.id
+        )
     }
 }
 
@@ -261,7 +264,11 @@ impl Tariffs {
         let acts = &self.old_to_new[&(letter, key)];
         if let Some(id) = act_id {
             if !acts.iter().any(|&i| self.acts[i].id == id) {
-                return Err(ConvertError::ActDoesNotMatch(id.to_string(), letter, coefficient));
+                return Err(ConvertError::ActDoesNotMatch(
+                    id.to_string(),
+                    letter,
+                    coefficient,
+                ));
             }
         }
         let out: Vec<Candidate<'_>> = acts

@@ -148,7 +148,12 @@ impl<'t> Priced<'t> {
         if let Some(c) = self.coefficient {
             let _ = write!(s, "{c} × ");
         }
-        let _ = write!(s, "{value} € × {} = {exact} → {} €", self.line.quantity, format_money(amount));
+        let _ = write!(
+            s,
+            "{value} € × {} = {exact} → {} €",
+            self.line.quantity,
+            format_money(amount)
+        );
         Some(s)
     }
 
@@ -167,11 +172,21 @@ impl<'t> Priced<'t> {
             l.quantity
         );
         if let Some(a) = self.act {
-            let _ = writeln!(s, "Acte : {} — {} (chap. {} art. {} {})", a.id, a.label, a.chapter, a.article, a.paragraph);
+            let _ = writeln!(
+                s,
+                "Acte : {} — {} (chap. {} art. {} {})",
+                a.id, a.label, a.chapter, a.article, a.paragraph
+            );
             let _ = writeln!(s, "  définition : {}", a.source);
         }
         if let Some(p) = self.act_period {
-            let _ = writeln!(s, "Coefficient : {} valable {} ({})", p.coefficient, p.period, p.status.as_str());
+            let _ = writeln!(
+                s,
+                "Coefficient : {} valable {} ({})",
+                p.coefficient,
+                p.period,
+                p.status.as_str()
+            );
             let _ = writeln!(s, "  source : {}", p.source);
             if !p.note.is_empty() {
                 let _ = writeln!(s, "  note : {}", p.note);
@@ -191,7 +206,10 @@ impl<'t> Priced<'t> {
                 "Valeur de {} ({}) : {} valable {} ({})",
                 v.code,
                 v.territory,
-                v.value.map(format_money).map(|m| format!("{m} €")).unwrap_or_else(|| "inconnue".into()),
+                v.value
+                    .map(format_money)
+                    .map(|m| format!("{m} €"))
+                    .unwrap_or_else(|| "inconnue".into()),
                 v.period,
                 v.status.as_str()
             );
@@ -199,7 +217,10 @@ impl<'t> Priced<'t> {
         }
         match self.formula() {
             Some(f) => {
-                let _ = writeln!(s, "Montant : {f} (arrondi au centime, demi vers l'extérieur)");
+                let _ = writeln!(
+                    s,
+                    "Montant : {f} (arrondi au centime, demi vers l'extérieur)"
+                );
             }
             None => {
                 let _ = writeln!(s, "Montant : non facturable tel quel");
@@ -227,7 +248,11 @@ fn list_candidates<'a>(items: impl Iterator<Item = String>) -> String {
     if all.len() <= MAX_LISTED {
         all.join(", ")
     } else {
-        format!("{}, … (+{} autres ; voir `kine-tarif convert`)", all[..MAX_LISTED].join(", "), all.len() - MAX_LISTED)
+        format!(
+            "{}, … (+{} autres ; voir `kine-tarif convert`)",
+            all[..MAX_LISTED].join(", "),
+            all.len() - MAX_LISTED
+        )
     }
 }
 
@@ -249,12 +274,19 @@ impl Tariffs {
         if line.date < self.coverage_start() {
             out.add(
                 FindingCode::NoTariffForDate,
-                format!("Date {} antérieure à la couverture des tarifs (à partir du {}).", line.date, self.coverage_start()),
+                format!(
+                    "Date {} antérieure à la couverture des tarifs (à partir du {}).",
+                    line.date,
+                    self.coverage_start()
+                ),
             );
             return out;
         }
         if line.quantity <= Decimal::ZERO {
-            out.add(FindingCode::InvalidField, format!("Quantité {} : doit être positive.", line.quantity));
+            out.add(
+                FindingCode::InvalidField,
+                format!("Quantité {} : doit être positive.", line.quantity),
+            );
             return out;
         }
         match line.code.kind() {
@@ -274,7 +306,11 @@ impl Tariffs {
             if billed != amount {
                 out.add(
                     FindingCode::AmountMismatch,
-                    format!("Montant facturé {} € ≠ montant calculé {} €.", format_money(billed), format_money(amount)),
+                    format!(
+                        "Montant facturé {} € ≠ montant calculé {} €.",
+                        format_money(billed),
+                        format_money(amount)
+                    ),
                 );
             }
         }
@@ -289,10 +325,16 @@ impl Tariffs {
             let rows = self.letter_values(code, territory);
             let msg = match (rows.first(), rows.last()) {
                 (Some(first), _) if date < first.period.from => {
-                    format!("{code} n'existe pas encore le {date} ({territory}, à partir du {}).", first.period.from)
+                    format!(
+                        "{code} n'existe pas encore le {date} ({territory}, à partir du {}).",
+                        first.period.from
+                    )
                 }
                 (_, Some(last)) if last.period.to.is_some_and(|t| date >= t) => {
-                    format!("{code} n'existe plus le {date} (supprimé le {}).", last.period.to.unwrap_or(date))
+                    format!(
+                        "{code} n'existe plus le {date} (supprimé le {}).",
+                        last.period.to.unwrap_or(date)
+                    )
                 }
                 _ => format!("{code} n'a pas de valeur le {date} en {territory}."),
             };
@@ -304,12 +346,18 @@ impl Tariffs {
         let Some(value) = v.value else {
             out.add(
                 FindingCode::UnknownValue,
-                format!("Valeur de {code} inconnue en {territory} le {date} : {}.", v.source),
+                format!(
+                    "Valeur de {code} inconnue en {territory} le {date} : {}.",
+                    v.source
+                ),
             );
             return;
         };
         if v.status == RowStatus::Conditional {
-            out.add(FindingCode::ConditionalTariff, format!("Valeur de {code} programmée sous condition ({}).", v.source));
+            out.add(
+                FindingCode::ConditionalTariff,
+                format!("Valeur de {code} programmée sous condition ({}).", v.source),
+            );
         }
         let exact = coefficient.unwrap_or(Decimal::ONE) * value * quantity;
         out.exact = Some(exact);
@@ -322,7 +370,10 @@ impl Tariffs {
         if p.status == RowStatus::Conditional {
             out.add(
                 FindingCode::ConditionalTariff,
-                format!("{} {} ({}) : étape programmée le {} sous condition ({}).", act.letter, p.coefficient, act.id, p.period.from, p.source),
+                format!(
+                    "{} {} ({}) : étape programmée le {} sous condition ({}).",
+                    act.letter, p.coefficient, act.id, p.period.from, p.source
+                ),
             );
         }
         self.apply_value(out, act.letter, Some(p.coefficient));
@@ -331,7 +382,10 @@ impl Tariffs {
     fn price_telesoin<'t>(&'t self, out: &mut Priced<'t>) {
         let line = out.line.clone();
         let Some(c) = line.coefficient else {
-            out.add(FindingCode::InvalidField, "Coefficient manquant : TMK se cote avec le coefficient de l'acte présentiel.");
+            out.add(
+                FindingCode::InvalidField,
+                "Coefficient manquant : TMK se cote avec le coefficient de l'acte présentiel.",
+            );
             return;
         };
         if let Some(id) = &line.act_id {
@@ -345,21 +399,39 @@ impl Tariffs {
                 Some(p) => {
                     out.add(
                         FindingCode::CoefficientRevalued,
-                        format!("{} se cote {} le {} : TMK {} au lieu de TMK {c}.", act.id, p.coefficient, line.date, p.coefficient),
+                        format!(
+                            "{} se cote {} le {} : TMK {} au lieu de TMK {c}.",
+                            act.id, p.coefficient, line.date, p.coefficient
+                        ),
                     );
                     out.act_period = Some(p);
                     self.apply_value(out, Code::TMK, Some(p.coefficient));
                     return;
                 }
                 None => {
-                    out.add(FindingCode::ActNotInForce, format!("{} n'est pas en vigueur le {} (vie : {}).", act.id, line.date, act.life()));
+                    out.add(
+                        FindingCode::ActNotInForce,
+                        format!(
+                            "{} n'est pas en vigueur le {} (vie : {}).",
+                            act.id,
+                            line.date,
+                            act.life()
+                        ),
+                    );
                     return;
                 }
             }
-        } else if !self.acts.iter().any(|a| a.period_at(line.date).is_some_and(|p| p.coefficient == c)) {
+        } else if !self
+            .acts
+            .iter()
+            .any(|a| a.period_at(line.date).is_some_and(|p| p.coefficient == c))
+        {
             out.add(
                 FindingCode::UnknownAct,
-                format!("TMK {c} : aucun acte en vigueur le {} n'a le coefficient {c}.", line.date),
+                format!(
+                    "TMK {c} : aucun acte en vigueur le {} n'a le coefficient {c}.",
+                    line.date
+                ),
             );
             return;
         }
@@ -370,7 +442,10 @@ impl Tariffs {
         let line = out.line.clone();
         let code = line.code;
         let Some(c) = line.coefficient else {
-            out.add(FindingCode::InvalidField, format!("Coefficient manquant pour {code}."));
+            out.add(
+                FindingCode::InvalidField,
+                format!("Coefficient manquant pour {code}."),
+            );
             return;
         };
         if let Some(id) = &line.act_id {
@@ -384,25 +459,40 @@ impl Tariffs {
                         if p.coefficient != c {
                             out.add(
                                 FindingCode::CoefficientRevalued,
-                                format!("{} se cote {} {} le {} (et non {code} {c}).", act.id, act.letter, p.coefficient, line.date),
+                                format!(
+                                    "{} se cote {} {} le {} (et non {code} {c}).",
+                                    act.id, act.letter, p.coefficient, line.date
+                                ),
                             );
                         }
                         self.use_act_period(out, act, p);
                     }
                     None => out.add(
                         FindingCode::ActNotInForce,
-                        format!("{} n'est pas en vigueur le {} (vie : {}).", act.id, line.date, act.life()),
+                        format!(
+                            "{} n'est pas en vigueur le {} (vie : {}).",
+                            act.id,
+                            line.date,
+                            act.life()
+                        ),
                     ),
                 }
                 return;
             }
-            if act.old_cotations.iter().any(|&(l, oc)| l == code && oc == c) {
+            if act
+                .old_cotations
+                .iter()
+                .any(|&(l, oc)| l == code && oc == c)
+            {
                 if let Some(old) = self.old_cotation(code, c) {
                     self.price_old(out, old, Some(act.id.as_str()));
                     return;
                 }
             }
-            out.add(FindingCode::UnknownAct, format!("{} se cote {}, pas {code} {c}.", act.id, act.letter));
+            out.add(
+                FindingCode::UnknownAct,
+                format!("{} se cote {}, pas {code} {c}.", act.id, act.letter),
+            );
             return;
         }
 
@@ -412,7 +502,12 @@ impl Tariffs {
             [(act, p), ..] => {
                 out.add(
                     FindingCode::AmbiguousAct,
-                    format!("{code} {c} désigne {} actes le {} : {} ; précisez act_id.", at.len(), line.date, list_candidates(at.iter().map(|(a, _)| format!("{} ({})", a.id, a.label)))),
+                    format!(
+                        "{code} {c} désigne {} actes le {} : {} ; précisez act_id.",
+                        at.len(),
+                        line.date,
+                        list_candidates(at.iter().map(|(a, _)| format!("{} ({})", a.id, a.label)))
+                    ),
                 );
                 // Same cotation, same price: price it, leave the act unresolved.
                 self.apply_value(out, act.letter, Some(p.coefficient));
@@ -448,18 +543,32 @@ impl Tariffs {
             [] => {
                 let (a, p) = history[0];
                 let life = a.life();
-                let when = if line.date < life.from { "pas encore créé" } else { "supprimé" };
+                let when = if line.date < life.from {
+                    "pas encore créé"
+                } else {
+                    "supprimé"
+                };
                 out.add(
                     FindingCode::ActNotInForce,
-                    format!("{code} {c} désigne {} ({}), {when} le {} (en vigueur {}).", a.id, a.label, line.date, life),
+                    format!(
+                        "{code} {c} désigne {} ({}), {when} le {} (en vigueur {}).",
+                        a.id, a.label, line.date, life
+                    ),
                 );
                 let _ = p;
             }
             [(a, p)] => {
-                let was = history.iter().find(|(h, _)| h.id == a.id).map(|(_, hp)| hp.period).unwrap_or(p.period);
+                let was = history
+                    .iter()
+                    .find(|(h, _)| h.id == a.id)
+                    .map(|(_, hp)| hp.period)
+                    .unwrap_or(p.period);
                 out.add(
                     FindingCode::CoefficientRevalued,
-                    format!("{code} {c} ({}) valait {c} sur {was} ; le {} l'acte se cote {} {}.", a.id, line.date, a.letter, p.coefficient),
+                    format!(
+                        "{code} {c} ({}) valait {c} sur {was} ; le {} l'acte se cote {} {}.",
+                        a.id, line.date, a.letter, p.coefficient
+                    ),
                 );
                 self.use_act_period(out, a, p);
             }
@@ -468,7 +577,10 @@ impl Tariffs {
                     FindingCode::CoefficientRevalued,
                     format!("{code} {c} a désigné plusieurs actes dont la cotation a changé : {} ; précisez act_id.", list_candidates(many.iter().map(|(a, p)| format!("{} {} ({})", a.letter, p.coefficient, a.id)))),
                 );
-                out.add(FindingCode::AmbiguousAct, "Cotation corrigée impossible à choisir sans act_id.");
+                out.add(
+                    FindingCode::AmbiguousAct,
+                    "Cotation corrigée impossible à choisir sans act_id.",
+                );
             }
         }
     }
@@ -476,7 +588,8 @@ impl Tariffs {
     fn price_old<'t>(&'t self, out: &mut Priced<'t>, old: &'t OldCotation, act_id: Option<&str>) {
         let line = out.line.clone();
         out.old_cotation = Some(old);
-        let candidates = || match self.convert(old.letter, old.coefficient, line.date, act_id, None) {
+        let candidates = || match self.convert(old.letter, old.coefficient, line.date, act_id, None)
+        {
             Ok(c) => list_candidates(c.iter().map(|c| c.short())),
             Err(e) => format!("aucune ({e})"),
         };
@@ -501,7 +614,10 @@ impl Tariffs {
                     "{} {} accepté pendant la transition (jusqu'au {}) ; nouvelles cotations : {}.",
                     old.letter,
                     old.coefficient,
-                    old.period.to.map(|t| t.pred_opt().unwrap_or(t).to_string()).unwrap_or_default(),
+                    old.period
+                        .to
+                        .map(|t| t.pred_opt().unwrap_or(t).to_string())
+                        .unwrap_or_default(),
                     candidates()
                 ),
             );

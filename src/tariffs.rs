@@ -13,9 +13,7 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::nomenclature::{
-    coef_key, Act, ActPeriod, ActStatus, IfsScope, OldCotation, RowStatus,
-};
+use crate::nomenclature::{Act, ActPeriod, ActStatus, IfsScope, OldCotation, RowStatus, coef_key};
 use crate::{Code, CodeKind, Error, Period, Territory};
 
 /// Version of the embedded tariff data. It changes whenever a file of
@@ -82,8 +80,16 @@ pub struct Tariffs {
 impl PartialEq for Tariffs {
     fn eq(&self, other: &Tariffs) -> bool {
         self.values == other.values && self.acts == other.acts && {
-            let mut a: Vec<_> = self.old.values().map(|o| (o.letter, coef_key(o.coefficient), o)).collect();
-            let mut b: Vec<_> = other.old.values().map(|o| (o.letter, coef_key(o.coefficient), o)).collect();
+            let mut a: Vec<_> = self
+                .old
+                .values()
+                .map(|o| (o.letter, coef_key(o.coefficient), o))
+                .collect();
+            let mut b: Vec<_> = other
+                .old
+                .values()
+                .map(|o| (o.letter, coef_key(o.coefficient), o))
+                .collect();
             a.sort_by_key(|x| (x.0, x.1));
             b.sort_by_key(|x| (x.0, x.1));
             a == b
@@ -116,7 +122,8 @@ impl Tariffs {
         let mut texts = Vec::with_capacity(4);
         for f in TARIFF_FILES {
             let path = dir.join(f);
-            let text = std::fs::read_to_string(&path).map_err(|source| Error::Io { path, source })?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|source| Error::Io { path, source })?;
             texts.push(text);
         }
         let version = format!("custom:{}", dir.display());
@@ -155,7 +162,12 @@ impl Tariffs {
     }
 
     /// The value row of `code` in `territory` at `date`.
-    pub fn letter_value(&self, code: Code, territory: Territory, date: NaiveDate) -> Option<&LetterValue> {
+    pub fn letter_value(
+        &self,
+        code: Code,
+        territory: Territory,
+        date: NaiveDate,
+    ) -> Option<&LetterValue> {
         self.values[slot(code, territory)]
             .iter()
             .find(|v| v.period.contains(date))
@@ -187,14 +199,23 @@ impl Tariffs {
     /// let later = t.acts_at(Code::NMI, "11.01".parse().unwrap(), d("2026-09-01"));
     /// assert_eq!(later[0].0.id, "A4-PERIPH-MULTI");
     /// ```
-    pub fn acts_at(&self, letter: Code, coefficient: Decimal, date: NaiveDate) -> Vec<(&Act, &ActPeriod)> {
+    pub fn acts_at(
+        &self,
+        letter: Code,
+        coefficient: Decimal,
+        date: NaiveDate,
+    ) -> Vec<(&Act, &ActPeriod)> {
         self.pair_history(letter, coefficient)
             .filter(|(_, p)| p.period.contains(date))
             .collect()
     }
 
     /// Every (act, period) that ever carried `(letter, coefficient)`.
-    pub fn pair_history(&self, letter: Code, coefficient: Decimal) -> impl Iterator<Item = (&Act, &ActPeriod)> {
+    pub fn pair_history(
+        &self,
+        letter: Code,
+        coefficient: Decimal,
+    ) -> impl Iterator<Item = (&Act, &ActPeriod)> {
         coef_key(coefficient)
             .and_then(|k| self.by_pair.get(&(letter, k)))
             .map(|v| v.as_slice())
@@ -214,7 +235,12 @@ impl Tariffs {
         for (ai, act) in self.acts.iter().enumerate() {
             for (pi, p) in act.periods.iter().enumerate() {
                 let key = coef_key(p.coefficient).ok_or_else(|| {
-                    Error::data("act_coefficients.csv", p.line, "coefficient", format!("{}: more than two decimals", act.id))
+                    Error::data(
+                        "act_coefficients.csv",
+                        p.line,
+                        "coefficient",
+                        format!("{}: more than two decimals", act.id),
+                    )
                 })?;
                 let entry = self.by_pair.entry((act.letter, key)).or_default();
                 for &(bi, bp) in entry.iter() {
@@ -231,7 +257,12 @@ impl Tariffs {
                             "coefficient",
                             format!(
                                 "{} and {} both carry {} {} on overlapping dates ({} and {}); declare it in `shared_cotation` of acts.csv if the official text does so",
-                                other.id, act.id, act.letter, p.coefficient, other.periods[bp].period, p.period
+                                other.id,
+                                act.id,
+                                act.letter,
+                                p.coefficient,
+                                other.periods[bp].period,
+                                p.period
                             ),
                         ));
                     }
@@ -245,7 +276,10 @@ impl Tariffs {
                         "acts.csv",
                         act.line,
                         "old_cotation",
-                        format!("{}: old cotation {l} {c} is missing from old_cotations.csv", act.id),
+                        format!(
+                            "{}: old cotation {l} {c} is missing from old_cotations.csv",
+                            act.id
+                        ),
                     ));
                 }
                 self.old_to_new.entry((l, key)).or_default().push(ai);
@@ -254,7 +288,14 @@ impl Tariffs {
         self.coverage_start = self.values[slot(Code::AMK, Territory::Metropole)]
             .first()
             .map(|v| v.period.from)
-            .ok_or_else(|| Error::data("letter_values.csv", 0, "code", "no AMK value: the data covers no date"))?;
+            .ok_or_else(|| {
+                Error::data(
+                    "letter_values.csv",
+                    0,
+                    "code",
+                    "no AMK value: the data covers no date",
+                )
+            })?;
         Ok(())
     }
 }
@@ -275,12 +316,18 @@ struct Row<'a> {
 
 impl<'a> Table<'a> {
     fn new(file: &'a str, text: &'a str, required: &[&str]) -> Result<Table<'a>, Error> {
-        let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(false)
+            .from_reader(text.as_bytes());
         let headers = reader
             .headers()
             .map_err(|e| Error::data(file, 1, "-", e.to_string()))?
             .clone();
-        let cols: HashMap<String, usize> = headers.iter().enumerate().map(|(i, h)| (h.trim().to_string(), i)).collect();
+        let cols: HashMap<String, usize> = headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.trim().to_string(), i))
+            .collect();
         for r in required {
             if !cols.contains_key(*r) {
                 return Err(Error::data(file, 1, r, "missing column"));
@@ -296,7 +343,12 @@ impl<'a> Table<'a> {
                 Ok(false) => return Ok(()),
                 Ok(true) => {
                     let line = rec.position().map(|p| p.line()).unwrap_or(0);
-                    let row = Row { file: self.file, line, rec: rec.clone(), cols: &self.cols };
+                    let row = Row {
+                        file: self.file,
+                        line,
+                        rec: rec.clone(),
+                        cols: &self.cols,
+                    };
                     f(&row)?;
                 }
                 Err(e) => {
@@ -313,7 +365,11 @@ impl Row<'_> {
         Error::data(self.file, self.line, col, msg)
     }
     fn get(&self, col: &str) -> &str {
-        self.cols.get(col).and_then(|&i| self.rec.get(i)).unwrap_or("").trim()
+        self.cols
+            .get(col)
+            .and_then(|&i| self.rec.get(i))
+            .unwrap_or("")
+            .trim()
     }
     fn text(&self, col: &str) -> Result<String, Error> {
         let v = self.get(col);
@@ -324,10 +380,15 @@ impl Row<'_> {
     }
     fn date(&self, col: &str) -> Result<NaiveDate, Error> {
         let v = self.get(col);
-        NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| self.err(col, format!("malformed date {v:?} (expected YYYY-MM-DD)")))
+        NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            .map_err(|_| self.err(col, format!("malformed date {v:?} (expected YYYY-MM-DD)")))
     }
     fn opt_date(&self, col: &str) -> Result<Option<NaiveDate>, Error> {
-        if self.get(col).is_empty() { Ok(None) } else { self.date(col).map(Some) }
+        if self.get(col).is_empty() {
+            Ok(None)
+        } else {
+            self.date(col).map(Some)
+        }
     }
     fn decimal(&self, col: &str) -> Result<Decimal, Error> {
         let v = self.get(col);
@@ -335,7 +396,12 @@ impl Row<'_> {
             .parse::<Decimal>()
             .ok()
             .filter(|_| v.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
-            .ok_or_else(|| self.err(col, format!("malformed decimal {v:?} (expected digits with a dot)")))?;
+            .ok_or_else(|| {
+                self.err(
+                    col,
+                    format!("malformed decimal {v:?} (expected digits with a dot)"),
+                )
+            })?;
         if d.is_zero() {
             return Err(self.err(col, "zero"));
         }
@@ -350,29 +416,59 @@ impl Row<'_> {
         let to = self.opt_date("valid_to")?;
         if let Some(t) = to {
             if t <= from {
-                return Err(self.err("valid_to", format!("period not ordered: valid_to {t} is not after valid_from {from}")));
+                return Err(self.err(
+                    "valid_to",
+                    format!("period not ordered: valid_to {t} is not after valid_from {from}"),
+                ));
             }
         }
         Ok(Period::new(from, to))
     }
     fn status(&self) -> Result<RowStatus, Error> {
         let v = self.get("status");
-        RowStatus::parse(v).ok_or_else(|| self.err("status", format!("unknown status {v:?} (in_force, conditional, unknown)")))
+        RowStatus::parse(v).ok_or_else(|| {
+            self.err(
+                "status",
+                format!("unknown status {v:?} (in_force, conditional, unknown)"),
+            )
+        })
     }
 }
 
 fn load_letter_values(text: &str) -> Result<Vec<Vec<LetterValue>>, Error> {
     const F: &str = "letter_values.csv";
-    let mut t = Table::new(F, text, &["code", "territory", "value", "valid_from", "valid_to", "status", "source", "note"])?;
+    let mut t = Table::new(
+        F,
+        text,
+        &[
+            "code",
+            "territory",
+            "value",
+            "valid_from",
+            "valid_to",
+            "status",
+            "source",
+            "note",
+        ],
+    )?;
     let mut values: Vec<Vec<(u64, LetterValue)>> = vec![Vec::new(); Code::ALL.len() * 2];
     t.for_each(|r| {
         let code = r.code("code")?;
-        let territory = Territory::from_data_name(r.get("territory"))
-            .ok_or_else(|| r.err("territory", format!("unknown territory {:?} (metropole, dom)", r.get("territory"))))?;
+        let territory = Territory::from_data_name(r.get("territory")).ok_or_else(|| {
+            r.err(
+                "territory",
+                format!(
+                    "unknown territory {:?} (metropole, dom)",
+                    r.get("territory")
+                ),
+            )
+        })?;
         let status = r.status()?;
         let value = match (status, r.get("value").is_empty()) {
             (RowStatus::Unknown, true) => None,
-            (RowStatus::Unknown, false) => return Err(r.err("value", "a row with status unknown has no value")),
+            (RowStatus::Unknown, false) => {
+                return Err(r.err("value", "a row with status unknown has no value"));
+            }
             (_, _) => Some(r.decimal("value")?),
         };
         let lv = LetterValue {
@@ -388,7 +484,10 @@ fn load_letter_values(text: &str) -> Result<Vec<Vec<LetterValue>>, Error> {
         if let Some((line, other)) = list.iter().find(|(_, o)| o.period.overlaps(&lv.period)) {
             return Err(r.err(
                 "valid_from",
-                format!("{code} {territory}: period {} overlaps {} of line {line}", lv.period, other.period),
+                format!(
+                    "{code} {territory}: period {} overlaps {} of line {line}",
+                    lv.period, other.period
+                ),
             ));
         }
         list.push((r.line, lv));
@@ -405,7 +504,10 @@ fn load_letter_values(text: &str) -> Result<Vec<Vec<LetterValue>>, Error> {
                     F,
                     *l,
                     "valid_to",
-                    format!("{} {}: gap between {} and {}", a.code, a.territory, a.period, b.period),
+                    format!(
+                        "{} {}: gap between {} and {}",
+                        a.code, a.territory, a.period, b.period
+                    ),
                 ));
             }
         }
@@ -419,8 +521,22 @@ fn load_acts(text: &str) -> Result<(Vec<Act>, HashMap<String, usize>), Error> {
     let mut t = Table::new(
         F,
         text,
-        &["act_id", "chapter", "article", "paragraph", "label_fr", "letter", "old_cotation", "referentiel",
-          "prior_agreement_from", "ifs", "shared_cotation", "status", "source", "note"],
+        &[
+            "act_id",
+            "chapter",
+            "article",
+            "paragraph",
+            "label_fr",
+            "letter",
+            "old_cotation",
+            "referentiel",
+            "prior_agreement_from",
+            "ifs",
+            "shared_cotation",
+            "status",
+            "source",
+            "note",
+        ],
     )?;
     let mut acts = Vec::new();
     let mut by_id = HashMap::new();
@@ -431,17 +547,36 @@ fn load_acts(text: &str) -> Result<(Vec<Act>, HashMap<String, usize>), Error> {
         }
         let letter = r.code("letter")?;
         if letter.kind() != CodeKind::ActKey {
-            return Err(r.err("letter", format!("{letter} is not a key letter of the current nomenclature")));
+            return Err(r.err(
+                "letter",
+                format!("{letter} is not a key letter of the current nomenclature"),
+            ));
         }
         let mut old_cotations = Vec::new();
-        for part in r.get("old_cotation").split(';').map(str::trim).filter(|p| !p.is_empty()) {
-            let (l, c) = part
-                .split_once(' ')
-                .ok_or_else(|| r.err("old_cotation", format!("expected `LETTER COEF`, got {part:?}")))?;
+        for part in r
+            .get("old_cotation")
+            .split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let (l, c) = part.split_once(' ').ok_or_else(|| {
+                r.err(
+                    "old_cotation",
+                    format!("expected `LETTER COEF`, got {part:?}"),
+                )
+            })?;
             let l = Code::from_bytes(l.as_bytes())
                 .filter(|l| matches!(l, Code::AMK | Code::AMS | Code::AMC))
-                .ok_or_else(|| r.err("old_cotation", format!("old letter must be AMK, AMS or AMC, got {l:?}")))?;
-            let c = c.trim().parse::<Decimal>().map_err(|_| r.err("old_cotation", format!("malformed coefficient {c:?}")))?;
+                .ok_or_else(|| {
+                    r.err(
+                        "old_cotation",
+                        format!("old letter must be AMK, AMS or AMC, got {l:?}"),
+                    )
+                })?;
+            let c = c
+                .trim()
+                .parse::<Decimal>()
+                .map_err(|_| r.err("old_cotation", format!("malformed coefficient {c:?}")))?;
             old_cotations.push((l, c));
         }
         let referentiel = match r.get("referentiel") {
@@ -451,22 +586,40 @@ fn load_acts(text: &str) -> Result<(Vec<Act>, HashMap<String, usize>), Error> {
         };
         let prior_agreement_from = match r.get("prior_agreement_from") {
             "" => None,
-            v => Some(v.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| r.err("prior_agreement_from", format!("expected a session number, got {v:?}")))?),
+            v => Some(v.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                r.err(
+                    "prior_agreement_from",
+                    format!("expected a session number, got {v:?}"),
+                )
+            })?),
         };
         if referentiel != prior_agreement_from.is_some() {
-            return Err(r.err("prior_agreement_from", "an act subject to a référentiel needs a threshold, and only such an act"));
+            return Err(r.err(
+                "prior_agreement_from",
+                "an act subject to a référentiel needs a threshold, and only such an act",
+            ));
         }
         let ifs = match r.get("ifs") {
             "no" => IfsScope::No,
             "always" => IfsScope::Always,
             "post_surgery_35d" => IfsScope::PostSurgery35Days,
-            v => return Err(r.err("ifs", format!("expected no, always or post_surgery_35d, got {v:?}"))),
+            v => {
+                return Err(r.err(
+                    "ifs",
+                    format!("expected no, always or post_surgery_35d, got {v:?}"),
+                ));
+            }
         };
         let status = match r.get("status") {
             "in_force" => ActStatus::InForce,
             "conditional" => ActStatus::Conditional,
             "suppressed" => ActStatus::Suppressed,
-            v => return Err(r.err("status", format!("expected in_force, conditional or suppressed, got {v:?}"))),
+            v => {
+                return Err(r.err(
+                    "status",
+                    format!("expected in_force, conditional or suppressed, got {v:?}"),
+                ));
+            }
         };
         let shared = r.get("shared_cotation");
         by_id.insert(id.clone(), acts.len());
@@ -493,13 +646,31 @@ fn load_acts(text: &str) -> Result<(Vec<Act>, HashMap<String, usize>), Error> {
     Ok((acts, by_id))
 }
 
-fn load_act_coefficients(text: &str, acts: &mut [Act], by_id: &HashMap<String, usize>) -> Result<(), Error> {
+fn load_act_coefficients(
+    text: &str,
+    acts: &mut [Act],
+    by_id: &HashMap<String, usize>,
+) -> Result<(), Error> {
     const F: &str = "act_coefficients.csv";
-    let mut t = Table::new(F, text, &["act_id", "coefficient", "valid_from", "valid_to", "status", "source", "note"])?;
+    let mut t = Table::new(
+        F,
+        text,
+        &[
+            "act_id",
+            "coefficient",
+            "valid_from",
+            "valid_to",
+            "status",
+            "source",
+            "note",
+        ],
+    )?;
     let mut lines: Vec<Vec<u64>> = vec![Vec::new(); acts.len()];
     t.for_each(|r| {
         let id = r.text("act_id")?;
-        let &ai = by_id.get(&id).ok_or_else(|| r.err("act_id", format!("unknown act {id} (not in acts.csv)")))?;
+        let &ai = by_id
+            .get(&id)
+            .ok_or_else(|| r.err("act_id", format!("unknown act {id} (not in acts.csv)")))?;
         let coefficient = r.decimal("coefficient")?;
         if coef_key(coefficient).is_none() {
             return Err(r.err("coefficient", "more than two decimals"));
@@ -508,9 +679,23 @@ fn load_act_coefficients(text: &str, acts: &mut [Act], by_id: &HashMap<String, u
         if status == RowStatus::Unknown {
             return Err(r.err("status", "an act coefficient cannot be unknown"));
         }
-        let p = ActPeriod { coefficient, period: r.period()?, status, source: r.text("source")?, note: r.get("note").to_string(), line: r.line };
-        if let Some(o) = acts[ai].periods.iter().find(|o| o.period.overlaps(&p.period)) {
-            return Err(r.err("valid_from", format!("{id}: period {} overlaps {}", p.period, o.period)));
+        let p = ActPeriod {
+            coefficient,
+            period: r.period()?,
+            status,
+            source: r.text("source")?,
+            note: r.get("note").to_string(),
+            line: r.line,
+        };
+        if let Some(o) = acts[ai]
+            .periods
+            .iter()
+            .find(|o| o.period.overlaps(&p.period))
+        {
+            return Err(r.err(
+                "valid_from",
+                format!("{id}: period {} overlaps {}", p.period, o.period),
+            ));
         }
         acts[ai].periods.push(p);
         lines[ai].push(r.line);
@@ -518,7 +703,12 @@ fn load_act_coefficients(text: &str, acts: &mut [Act], by_id: &HashMap<String, u
     })?;
     for (ai, act) in acts.iter_mut().enumerate() {
         if act.periods.is_empty() {
-            return Err(Error::data("acts.csv", act.line, "act_id", format!("{}: no coefficient in act_coefficients.csv", act.id)));
+            return Err(Error::data(
+                "acts.csv",
+                act.line,
+                "act_id",
+                format!("{}: no coefficient in act_coefficients.csv", act.id),
+            ));
         }
         let mut order: Vec<usize> = (0..act.periods.len()).collect();
         order.sort_by_key(|&i| act.periods[i].period.from);
@@ -529,7 +719,10 @@ fn load_act_coefficients(text: &str, acts: &mut [Act], by_id: &HashMap<String, u
                     F,
                     lines[ai][order[k]],
                     "valid_to",
-                    format!("{}: gap inside the act's life between {} and {}", act.id, w[0].period, w[1].period),
+                    format!(
+                        "{}: gap inside the act's life between {} and {}",
+                        act.id, w[0].period, w[1].period
+                    ),
                 ));
             }
         }
@@ -540,23 +733,52 @@ fn load_act_coefficients(text: &str, acts: &mut [Act], by_id: &HashMap<String, u
 
 fn load_old_cotations(text: &str) -> Result<HashMap<(Code, i64), OldCotation>, Error> {
     const F: &str = "old_cotations.csv";
-    let mut t = Table::new(F, text, &["letter", "coefficient", "valid_from", "transition_from", "valid_to", "source", "note"])?;
+    let mut t = Table::new(
+        F,
+        text,
+        &[
+            "letter",
+            "coefficient",
+            "valid_from",
+            "transition_from",
+            "valid_to",
+            "source",
+            "note",
+        ],
+    )?;
     let mut out = HashMap::new();
     t.for_each(|r| {
         let letter = r.code("letter")?;
         if !matches!(letter, Code::AMK | Code::AMS | Code::AMC) {
-            return Err(r.err("letter", format!("old cotations use AMK, AMS or AMC, not {letter}")));
+            return Err(r.err(
+                "letter",
+                format!("old cotations use AMK, AMS or AMC, not {letter}"),
+            ));
         }
         let coefficient = r.decimal("coefficient")?;
-        let key = coef_key(coefficient).ok_or_else(|| r.err("coefficient", "more than two decimals"))?;
+        let key =
+            coef_key(coefficient).ok_or_else(|| r.err("coefficient", "more than two decimals"))?;
         let period = r.period()?;
         let transition_from = r.date("transition_from")?;
         if !period.contains(transition_from) {
-            return Err(r.err("transition_from", format!("{transition_from} is outside the period {period}")));
+            return Err(r.err(
+                "transition_from",
+                format!("{transition_from} is outside the period {period}"),
+            ));
         }
-        let o = OldCotation { letter, coefficient, period, transition_from, source: r.text("source")?, note: r.get("note").to_string() };
+        let o = OldCotation {
+            letter,
+            coefficient,
+            period,
+            transition_from,
+            source: r.text("source")?,
+            note: r.get("note").to_string(),
+        };
         if out.insert((letter, key), o).is_some() {
-            return Err(r.err("coefficient", format!("duplicate old cotation {letter} {coefficient}")));
+            return Err(r.err(
+                "coefficient",
+                format!("duplicate old cotation {letter} {coefficient}"),
+            ));
         }
         Ok(())
     })?;

@@ -46,7 +46,11 @@ impl Territory {
                     return Ok(Territory::Metropole);
                 }
                 match up.parse::<u8>() {
-                    Ok(n) if (1..=95).contains(&n) && n != 20 && c.bytes().all(|b| b.is_ascii_digit()) => {
+                    Ok(n)
+                        if (1..=95).contains(&n)
+                            && n != 20
+                            && c.bytes().all(|b| b.is_ascii_digit()) =>
+                    {
                         Ok(Territory::Metropole)
                     }
                     _ => Err(err()),
@@ -91,12 +95,18 @@ mod tests {
     #[test]
     fn departments() {
         for ok in ["01", "1", "13", "19", "21", "69", "75", "95", "2a", "2B"] {
-            assert_eq!(Territory::from_department(ok), Ok(Territory::Metropole), "{ok}");
+            assert_eq!(
+                Territory::from_department(ok),
+                Ok(Territory::Metropole),
+                "{ok}"
+            );
         }
         for dom in ["971", "972", "973", "974", "976"] {
             assert_eq!(Territory::from_department(dom), Ok(Territory::Dom), "{dom}");
         }
-        for bad in ["", "0", "00", "20", "96", "975", "977", "988", "2C", "7x", "-1", "+1", "9710"] {
+        for bad in [
+            "", "0", "00", "20", "96", "975", "977", "988", "2C", "7x", "-1", "+1", "9710",
+        ] {
             assert!(Territory::from_department(bad).is_err(), "{bad}");
         }
     }
