@@ -386,7 +386,6 @@ fn parse_line(
     act_s: &str,
     pre: &mut Vec<Finding>,
 ) -> Option<InvoiceLine> {
-    let before = pre.len();
     let date = NaiveDate::parse_from_str(date_s, "%Y-%m-%d")
         .ok()
         .filter(|_| date_s.len() == 10);
@@ -407,8 +406,9 @@ fn parse_line(
             ));
         }
     }
+    // `None` = malformed (reported, stops pricing); `Some(None)` = empty.
     let coefficient = if coef_s.is_empty() {
-        None
+        Some(None)
     } else {
         let c = parse_decimal(coef_s).filter(|c| *c > Decimal::ZERO);
         if c.is_none() {
@@ -417,7 +417,7 @@ fn parse_line(
                 format!("coefficient {coef_s:?} : nombre positif attendu."),
             ));
         }
-        c
+        c.map(Some)
     };
     let quantity = if qty_s.is_empty() {
         Some(Decimal::ONE)
@@ -457,18 +457,13 @@ fn parse_line(
         }
         b
     };
-    // A bad billed amount does not stop pricing; anything else does.
-    let blocking = pre[before..]
-        .iter()
-        .any(|f| !f.message.starts_with("billed_amount"));
-    if blocking {
-        return None;
-    }
+    // A bad billed amount is reported but does not stop pricing; any other
+    // field that failed above is `None` and stops it here.
     Some(InvoiceLine {
         date: date?,
         territory: territory?,
         code: code?,
-        coefficient,
+        coefficient: coefficient?,
         quantity: quantity?,
         act_id: (!act_s.is_empty()).then(|| act_s.to_string()),
         billed_amount,
@@ -490,26 +485,29 @@ fn out_row<'a>(
     findings: &'a [Finding],
     status: LineStatus,
 ) -> OutRow<'a> {
-    let (code, coefficient, act_id, unit_value, quantity, amount) = match priced {
-        Some(p) => (
-            p.act.map(|a| a.letter).unwrap_or(p.line.code).to_string(),
-            p.coefficient
-                .or(p.line.coefficient)
-                .map(|c| c.to_string())
-                .unwrap_or_default(),
-            p.act.map(|a| a.id.clone()).unwrap_or_default(),
-            p.unit_value().map(format_money).unwrap_or_default(),
+    let empty = || (String::new(), String::new(), String::new(), String::new());
+    let ((code, coefficient, act_id, unit_value), quantity, amount) = match priced {
+        // The cotation is shown when the line resolved to one: a value was
+        // looked up, or an old cotation was recognised.
+        Some(p) if p.value.is_some() || p.old_cotation.is_some() => (
+            (
+                p.value
+                    .map(|v| v.code)
+                    .or(p.old_cotation.map(|o| o.letter))
+                    .unwrap_or(p.line.code)
+                    .to_string(),
+                p.coefficient
+                    .or(p.old_cotation.map(|o| o.coefficient))
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
+                p.act.map(|a| a.id.clone()).unwrap_or_default(),
+                p.unit_value().map(format_money).unwrap_or_default(),
+            ),
             p.line.quantity.to_string(),
             p.amount.map(format_money).unwrap_or_default(),
         ),
-        None => (
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            qty_s.to_string(),
-            String::new(),
-        ),
+        Some(p) => (empty(), p.line.quantity.to_string(), String::new()),
+        None => (empty(), qty_s.to_string(), String::new()),
     };
     OutRow {
         row,

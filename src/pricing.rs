@@ -381,6 +381,13 @@ impl Tariffs {
 
     fn price_telesoin<'t>(&'t self, out: &mut Priced<'t>) {
         let line = out.line.clone();
+        if self
+            .letter_value(Code::TMK, line.territory, line.date)
+            .is_none()
+        {
+            // Reports the code as not (yet, or any more) in force.
+            return self.apply_value(out, Code::TMK, line.coefficient);
+        }
         let Some(c) = line.coefficient else {
             out.add(
                 FindingCode::InvalidField,
@@ -517,11 +524,16 @@ impl Tariffs {
             [] => {}
         }
 
+        let history: Vec<(&Act, &ActPeriod)> = self.pair_history(code, c).collect();
+        // An old cotation is read as such before the reform, or when no act
+        // of the new nomenclature ever carried the pair (AMK 8 is an old
+        // cotation; AMK 1.2 in 2026 is a revalued balneotherapy supplement).
         if let Some(old) = self.old_cotation(code, c) {
-            return self.price_old(out, old, None);
+            if history.is_empty() || line.date < old.transition_from {
+                return self.price_old(out, old, None);
+            }
         }
 
-        let history: Vec<(&Act, &ActPeriod)> = self.pair_history(code, c).collect();
         if history.is_empty() {
             let msg = if code.kind() == CodeKind::OldKey {
                 format!("{code} {c} n'est pas une ancienne cotation connue.")
