@@ -381,6 +381,9 @@ impl Row<'_> {
     fn date(&self, col: &str) -> Result<NaiveDate, Error> {
         let v = self.get(col);
         NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            .ok()
+            .filter(|_| v.len() == 10)
+            .ok_or(())
             .map_err(|_| self.err(col, format!("malformed date {v:?} (expected YYYY-MM-DD)")))
     }
     fn opt_date(&self, col: &str) -> Result<Option<NaiveDate>, Error> {
