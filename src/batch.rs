@@ -237,7 +237,7 @@ pub fn price_csv<R: Read, W: Write>(
         OutputFormat::Csv => {
             let mut w = csv::WriterBuilder::new().from_writer(output);
             w.write_record(OUTPUT_COLUMNS).map_err(Error::csv)?;
-            Sink::Csv(w)
+            Sink::Csv(Box::new(w))
         }
         OutputFormat::Jsonl => Sink::Json(BufWriter::with_capacity(1 << 16, output)),
     };
@@ -251,6 +251,16 @@ pub fn price_csv<R: Read, W: Write>(
         }
         summary.rows += 1;
         let mut pre = Vec::new();
+        if rec.len() < headers.len() {
+            pre.push(Finding::new(
+                FindingCode::InvalidField,
+                format!(
+                    "ligne de {} champs, l'en-tête en a {} : champs manquants lus comme vides.",
+                    rec.len(),
+                    headers.len()
+                ),
+            ));
+        }
         let invoice_id = field(&rec, Some(cols.invoice_id), "invoice_id", &mut pre);
         let patient_id = field(&rec, Some(cols.patient_id), "patient_id", &mut pre);
         let date_s = field(&rec, Some(cols.date), "date", &mut pre);
@@ -360,7 +370,7 @@ pub fn price_csv<R: Read, W: Write>(
 }
 
 enum Sink<W: Write> {
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
     Json(BufWriter<W>),
 }
 

@@ -148,15 +148,36 @@ impl Act {
         )
     }
 
-    /// Whether `hint` matches the label (case- and accent-insensitive,
-    /// every word of the hint must appear).
+    /// Whether `hint` matches the label: every word of the hint is a word
+    /// of the label, ignoring case and accents; `non` binds to the next
+    /// word, so `hanche opérée` does not match « non opérée ».
     pub fn label_matches(&self, hint: &str) -> bool {
-        let label = fold(&self.label);
-        fold(hint)
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .all(|w| label.contains(w))
+        let label = words(&self.label);
+        words(hint).iter().all(|w| label.contains(w))
     }
+}
+
+/// Lower-cased, accent-folded words, with `non` joined to the next word.
+fn words(s: &str) -> Vec<String> {
+    let folded = fold(s);
+    let mut out: Vec<String> = Vec::new();
+    let mut pending_non = false;
+    for w in folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if w == "non" {
+            pending_non = true;
+            continue;
+        }
+        out.push(if pending_non {
+            format!("non {w}")
+        } else {
+            w.to_string()
+        });
+        pending_non = false;
+    }
+    out
 }
 
 fn fold(s: &str) -> String {
@@ -262,14 +283,14 @@ impl Tariffs {
             .filter(|k| self.old_to_new.contains_key(&(letter, *k)))
             .ok_or(ConvertError::NotAnOldCotation(letter, coefficient))?;
         let acts = &self.old_to_new[&(letter, key)];
-        if let Some(id) = act_id {
-            if !acts.iter().any(|&i| self.acts[i].id == id) {
-                return Err(ConvertError::ActDoesNotMatch(
-                    id.to_string(),
-                    letter,
-                    coefficient,
-                ));
-            }
+        if let Some(id) = act_id
+            && !acts.iter().any(|&i| self.acts[i].id == id)
+        {
+            return Err(ConvertError::ActDoesNotMatch(
+                id.to_string(),
+                letter,
+                coefficient,
+            ));
         }
         let out: Vec<Candidate<'_>> = acts
             .iter()

@@ -243,7 +243,7 @@ pub fn price(line: &InvoiceLine) -> Priced<'static> {
 
 const MAX_LISTED: usize = 6;
 
-fn list_candidates<'a>(items: impl Iterator<Item = String>) -> String {
+fn list_candidates(items: impl Iterator<Item = String>) -> String {
     let all: Vec<String> = items.collect();
     if all.len() <= MAX_LISTED {
         all.join(", ")
@@ -302,17 +302,17 @@ impl Tariffs {
             CodeKind::Telesoin => self.price_telesoin(&mut out),
             CodeKind::ActKey | CodeKind::OldKey => self.price_act(&mut out),
         }
-        if let (Some(billed), Some(amount)) = (line.billed_amount, out.amount) {
-            if billed != amount {
-                out.add(
-                    FindingCode::AmountMismatch,
-                    format!(
-                        "Montant facturé {} € ≠ montant calculé {} €.",
-                        format_money(billed),
-                        format_money(amount)
-                    ),
-                );
-            }
+        if let (Some(billed), Some(amount)) = (line.billed_amount, out.amount)
+            && billed != amount
+        {
+            out.add(
+                FindingCode::AmountMismatch,
+                format!(
+                    "Montant facturé {} € ≠ montant calculé {} €.",
+                    format_money(billed),
+                    format_money(amount)
+                ),
+            );
         }
         out
     }
@@ -490,11 +490,10 @@ impl Tariffs {
                 .old_cotations
                 .iter()
                 .any(|&(l, oc)| l == code && oc == c)
+                && let Some(old) = self.old_cotation(code, c)
             {
-                if let Some(old) = self.old_cotation(code, c) {
-                    self.price_old(out, old, Some(act.id.as_str()));
-                    return;
-                }
+                self.price_old(out, old, Some(act.id.as_str()));
+                return;
             }
             out.add(
                 FindingCode::UnknownAct,
@@ -528,10 +527,10 @@ impl Tariffs {
         // An old cotation is read as such before the reform, or when no act
         // of the new nomenclature ever carried the pair (AMK 8 is an old
         // cotation; AMK 1.2 in 2026 is a revalued balneotherapy supplement).
-        if let Some(old) = self.old_cotation(code, c) {
-            if history.is_empty() || line.date < old.transition_from {
-                return self.price_old(out, old, None);
-            }
+        if let Some(old) = self.old_cotation(code, c)
+            && (history.is_empty() || line.date < old.transition_from)
+        {
+            return self.price_old(out, old, None);
         }
 
         if history.is_empty() {
@@ -545,10 +544,10 @@ impl Tariffs {
         }
         let mut now: Vec<(&Act, &ActPeriod)> = Vec::new();
         for (a, _) in &history {
-            if let Some(p) = a.period_at(line.date) {
-                if !now.iter().any(|(b, _)| b.id == a.id) {
-                    now.push((a, p));
-                }
+            if let Some(p) = a.period_at(line.date)
+                && !now.iter().any(|(b, _)| b.id == a.id)
+            {
+                now.push((a, p));
             }
         }
         match now.as_slice() {

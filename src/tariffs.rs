@@ -417,13 +417,13 @@ impl Row<'_> {
     fn period(&self) -> Result<Period, Error> {
         let from = self.date("valid_from")?;
         let to = self.opt_date("valid_to")?;
-        if let Some(t) = to {
-            if t <= from {
-                return Err(self.err(
-                    "valid_to",
-                    format!("period not ordered: valid_to {t} is not after valid_from {from}"),
-                ));
-            }
+        if let Some(t) = to
+            && t <= from
+        {
+            return Err(self.err(
+                "valid_to",
+                format!("period not ordered: valid_to {t} is not after valid_from {from}"),
+            ));
         }
         Ok(Period::new(from, to))
     }
