@@ -71,3 +71,8 @@ pub use period::Period;
 pub use pricing::{InvoiceLine, Priced, price};
 pub use tariffs::{LetterValue, TARIFF_DATA_VERSION, TARIFF_FILES, Tariffs};
 pub use territory::{Territory, UnknownDepartment};
+
+/// The README's Rust examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -577,7 +577,7 @@ impl Tariffs {
                 out.add(
                     FindingCode::CoefficientRevalued,
                     format!(
-                        "{code} {c} ({}) valait {c} sur {was} ; le {} l'acte se cote {} {}.",
+                        "{code} {c} est la cotation de {} sur {was} ; le {} cet acte se cote {} {}.",
                         a.id, line.date, a.letter, p.coefficient
                     ),
                 );
