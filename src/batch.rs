@@ -27,11 +27,12 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::money::{format_money, parse_decimal};
+use crate::rules::{Checker, LineContext};
 use crate::{
     Code, Error, Finding, FindingCode, InvoiceLine, LineStatus, Priced, Tariffs, Territory,
 };
@@ -112,6 +113,18 @@ struct Columns {
     department: Option<usize>,
     billed_amount: Option<usize>,
     act_id: Option<usize>,
+    practitioner_id: Option<usize>,
+    prescription_id: Option<usize>,
+    prescription_date: Option<usize>,
+    prescriber_id: Option<usize>,
+    session: Option<usize>,
+    telesoin: Option<usize>,
+    patient_birth_date: Option<usize>,
+    distance_km: Option<usize>,
+    discharge_date: Option<usize>,
+    trip_id: Option<usize>,
+    time: Option<usize>,
+    call_time: Option<usize>,
 }
 
 impl Columns {
@@ -133,19 +146,31 @@ impl Columns {
             department: find("department"),
             billed_amount: find("billed_amount"),
             act_id: find("act_id"),
+            practitioner_id: find("practitioner_id"),
+            prescription_id: find("prescription_id"),
+            prescription_date: find("prescription_date"),
+            prescriber_id: find("prescriber_id"),
+            session: find("session"),
+            telesoin: find("telesoin"),
+            patient_birth_date: find("patient_birth_date"),
+            distance_km: find("distance_km"),
+            discharge_date: find("discharge_date"),
+            trip_id: find("trip_id"),
+            time: find("time"),
+            call_time: find("call_time"),
         })
     }
 }
 
-/// One output row, borrowed from the input record where it can be.
+/// One output row.
 #[derive(Debug, Serialize)]
-struct OutRow<'a> {
+struct OutRow {
     row: u64,
-    invoice_id: &'a str,
-    patient_id: &'a str,
-    date: &'a str,
-    code_in: &'a str,
-    coefficient_in: &'a str,
+    invoice_id: String,
+    patient_id: String,
+    date: String,
+    code_in: String,
+    coefficient_in: String,
     code: String,
     coefficient: String,
     act_id: String,
@@ -155,7 +180,7 @@ struct OutRow<'a> {
     billed_amount: String,
     status: &'static str,
     #[serde(skip)]
-    finding_list: &'a [Finding],
+    finding_list: Vec<Finding>,
 }
 
 #[derive(Serialize)]
@@ -168,7 +193,7 @@ struct JsonFinding<'a> {
 #[derive(Serialize)]
 struct JsonRow<'a> {
     #[serde(flatten)]
-    row: &'a OutRow<'a>,
+    row: &'a OutRow,
     findings: Vec<JsonFinding<'a>>,
 }
 
@@ -202,15 +227,157 @@ fn sniff_delimiter(header: &[u8]) -> u8 {
     }
 }
 
-/// Prices every row of an invoice CSV and writes the result. Returns the
-/// summary; fails only when the input cannot be read (I/O, missing
-/// required column) or the output cannot be written.
+fn opt_text(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+fn opt_date(s: &str, name: &str, pre: &mut Vec<Finding>) -> Option<NaiveDate> {
+    if s.is_empty() {
+        return None;
+    }
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .filter(|_| s.len() == 10);
+    if d.is_none() {
+        pre.push(Finding::new(
+            FindingCode::InvalidField,
+            format!("{name} {s:?} : attendu AAAA-MM-JJ."),
+        ));
+    }
+    d
+}
+
+fn opt_time(s: &str, name: &str, pre: &mut Vec<Finding>) -> Option<NaiveTime> {
+    if s.is_empty() {
+        return None;
+    }
+    let t = NaiveTime::parse_from_str(s, "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
+        .ok();
+    if t.is_none() {
+        pre.push(Finding::new(
+            FindingCode::InvalidField,
+            format!("{name} {s:?} : attendu HH:MM."),
+        ));
+    }
+    t
+}
+
+fn parse_context(
+    rec: &csv::ByteRecord,
+    cols: &Columns,
+    invoice_id: &str,
+    patient_id: &str,
+    dept: &str,
+    pre: &mut Vec<Finding>,
+) -> LineContext {
+    let mut f = |i: Option<usize>, name: &str| field(rec, i, name, pre).to_string();
+    let practitioner = f(cols.practitioner_id, "practitioner_id");
+    let prescription = f(cols.prescription_id, "prescription_id");
+    let prescription_date = f(cols.prescription_date, "prescription_date");
+    let prescriber = f(cols.prescriber_id, "prescriber_id");
+    let session = f(cols.session, "session");
+    let telesoin = f(cols.telesoin, "telesoin");
+    let birth = f(cols.patient_birth_date, "patient_birth_date");
+    let distance = f(cols.distance_km, "distance_km");
+    let discharge = f(cols.discharge_date, "discharge_date");
+    let trip = f(cols.trip_id, "trip_id");
+    let time = f(cols.time, "time");
+    let call_time = f(cols.call_time, "call_time");
+    let telesoin = match telesoin.to_ascii_lowercase().as_str() {
+        "" | "0" | "false" | "no" | "non" | "n" => false,
+        "1" | "true" | "yes" | "oui" | "o" | "y" | "x" => true,
+        other => {
+            pre.push(Finding::new(
+                FindingCode::InvalidField,
+                format!("telesoin {other:?} : attendu 1 / 0 (oui / non)."),
+            ));
+            false
+        }
+    };
+    let distance_km = if distance.is_empty() {
+        None
+    } else {
+        let d = parse_decimal(&distance).filter(|d| *d >= Decimal::ZERO);
+        if d.is_none() {
+            pre.push(Finding::new(
+                FindingCode::InvalidField,
+                format!("distance_km {distance:?} : nombre positif attendu."),
+            ));
+        }
+        d
+    };
+    LineContext {
+        invoice_id: invoice_id.to_string(),
+        patient_id: patient_id.to_string(),
+        practitioner_id: practitioner,
+        department: opt_text(dept),
+        prescription_id: opt_text(&prescription),
+        prescription_date: opt_date(&prescription_date, "prescription_date", pre),
+        prescriber_id: opt_text(&prescriber),
+        session: opt_text(&session),
+        telesoin,
+        patient_birth_date: opt_date(&birth, "patient_birth_date", pre),
+        distance_km,
+        discharge_date: opt_date(&discharge, "discharge_date", pre),
+        trip_id: opt_text(&trip),
+        time: opt_time(&time, "time", pre),
+        call_time: opt_time(&call_time, "call_time", pre),
+    }
+}
+
+/// Prices every row of an invoice CSV, applies the invoice rules across
+/// the batch, and writes one row per input row. Returns the summary; fails
+/// only when the input cannot be read (I/O, missing required column) or the
+/// output cannot be written.
+///
+/// The cross-line rules need the whole batch: rows are held in memory
+/// until the end of the input.
 pub fn price_csv<R: Read, W: Write>(
     tariffs: &Tariffs,
     input: R,
     output: W,
     format: OutputFormat,
 ) -> Result<Summary, Error> {
+    price_csv_with(
+        tariffs,
+        input,
+        output,
+        &BatchOptions {
+            format,
+            rules: true,
+        },
+    )
+}
+
+/// Options of [`price_csv_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchOptions {
+    /// Output format.
+    pub format: OutputFormat,
+    /// Apply the invoice rules ([`crate::rules`]); `false` prices each line
+    /// on its own.
+    pub rules: bool,
+}
+
+impl Default for BatchOptions {
+    fn default() -> BatchOptions {
+        BatchOptions {
+            format: OutputFormat::Csv,
+            rules: true,
+        }
+    }
+}
+
+/// [`price_csv`] with options: the output format, and whether to apply the
+/// invoice rules or only price each line.
+pub fn price_csv_with<R: Read, W: Write>(
+    tariffs: &Tariffs,
+    input: R,
+    output: W,
+    options: &BatchOptions,
+) -> Result<Summary, Error> {
+    let format = options.format;
     let mut input = BufReader::with_capacity(1 << 16, input);
     let head = input.fill_buf().map_err(|source| Error::Io {
         path: "-".into(),
@@ -228,28 +395,15 @@ pub fn price_csv<R: Read, W: Write>(
     }
     let cols = Columns::from_headers(&headers)?;
 
-    let mut summary = Summary::default();
-    let io_err = |source| Error::Io {
-        path: "-".into(),
-        source,
-    };
-    let mut sink = match format {
-        OutputFormat::Csv => {
-            let mut w = csv::WriterBuilder::new().from_writer(output);
-            w.write_record(OUTPUT_COLUMNS).map_err(Error::csv)?;
-            Sink::Csv(Box::new(w))
-        }
-        OutputFormat::Jsonl => Sink::Json(BufWriter::with_capacity(1 << 16, output)),
-    };
+    let mut rows: Vec<OutRow> = Vec::new();
+    let mut checker: Checker<'_, usize> = Checker::new(tariffs);
     let mut rec = csv::ByteRecord::new();
-    let mut json_buf = Vec::new();
     loop {
         match reader.read_byte_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => return Err(Error::csv(e)),
         }
-        summary.rows += 1;
         let mut pre = Vec::new();
         if rec.len() < headers.len() {
             pre.push(Finding::new(
@@ -274,45 +428,71 @@ pub fn price_csv<R: Read, W: Write>(
         let parsed = parse_line(
             date_s, code_s, coef_s, qty_s, dept_s, billed_s, act_s, &mut pre,
         );
-        let priced = parsed.map(|line| tariffs.price(&line));
+        let ctx = parse_context(&rec, &cols, invoice_id, patient_id, dept_s, &mut pre);
+        let index = rows.len();
+        let priced = parsed.map(|line| {
+            if options.rules {
+                checker.add(index, line, ctx)
+            } else {
+                tariffs.price(&line)
+            }
+        });
         let mut findings = pre;
         if let Some(p) = &priced {
             findings.extend(p.findings.iter().cloned());
         }
-        let status = LineStatus::of(&findings);
+        let billed = parse_decimal(billed_s);
+        rows.push(out_row(
+            index as u64 + 1,
+            [invoice_id, patient_id, date_s, code_s, coef_s],
+            qty_s,
+            billed_s,
+            billed,
+            priced.as_ref(),
+            findings,
+        ));
+    }
+    for (index, cross) in checker.finalize() {
+        rows[index].finding_list.extend(cross);
+    }
+
+    let io_err = |source| Error::Io {
+        path: "-".into(),
+        source,
+    };
+    let mut sink = match format {
+        OutputFormat::Csv => {
+            let mut w = csv::WriterBuilder::new().from_writer(output);
+            w.write_record(OUTPUT_COLUMNS).map_err(Error::csv)?;
+            Sink::Csv(Box::new(w))
+        }
+        OutputFormat::Jsonl => Sink::Json(BufWriter::with_capacity(1 << 16, output)),
+    };
+    let mut summary = Summary::default();
+    let mut json_buf = Vec::new();
+    for row in &mut rows {
+        let status = LineStatus::of(&row.finding_list);
+        row.status = status.as_str();
+        summary.rows += 1;
         match status {
             LineStatus::Ok => summary.ok += 1,
             LineStatus::Warning => summary.warnings += 1,
             LineStatus::Error => summary.errors += 1,
         }
-        for f in &findings {
+        for f in &row.finding_list {
             *summary.findings.entry(f.code.as_str()).or_default() += 1;
         }
-        let billed = parse_decimal(billed_s);
-        if let Some(b) = billed {
+        if let Some(b) = parse_decimal(&row.billed_amount) {
             summary.total_billed += b;
         }
-        let row = out_row(
-            summary.rows,
-            invoice_id,
-            patient_id,
-            date_s,
-            code_s,
-            coef_s,
-            qty_s,
-            billed_s,
-            billed,
-            priced.as_ref(),
-            &findings,
-            status,
-        );
-        if let Some(a) = priced.as_ref().and_then(|p| p.amount) {
+        if let Some(a) = parse_decimal(&row.amount) {
             summary.total_amount += a;
         }
         match &mut sink {
             Sink::Csv(csv_out) => {
-                let codes = join_codes(&findings);
-                let message = findings
+                let codes = join_codes(&row.finding_list);
+                let message = row
+                    .finding_list
                     .iter()
                     .map(|f| f.message.as_str())
                     .collect::<Vec<_>>()
@@ -321,11 +501,11 @@ pub fn price_csv<R: Read, W: Write>(
                 csv_out
                     .write_record([
                         row_s.as_str(),
-                        row.invoice_id,
-                        row.patient_id,
-                        row.date,
-                        row.code_in,
-                        row.coefficient_in,
+                        &row.invoice_id,
+                        &row.patient_id,
+                        &row.date,
+                        &row.code_in,
+                        &row.coefficient_in,
                         &row.code,
                         &row.coefficient,
                         &row.act_id,
@@ -342,7 +522,7 @@ pub fn price_csv<R: Read, W: Write>(
             Sink::Json(w) => {
                 json_buf.clear();
                 let j = JsonRow {
-                    row: &row,
+                    row,
                     findings: row
                         .finding_list
                         .iter()
@@ -480,21 +660,15 @@ fn parse_line(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn out_row<'a>(
+fn out_row(
     row: u64,
-    invoice_id: &'a str,
-    patient_id: &'a str,
-    date: &'a str,
-    code_in: &'a str,
-    coefficient_in: &'a str,
+    [invoice_id, patient_id, date, code_in, coefficient_in]: [&str; 5],
     qty_s: &str,
     billed_s: &str,
     billed: Option<Decimal>,
     priced: Option<&Priced<'_>>,
-    findings: &'a [Finding],
-    status: LineStatus,
-) -> OutRow<'a> {
+    findings: Vec<Finding>,
+) -> OutRow {
     let empty = || (String::new(), String::new(), String::new(), String::new());
     let ((code, coefficient, act_id, unit_value), quantity, amount) = match priced {
         // The cotation is shown when the line resolved to one: a value was
@@ -521,11 +695,11 @@ fn out_row<'a>(
     };
     OutRow {
         row,
-        invoice_id,
-        patient_id,
-        date,
-        code_in,
-        coefficient_in,
+        invoice_id: invoice_id.to_string(),
+        patient_id: patient_id.to_string(),
+        date: date.to_string(),
+        code_in: code_in.to_string(),
+        coefficient_in: coefficient_in.to_string(),
         code,
         coefficient,
         act_id,
@@ -535,7 +709,7 @@ fn out_row<'a>(
         billed_amount: billed
             .map(format_money)
             .unwrap_or_else(|| billed_s.to_string()),
-        status: status.as_str(),
+        status: "",
         finding_list: findings,
     }
 }

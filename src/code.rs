@@ -98,6 +98,8 @@ codes! {
     IK => "IK", TravelKm, "Indemnité kilométrique, plain (DG art. 13 C); quantity in billable km.";
     IKM => "IKM", TravelKm, "Indemnité kilométrique, mountain; quantity in billable km.";
     IKS => "IKS", TravelKm, "Indemnité kilométrique on foot or on skis; quantity in km.";
+    MDN => "MDN", Majoration, "Night majoration for urgency justified by the patient's state (NGAP DG art. 14 B); code of the SNDS nomenclature.";
+    MDD => "MDD", Majoration, "Sunday and public holiday majoration for urgency (NGAP DG art. 14 B); code of the SNDS nomenclature.";
 }
 
 /// The family a [`Code`] belongs to; it decides how a line is priced.
@@ -116,6 +118,8 @@ pub enum CodeKind {
     TravelFlat,
     /// IK, IKM, IKS: per-kilometre allowances, quantity in km.
     TravelKm,
+    /// MDN, MDD: night and Sunday / public holiday majorations, flat.
+    Majoration,
 }
 
 impl Code {

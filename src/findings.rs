@@ -147,6 +147,69 @@ findings! {
     ConditionalTariff => "CONDITIONAL_TARIFF", Warning,
         "The coefficient or value used is a scheduled step subject to a condition (LAP change, ONDAM alert procedure); check it took effect.",
         "avenant 7; CSS art. L.162-14-1-1 (ONDAM alert committee)";
+    SameDayNotAllowed => "SAME_DAY_NOT_ALLOWED", Error,
+        "A second treatment session the same day for the patient is billable only with two prescriptions, for conditions under different NGAP articles, in two distinct sessions (except ARL 8.49, ARL 10 and RPB, up to two a day; PLL is a daily forfait; RAV 1 / RAV 2 never with RAV 15.5).",
+        "NGAP Titre XIV dispositions liminaires (décision UNCAM du 14/12/2023 art. 1); chap. II art. 5, 7, 10, 11";
+    TelesoinNotTmk => "TELESOIN_NOT_TMK", Error,
+        "A remote session (telesoin column) is billed with the key letter TMK and the coefficient of the presential act, not with the presential key letter.",
+        "avenant 7 art. 2.3.1; décision UNCAM du 14/12/2023 art. 3 (TMK)";
+    TelesoinWithTravel => "TELESOIN_WITH_TRAVEL", Error,
+        "A télésoin session is billed with a travel allowance for the same patient, practitioner and day.",
+        "avenant 7 art. 2.3.1; NGAP DG art. 13 (travel only for acts at the patient's home)";
+    TelesoinExcluded => "TELESOIN_EXCLUDED", Error,
+        "The act needs contact or equipment (urgent airway clearance ARL 8.49, balneotherapy) or is a bilan: not billable in télésoin.",
+        "avenant 7 art. 2.3.1; https://www.ameli.fr/masseur-kinesitherapeute/exercice-liberal/telesante/telesoin";
+    TelesoinFirstSession => "TELESOIN_FIRST_SESSION", Error,
+        "The first session of a treatment, with the initial BDK, must be presential.",
+        "avenant 7 art. 2.3.1; ameli télésoin page";
+    TelesoinUnknownPatient => "TELESOIN_UNKNOWN_PATIENT", Warning,
+        "The batch holds no presential act of the patient with this practitioner in the 12 months before the télésoin session.",
+        "avenant 7 art. 2.3.1; ameli télésoin page";
+    TelesoinShareExceeded => "TELESOIN_SHARE_EXCEEDED", Warning,
+        "Télésoin sessions exceed 20 % of the practitioner's sessions in the calendar year (counted in the batch; 20 % exactly is allowed).",
+        "avenant 7 art. 2.3.1 (activité à distance ≤ 20 % de l'activité)";
+    TravelWithoutAct => "TRAVEL_WITHOUT_ACT", Error,
+        "A travel allowance needs a presential act of the same patient and practitioner on the same day.",
+        "NGAP DG art. 13 (frais de déplacement « en sus de la valeur de l'acte »)";
+    TravelNotCumulable => "TRAVEL_NOT_CUMULABLE", Error,
+        "IFD and IFS (or the old IFO / IFR / IFN / IFP) are not cumulable; one flat allowance per trip, and one per trip when several patients are seen in one home or establishment.",
+        "NGAP DG art. 13 A and E, art. 13.1";
+    IfsNotEligible => "IFS_NOT_ELIGIBLE", Error,
+        "The IFS (or before 2026 the IFO / IFR / IFN / IFP / IFS de sortie) is not allowed with the acts of that day: see the list of DG art. 13 E (art. 1 A-C, E, F only after surgery up to the 35th day after discharge).",
+        "NGAP DG art. 13 E (version du 21/06/2026); avenant 7";
+    IkDistanceMismatch => "IK_DISTANCE_MISMATCH", Error,
+        "The kilometres billed differ from 2d − 4 (plain) or 2d − 2 (mountain) for a one-way distance d; no IK under 2 km in plain or 1 km in mountain.",
+        "NGAP DG art. 13 C 1°";
+    RqdLimitExceeded => "RQD_LIMIT_EXCEEDED", Error,
+        "More than 2 téléexpertise requests (RQD) by the practitioner for the patient in the calendar year.",
+        "NGAP DG art. 14.9.6";
+    DirectAccessLimit => "DIRECT_ACCESS_LIMIT", Warning,
+        "More than 8 direct-access sessions (prescriber = practitioner) for the patient in an episode of care of at most 3 months; allowed only with a prior medical diagnosis.",
+        "CSP art. L.4321-1 (loi n° 2023-379 du 19 mai 2023); avenant 7";
+    PriorAgreementRequired => "PRIOR_AGREEMENT_REQUIRED", Warning,
+        "From this session on, the act subject to an HAS référentiel needs the prior agreement of the service du contrôle médical (carpal tunnel: before the first session).",
+        "NGAP Titre XIV dispositions liminaires a) and b); chap. II art. 1; NGAP DG art. 7";
+    AgeCondition => "AGE_CONDITION", Error,
+        "The act is bound to the patient's age: DRA under 18, fragility screening bilan at 70 or more.",
+        "NGAP Titre XIV chap. II art. 1 E; décision UNCAM du 14/12/2023 (bilan de repérage de la fragilité)";
+    AgeUnknown => "AGE_UNKNOWN", Warning,
+        "The act is bound to the patient's age but patient_birth_date is missing: the condition could not be checked.",
+        "NGAP Titre XIV chap. II art. 1 E; décision UNCAM du 14/12/2023";
+    BilanDuringTreatment => "BILAN_DURING_TREATMENT", Warning,
+        "A chapter I section 1 bilan is billable only when no rehabilitation is ongoing or prescribed at the same time for the patient.",
+        "NGAP Titre XIV chap. I section 1";
+    BdkRank => "BDK_RANK", Warning,
+        "The BDK forfait is billed at the first session, then at the 30th and every 20 sessions (AMK 10.7), or at the 60th and every 50 (AMK 10.8, neurological).",
+        "NGAP Titre XIV chap. I section 2 §3";
+    MajorationJustification => "MAJORATION_JUSTIFICATION", Warning,
+        "Night and Sunday / public holiday majorations need an urgency justified by the patient's state (or an imperative daily treatment), best shown on the prescription.",
+        "NGAP DG art. 14 and 14 B; Titre XIV dispositions liminaires";
+    MajorationNotApplicable => "MAJORATION_NOT_APPLICABLE", Error,
+        "MDD on a day that is neither a Sunday nor a public holiday, MDN outside 20:00–08:00 or with a call outside 19:00–07:00, or both on one act.",
+        "NGAP DG art. 14";
+    MajorationWithoutAct => "MAJORATION_WITHOUT_ACT", Error,
+        "A majoration needs an act of the same patient and practitioner on the same day.",
+        "NGAP DG art. 14 (« en plus des honoraires normaux »)";
 }
 
 impl fmt::Display for FindingCode {

@@ -58,6 +58,7 @@ pub mod money;
 pub mod nomenclature;
 pub mod period;
 pub mod pricing;
+pub mod rules;
 pub mod tariffs;
 pub mod territory;
 

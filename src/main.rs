@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
-use kine_tarif::batch::{OutputFormat, Summary, price_csv};
+use kine_tarif::batch::{BatchOptions, OutputFormat, Summary, price_csv_with};
 use kine_tarif::money::{format_money, parse_decimal};
 use kine_tarif::{Code, Error, FindingCode, InvoiceLine, LineStatus, Tariffs, Territory};
 
@@ -53,6 +53,9 @@ enum Command {
         /// Exit with status 1 when a row has at least this status.
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
+        /// Price each line on its own, without the invoice rules.
+        #[arg(long)]
+        no_rules: bool,
     },
     /// The new cotations replacing an old AMS / AMC / AMK cotation.
     Convert {
@@ -141,6 +144,7 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             output,
             format,
             fail_on,
+            no_rules,
         } => {
             let format = match format {
                 Format::Csv => OutputFormat::Csv,
@@ -161,7 +165,15 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 })?),
                 None => Box::new(io::stdout().lock()),
             };
-            let summary = price_csv(tariffs, reader, writer, format)?;
+            let summary = price_csv_with(
+                tariffs,
+                reader,
+                writer,
+                &BatchOptions {
+                    format,
+                    rules: !no_rules,
+                },
+            )?;
             print_summary(&summary, tariffs);
             let failed = match fail_on {
                 Some(FailOn::Error) => summary.worst() == LineStatus::Error,

@@ -290,7 +290,10 @@ impl Tariffs {
             return out;
         }
         match line.code.kind() {
-            CodeKind::TravelFlat | CodeKind::TravelKm | CodeKind::Teleexpertise => {
+            CodeKind::TravelFlat
+            | CodeKind::TravelKm
+            | CodeKind::Teleexpertise
+            | CodeKind::Majoration => {
                 if let Some(c) = line.coefficient.filter(|c| *c != Decimal::ONE) {
                     out.add(
                         FindingCode::InvalidField,

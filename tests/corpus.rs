@@ -1,23 +1,24 @@
 //! The priced-lines corpus: `tests/corpus/priced_lines.csv` holds invoice
-//! lines with the expected result worked out by hand from the sources
+//! lines priced each on its own (rules off; `tests/corpus/rules.csv` covers
+//! the invoice rules),
+//! with the expected result worked out by hand from the sources
 //! (`expected_*` columns, and the arithmetic in `why`). The batch ignores
 //! the unknown columns, so the file is both the input and the expectation.
 
 use kine_tarif::Tariffs;
-use kine_tarif::batch::{OUTPUT_COLUMNS, OutputFormat, price_csv};
+use kine_tarif::batch::{BatchOptions, OUTPUT_COLUMNS, OutputFormat, price_csv_with};
 
 const CORPUS: &str = include_str!("corpus/priced_lines.csv");
 
 #[test]
 fn every_corpus_line_prices_as_worked_out_by_hand() {
     let mut out = Vec::new();
-    let summary = price_csv(
-        Tariffs::embedded(),
-        CORPUS.as_bytes(),
-        &mut out,
-        OutputFormat::Csv,
-    )
-    .unwrap();
+    let options = BatchOptions {
+        format: OutputFormat::Csv,
+        rules: false,
+    };
+    let summary =
+        price_csv_with(Tariffs::embedded(), CORPUS.as_bytes(), &mut out, &options).unwrap();
 
     let mut expected = csv::Reader::from_reader(CORPUS.as_bytes());
     let exp_headers = expected.headers().unwrap().clone();
@@ -82,23 +83,20 @@ fn every_corpus_line_prices_as_worked_out_by_hand() {
 }
 
 #[test]
-fn corpus_exercises_every_finding_code() {
-    let mut r = csv::Reader::from_reader(CORPUS.as_bytes());
-    let col = r
-        .headers()
-        .unwrap()
-        .iter()
-        .position(|h| h == "expected_findings")
-        .unwrap();
-    let seen: std::collections::HashSet<String> = r
-        .records()
-        .flat_map(|rec| {
-            rec.unwrap()[col]
-                .split(';')
-                .map(str::to_string)
-                .collect::<Vec<_>>()
-        })
-        .collect();
+fn the_corpora_exercise_every_finding_code() {
+    let mut seen = std::collections::HashSet::new();
+    for corpus in [CORPUS, include_str!("corpus/rules.csv")] {
+        let mut r = csv::Reader::from_reader(corpus.as_bytes());
+        let col = r
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "expected_findings")
+            .unwrap();
+        for rec in r.records() {
+            seen.extend(rec.unwrap()[col].split(';').map(str::to_string));
+        }
+    }
     for code in kine_tarif::FindingCode::ALL {
         assert!(
             seen.contains(code.as_str()),

@@ -81,6 +81,8 @@ fn expected_life(code: Code) -> (NaiveDate, Option<NaiveDate>) {
         Code::IFO | Code::IFR | Code::IFN | Code::IFP => (d("2006-03-31"), Some(d("2026-01-01"))),
         Code::IFS => (d("2006-03-31"), None),
         Code::IK | Code::IKM | Code::IKS => (d("2003-06-21"), None),
+        // night and Sunday majorations: avenant of 15/06/1998.
+        Code::MDN | Code::MDD => (d("1998-11-05"), None),
         // the 20 new keys, TMK and RQD: avenant 7 / decision of 14/12/2023.
         _ => (d("2024-02-22"), None),
     }

@@ -1,0 +1,100 @@
+//! Bilans, NGAP Titre XIV chapter I.
+//!
+//! - Section 1: the isolated bilans are billable only when no
+//!   rehabilitation is ongoing or prescribed at the same time. A treatment
+//!   is taken as ongoing when the batch holds, for the patient, a session
+//!   on the same prescription, or on the same day, or sessions both in the
+//!   30 days before and in the 30 days after the bilan.
+//! - Section 2 §3: the BDK forfait AMK 10.7 is billed for a series of 1 to
+//!   10 sessions, then at the 30th session, then every 20 sessions; AMK 10.8
+//!   (neurological and muscular conditions) at the start, the 60th, then
+//!   every 50. The rank is the number of sessions of the patient's
+//!   prescription up to the BDK's day, in the batch.
+
+use chrono::Days;
+
+use super::{Line, group_by};
+use crate::{Finding, FindingCode};
+
+fn allowed_rank(neuro: bool, rank: usize) -> bool {
+    let (second, step) = if neuro { (60, 50) } else { (30, 20) };
+    rank <= 1 || (rank >= second && (rank - second) % step == 0)
+}
+
+/// Applies the rules to the whole batch.
+pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
+    let by_patient = group_by(lines, |l| l.act_line(), |l| l.ctx.patient_id.as_str());
+    for idx in by_patient.values() {
+        let sessions: Vec<usize> = idx
+            .iter()
+            .copied()
+            .filter(|&i| lines[i].session())
+            .collect();
+        for &i in idx
+            .iter()
+            .filter(|&&i| lines[i].all_acts(|a| a.chapter == "I" && a.paragraph == "s1"))
+        {
+            let b = &lines[i];
+            let same_prescription = b.ctx.prescription_id.is_some()
+                && sessions
+                    .iter()
+                    .any(|&j| lines[j].ctx.prescription_id == b.ctx.prescription_id);
+            let same_day = sessions.iter().any(|&j| lines[j].date == b.date);
+            let before = sessions
+                .iter()
+                .any(|&j| lines[j].date < b.date && lines[j].date + Days::new(30) >= b.date);
+            let after = sessions
+                .iter()
+                .any(|&j| lines[j].date > b.date && lines[j].date <= b.date + Days::new(30));
+            if same_prescription || same_day || (before && after) {
+                out[i].push(Finding::new(
+                    FindingCode::BilanDuringTreatment,
+                    "Bilan isolé (chap. I section 1) pendant une rééducation en cours ou prescrite en même temps : non facturable.",
+                ));
+            }
+        }
+        // BDK ranks, per prescription.
+        let mut seen: Vec<(String, usize)> = Vec::new();
+        for &i in idx
+            .iter()
+            .filter(|&&i| lines[i].all_acts(|a| a.id.starts_with("C1S2-BDK")))
+        {
+            let b = &lines[i];
+            let neuro = b.all_acts(|a| a.id == "C1S2-BDK-NEURO");
+            let rank = sessions
+                .iter()
+                .filter(|&&j| {
+                    lines[j].prescription_key() == b.prescription_key() && lines[j].date <= b.date
+                })
+                .count();
+            let key = (b.prescription_key().to_string(), rank.max(1));
+            let twice = seen.contains(&key);
+            if !allowed_rank(neuro, rank) || twice {
+                let (second, step) = if neuro { (60, 50) } else { (30, 20) };
+                out[i].push(Finding::new(
+                    FindingCode::BdkRank,
+                    format!(
+                        "Bilan-diagnostic à la séance {rank}{} : facturable au début, puis à la {second}e séance, puis toutes les {step} séances.",
+                        if twice { " (déjà facturé à ce rang)" } else { "" }
+                    ),
+                ));
+            }
+            seen.push(key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bdk_ranks_from_the_text() {
+        let ok: Vec<usize> = (0..=130)
+            .filter(|&r| super::allowed_rank(false, r))
+            .collect();
+        assert_eq!(ok, [0, 1, 30, 50, 70, 90, 110, 130]);
+        let ok: Vec<usize> = (0..=160)
+            .filter(|&r| super::allowed_rank(true, r))
+            .collect();
+        assert_eq!(ok, [0, 1, 60, 110, 160]);
+    }
+}

@@ -1,0 +1,53 @@
+//! Direct access (loi n° 2023-379 du 19 mai 2023, CSP art. L.4321-1;
+//! avenant 7): a session whose prescriber is the practitioner himself is a
+//! direct-access session. Without a prior medical diagnosis, at most 8
+//! sessions per patient and episode of care, an episode lasting at most
+//! 3 months.
+//!
+//! An episode starts at the first direct-access session of the patient with
+//! the practitioner and covers 3 calendar months from that day; the next
+//! session after it starts a new episode. The prior diagnosis is not in the
+//! invoice data, so the finding is a warning. Prescriber number 291991123
+//! marks a prescription renewed by the physiotherapist: not direct access.
+
+use super::{Line, RENEWAL_PRESCRIBER, group_by};
+use crate::{Finding, FindingCode};
+
+fn direct_access(l: &Line<'_>) -> bool {
+    match &l.ctx.prescriber_id {
+        Some(p) => {
+            !p.is_empty() && p != RENEWAL_PRESCRIBER && *p == l.ctx.practitioner_id && l.session()
+        }
+        None => false,
+    }
+}
+
+/// Applies the rule to the whole batch.
+pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
+    let groups = group_by(lines, direct_access, |l| {
+        (l.ctx.patient_id.as_str(), l.ctx.practitioner_id.as_str())
+    });
+    for idx in groups.values() {
+        let mut start = None;
+        let mut count = 0;
+        for &i in idx {
+            let d = lines[i].date;
+            let end =
+                start.and_then(|s: chrono::NaiveDate| s.checked_add_months(chrono::Months::new(3)));
+            if end.is_none_or(|e| d >= e) {
+                start = Some(d);
+                count = 0;
+            }
+            count += 1;
+            if count > 8 {
+                out[i].push(Finding::new(
+                    FindingCode::DirectAccessLimit,
+                    format!(
+                        "Accès direct : séance n° {count} de l'épisode commencé le {} ; au-delà de 8 séances, un diagnostic médical préalable est nécessaire.",
+                        start.unwrap_or(d)
+                    ),
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,360 @@
+//! Invoice rules: what makes a priced line wrong in the light of the other
+//! lines of the batch (two sessions the same day, télésoin, travel
+//! allowances, téléexpertise, direct access, référentiel thresholds, age,
+//! bilans, majorations).
+//!
+//! Each rule family is a module that cites the article it implements; each
+//! finding code carries its rule and source ([`FindingCode::rule`],
+//! [`FindingCode::source`]). Single-line rules run when a line is added;
+//! cross-line rules run at [`Checker::finalize`], on the lines grouped by
+//! patient, practitioner, date and prescription. Every group is walked in a
+//! canonical order (date, session, time, invoice id, code, coefficient), so
+//! the findings do not depend on the order the lines were added in, nor on
+//! how a batch is split, as long as a split keeps each practitioner's lines
+//! together.
+//!
+//! ```
+//! use kine_tarif::rules::{Checker, LineContext};
+//! use kine_tarif::{Code, FindingCode, InvoiceLine, Tariffs};
+//!
+//! let d = |s: &str| s.parse().unwrap();
+//! let ctx = |invoice: &str, prescription: &str, session: &str| LineContext {
+//!     invoice_id: invoice.into(),
+//!     patient_id: "P1".into(),
+//!     practitioner_id: "K1".into(),
+//!     prescription_id: Some(prescription.into()),
+//!     session: Some(session.into()),
+//!     ..LineContext::default()
+//! };
+//! let mut checker = Checker::new(Tariffs::embedded());
+//! // Two sessions on 2026-03-02: the knee (art. 1 C) and the spine (art. 1 A) are both article 1.
+//! let knee = checker.add("line-1", InvoiceLine::new(d("2026-03-02"), Code::RIC, Some("8.12".parse().unwrap())), ctx("F1", "RX1", "1"));
+//! assert_eq!(knee.amount.unwrap().to_string(), "17.95");
+//! checker.add("line-2", InvoiceLine::new(d("2026-03-02"), Code::RAM, Some("8.09".parse().unwrap())), ctx("F2", "RX2", "2"));
+//! let cross = checker.finalize();
+//! assert!(cross[0].1.is_empty());
+//! assert_eq!(cross[1].0, "line-2");
+//! assert_eq!(cross[1].1[0].code, FindingCode::SameDayNotAllowed);
+//! ```
+
+pub mod age;
+pub mod bilans;
+pub mod direct_access;
+pub mod holidays;
+pub mod majorations;
+pub mod referentiel;
+pub mod same_day;
+pub mod teleexpertise;
+pub mod telesoin;
+pub mod travel;
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveTime};
+use rust_decimal::Decimal;
+
+use crate::{Act, Code, CodeKind, Finding, Priced, Tariffs};
+
+#[cfg(doc)]
+use crate::FindingCode;
+
+/// What the rules need to know about a line besides its cotation: who,
+/// which prescription, which session. Empty strings and `None` mean
+/// unknown; a rule that needs a missing field does not fire (or says so).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineContext {
+    /// The caller's invoice reference.
+    pub invoice_id: String,
+    /// Patient identifier.
+    pub patient_id: String,
+    /// Practitioner identifier (RPPS or AM number).
+    pub practitioner_id: String,
+    /// Département code, for public holidays (Alsace-Moselle, overseas).
+    pub department: Option<String>,
+    /// Prescription identifier.
+    pub prescription_id: Option<String>,
+    /// Date of the prescription.
+    pub prescription_date: Option<NaiveDate>,
+    /// Prescriber identifier: the practitioner's own for direct access,
+    /// 291991123 for a prescription renewed by the physiotherapist.
+    pub prescriber_id: Option<String>,
+    /// Session label within the day (two sessions the same day differ).
+    pub session: Option<String>,
+    /// Remote session (télésoin).
+    pub telesoin: bool,
+    /// Patient's date of birth.
+    pub patient_birth_date: Option<NaiveDate>,
+    /// One-way distance from the professional address, in km (IK lines).
+    pub distance_km: Option<Decimal>,
+    /// Hospital discharge date (IFS after surgery).
+    pub discharge_date: Option<NaiveDate>,
+    /// Trip identifier: lines of several patients seen in one home or
+    /// establishment during one trip share it.
+    pub trip_id: Option<String>,
+    /// Time of the act (night majoration).
+    pub time: Option<NaiveTime>,
+    /// Time of the call (night majoration).
+    pub call_time: Option<NaiveTime>,
+}
+
+/// Prescriber number of a prescription renewed by the physiotherapist: not
+/// direct access.
+pub const RENEWAL_PRESCRIBER: &str = "291991123";
+
+/// A line as the cross-line rules see it.
+#[derive(Debug, Clone)]
+pub(crate) struct Line<'t> {
+    pub date: NaiveDate,
+    pub code: Code,
+    pub coefficient: Option<Decimal>,
+    pub quantity: Decimal,
+    pub ctx: LineContext,
+    /// The resolved act, or the candidates (ambiguous pair, TMK
+    /// coefficient, old cotation replacements).
+    pub acts: Vec<&'t Act>,
+}
+
+impl<'t> Line<'t> {
+    fn new(tariffs: &'t Tariffs, priced: &Priced<'t>, ctx: LineContext) -> Line<'t> {
+        let l = &priced.line;
+        let acts = if let Some(a) = priced.act {
+            vec![a]
+        } else if let Some(o) = priced.old_cotation {
+            tariffs.replacements(o.letter, o.coefficient)
+        } else if let Some(c) = priced.coefficient.or(l.coefficient) {
+            match l.code.kind() {
+                CodeKind::Telesoin => tariffs
+                    .acts()
+                    .iter()
+                    .filter(|a| a.period_at(l.date).is_some_and(|p| p.coefficient == c))
+                    .collect(),
+                CodeKind::ActKey => tariffs
+                    .acts_at(l.code, c, l.date)
+                    .into_iter()
+                    .map(|(a, _)| a)
+                    .collect(),
+                _ => Vec::new(),
+            }
+        } else {
+            Vec::new()
+        };
+        Line {
+            date: l.date,
+            code: l.code,
+            coefficient: priced.coefficient.or(l.coefficient),
+            quantity: l.quantity,
+            ctx,
+            acts,
+        }
+    }
+
+    /// A remote session.
+    pub fn telesoin(&self) -> bool {
+        self.code == Code::TMK || (self.ctx.telesoin && self.act_line())
+    }
+
+    /// A line carrying an act (key letter, old key or TMK).
+    pub fn act_line(&self) -> bool {
+        matches!(
+            self.code.kind(),
+            CodeKind::ActKey | CodeKind::OldKey | CodeKind::Telesoin
+        )
+    }
+
+    /// A presential act (anything billed in person with a coefficient).
+    pub fn presential(&self) -> bool {
+        self.act_line() && !self.telesoin()
+    }
+
+    pub fn travel(&self) -> bool {
+        matches!(self.code.kind(), CodeKind::TravelFlat | CodeKind::TravelKm)
+    }
+
+    /// Whether every candidate act satisfies `f` (false when there is none).
+    pub fn all_acts(&self, f: impl Fn(&Act) -> bool) -> bool {
+        !self.acts.is_empty() && self.acts.iter().all(|a| f(a))
+    }
+
+    pub fn any_act(&self, f: impl Fn(&Act) -> bool) -> bool {
+        self.acts.iter().any(|a| f(a))
+    }
+
+    /// A treatment session: a chapter II act that is not a supplement.
+    /// An old cotation counts when one of its replacements is one; a TMK
+    /// line with no known act still counts.
+    pub fn session(&self) -> bool {
+        if !self.act_line() {
+            return false;
+        }
+        if self.code == Code::TMK && self.acts.is_empty() {
+            return true;
+        }
+        self.any_act(is_treatment)
+    }
+
+    /// The chapter II article, when every candidate agrees on it.
+    pub fn article(&self) -> Option<&'t str> {
+        let first = self.acts.first()?;
+        self.all_acts(|a| a.chapter == "II" && a.article == first.article)
+            .then_some(first.article.as_str())
+    }
+
+    /// The single act, when there is exactly one.
+    pub fn single_act(&self) -> Option<&'t Act> {
+        match self.acts.as_slice() {
+            [a] => Some(a),
+            _ => None,
+        }
+    }
+
+    fn prescription_key(&self) -> &str {
+        self.ctx.prescription_id.as_deref().unwrap_or("")
+    }
+}
+
+/// Chapter II act that is a session of its own (not the multilayer bandage
+/// supplement).
+pub(crate) fn is_treatment(a: &Act) -> bool {
+    a.chapter == "II" && !a.id.starts_with("A7-BANDAGE")
+}
+
+/// Canonical order of lines inside a group.
+pub(crate) fn canonical(lines: &[Line<'_>], idx: &mut [usize]) {
+    idx.sort_by(|&a, &b| {
+        let (x, y) = (&lines[a], &lines[b]);
+        (
+            x.date,
+            &x.ctx.session,
+            x.ctx.time,
+            &x.ctx.invoice_id,
+            x.code,
+            x.coefficient,
+            a,
+        )
+            .cmp(&(
+                y.date,
+                &y.ctx.session,
+                y.ctx.time,
+                &y.ctx.invoice_id,
+                y.code,
+                y.coefficient,
+                b,
+            ))
+    });
+}
+
+/// Groups the indices of the lines kept by `keep` by `key`, each group in
+/// canonical order.
+pub(crate) fn group_by<'a, K: Ord>(
+    lines: &'a [Line<'_>],
+    keep: impl Fn(&Line<'_>) -> bool,
+    key: impl Fn(&'a Line<'_>) -> K,
+) -> BTreeMap<K, Vec<usize>> {
+    let mut groups: BTreeMap<K, Vec<usize>> = BTreeMap::new();
+    for (i, l) in lines.iter().enumerate() {
+        if keep(l) {
+            groups.entry(key(l)).or_default().push(i);
+        }
+    }
+    for g in groups.values_mut() {
+        canonical(lines, g);
+    }
+    groups
+}
+
+/// Adds lines one by one, prices them and applies the single-line rules at
+/// once; [`Checker::finalize`] applies the cross-line rules. `R` is the
+/// caller's own line reference, returned with the findings.
+pub struct Checker<'t, R> {
+    tariffs: &'t Tariffs,
+    refs: Vec<R>,
+    lines: Vec<Line<'t>>,
+}
+
+impl<'t, R> Checker<'t, R> {
+    /// A checker over a tariff set.
+    pub fn new(tariffs: &'t Tariffs) -> Checker<'t, R> {
+        Checker {
+            tariffs,
+            refs: Vec::new(),
+            lines: Vec::new(),
+        }
+    }
+
+    /// Prices a line and applies the rules that need no other line
+    /// (télésoin code and exclusions, age, IK distance, majoration date and
+    /// time); their findings are appended to the returned [`Priced`].
+    pub fn add(&mut self, reference: R, line: InvoiceLineArg, ctx: LineContext) -> Priced<'t> {
+        let mut priced = self.tariffs.price(&line);
+        let l = Line::new(self.tariffs, &priced, ctx);
+        let mut extra = Vec::new();
+        telesoin::check_line(&l, &mut extra);
+        travel::check_line(&l, &mut extra);
+        majorations::check_line(&l, &mut extra);
+        age::check_line(&l, &mut extra);
+        priced.findings.extend(extra);
+        self.refs.push(reference);
+        self.lines.push(l);
+        priced
+    }
+
+    /// Number of lines added.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether no line was added.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Applies the cross-line rules; returns, for every line in the order
+    /// added, its reference and its cross-line findings.
+    pub fn finalize(self) -> Vec<(R, Vec<Finding>)> {
+        let mut out = vec![Vec::new(); self.lines.len()];
+        same_day::check(&self.lines, &mut out);
+        telesoin::check(&self.lines, &mut out);
+        travel::check(&self.lines, &mut out);
+        teleexpertise::check(&self.lines, &mut out);
+        direct_access::check(&self.lines, &mut out);
+        referentiel::check(&self.lines, &mut out);
+        bilans::check(&self.lines, &mut out);
+        majorations::check(&self.lines, &mut out);
+        self.refs.into_iter().zip(out).collect()
+    }
+}
+
+/// The line argument of [`Checker::add`].
+pub type InvoiceLineArg = crate::InvoiceLine;
+
+/// Age in whole years on `date` (a person born on 29 February has a
+/// birthday on 28 February in common years).
+pub fn age_on(birth: NaiveDate, date: NaiveDate) -> Option<u32> {
+    if date < birth {
+        return None;
+    }
+    let mut years = 0u32;
+    while birth
+        .checked_add_months(chrono::Months::new(12 * (years + 1)))
+        .is_some_and(|d| d <= date)
+    {
+        years += 1;
+    }
+    Some(years)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn age_counts_the_birthday_itself() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(age_on(d("1956-09-01"), d("2026-09-01")), Some(70));
+        assert_eq!(age_on(d("1956-09-02"), d("2026-09-01")), Some(69));
+        assert_eq!(age_on(d("2008-03-10"), d("2026-03-09")), Some(17));
+        assert_eq!(age_on(d("2008-03-10"), d("2026-03-10")), Some(18));
+        assert_eq!(age_on(d("2004-02-29"), d("2022-02-28")), Some(18));
+        assert_eq!(age_on(d("2030-01-01"), d("2026-01-01")), None);
+    }
+}

@@ -1,0 +1,147 @@
+//! Two sessions the same day.
+//!
+//! NGAP Titre XIV, dispositions liminaires (added by the UNCAM decision of
+//! 14/12/2023, in force 2024-02-22): one cotation per session; two sessions
+//! the same day for one patient are billable, both at full rate, only with
+//! two distinct prescriptions, for conditions under different NGAP articles,
+//! on two distinct anatomical regions, in two distinct sessions. Exceptions
+//! in the text: ARL 8.49 (art. 5, urgent airway clearance) and ARL 10
+//! (mucoviscidose) and RPB (art. 10, burns) up to two sessions a day;
+//! PLL 12 (art. 11) is a daily forfait; the BDK and the chapter IV
+//! supplements add to a session; the multilayer bandage supplement RAV 1 /
+//! RAV 2 never with RAV 15.5 (art. 7).
+//!
+//! Before 2024-02-22, DG art. 11 B applied instead; this rule does not look
+//! at those dates. The anatomical regions are not in the invoice data: two
+//! different articles are taken as two regions.
+
+use chrono::NaiveDate;
+
+use super::{Line, group_by};
+use crate::{Finding, FindingCode};
+
+const IN_FORCE: NaiveDate = match NaiveDate::from_ymd_opt(2024, 2, 22) {
+    Some(d) => d,
+    None => panic!(),
+};
+
+fn twice_a_day(l: &Line<'_>) -> Option<&'static str> {
+    let a = l.single_act()?;
+    match a.id.as_str() {
+        "A5-DESENCOMBREMENT" => Some("ARL 8.49"),
+        "A5-MUCOVISCIDOSE" => Some("ARL 10"),
+        id if id.starts_with("A10-") => Some("RPB"),
+        _ => None,
+    }
+}
+
+fn is_pll(l: &Line<'_>) -> bool {
+    l.all_acts(|a| a.id == "A11-PALLIATIF")
+}
+
+/// Applies the rule to the whole batch.
+pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
+    let groups = group_by(
+        lines,
+        |l| l.session() && l.date >= IN_FORCE,
+        |l| (l.ctx.patient_id.as_str(), l.date),
+    );
+    for ((_, date), idx) in &groups {
+        let mut accepted: Vec<usize> = Vec::new();
+        let mut pll: Option<usize> = None;
+        for &i in idx {
+            let l = &lines[i];
+            if is_pll(l) {
+                if let Some(p) = pll {
+                    out[i].push(Finding::new(
+                        FindingCode::SameDayNotAllowed,
+                        format!(
+                            "PLL 12 est un forfait journalier : déjà facturé le {date} ({}).",
+                            lines[p].ctx.invoice_id
+                        ),
+                    ));
+                    continue;
+                }
+                pll = Some(i);
+            }
+            let Some(&first) = accepted.first() else {
+                accepted.push(i);
+                continue;
+            };
+            let f = &lines[first];
+            if let (Some(name), Some(other)) = (twice_a_day(l), twice_a_day(f)) {
+                if accepted.len() == 1 && name == other {
+                    if l.ctx.session.is_some() && l.ctx.session != f.ctx.session {
+                        accepted.push(i);
+                    } else {
+                        out[i].push(Finding::new(
+                            FindingCode::SameDayNotAllowed,
+                            format!("{name} : deux séances par jour possibles, mais dans deux séances distinctes (colonne session) ; {} le même jour.", f.ctx.invoice_id),
+                        ));
+                    }
+                    continue;
+                }
+            }
+            if accepted.len() >= 2 {
+                out[i].push(Finding::new(
+                    FindingCode::SameDayNotAllowed,
+                    format!("Troisième séance le {date} pour ce patient : au plus deux séances le même jour."),
+                ));
+                continue;
+            }
+            let mut missing = Vec::new();
+            match (&l.ctx.prescription_id, &f.ctx.prescription_id) {
+                (Some(a), Some(b)) if a != b => {}
+                _ => missing.push("deux prescriptions distinctes"),
+            }
+            match (l.article(), f.article()) {
+                (Some(a), Some(b)) if a != b => {}
+                (Some(a), Some(_)) => missing.push(if a == "1" {
+                    "des articles NGAP différents (les deux actes relèvent de l'article 1)"
+                } else {
+                    "des articles NGAP différents"
+                }),
+                _ => missing.push("des articles NGAP différents (article de l'acte inconnu)"),
+            }
+            match (&l.ctx.session, &f.ctx.session) {
+                (Some(a), Some(b)) if a != b => {}
+                _ => missing.push("deux séances distinctes (colonne session)"),
+            }
+            if missing.is_empty() {
+                accepted.push(i);
+            } else {
+                out[i].push(Finding::new(
+                    FindingCode::SameDayNotAllowed,
+                    format!(
+                        "Deuxième séance le {date} (après {}) : il manque {}.",
+                        f.ctx.invoice_id,
+                        missing.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+
+    // RAV 1 / RAV 2 (multilayer bandage) never with RAV 15.5.
+    let by_day = group_by(
+        lines,
+        |l| l.act_line(),
+        |l| (l.ctx.patient_id.as_str(), l.date),
+    );
+    for idx in by_day.values() {
+        let with_breast = idx
+            .iter()
+            .any(|&i| lines[i].all_acts(|a| a.id == "A7-LYMPH-SEIN"));
+        if !with_breast {
+            continue;
+        }
+        for &i in idx {
+            if lines[i].all_acts(|a| a.id.starts_with("A7-BANDAGE")) {
+                out[i].push(Finding::new(
+                    FindingCode::SameDayNotAllowed,
+                    "Supplément bandage multicouche (RAV 1 / RAV 2) : jamais avec RAV 15.5, dont la cotation comprend le bandage.",
+                ));
+            }
+        }
+    }
+}
