@@ -52,6 +52,7 @@
 
 pub mod batch;
 pub mod code;
+pub mod contracts;
 pub mod error;
 pub mod findings;
 pub mod money;

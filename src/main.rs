@@ -82,6 +82,10 @@ enum Command {
         #[arg(long)]
         department: Option<String>,
     },
+    /// Demographic incentive contracts, the modernisation forfait and the
+    /// conventionnement decision.
+    #[command(subcommand)]
+    Contract(ContractCommand),
     /// Explain one line (every value used, its validity and its source), or
     /// one finding code.
     Explain {
@@ -105,6 +109,341 @@ enum Command {
         #[arg(long)]
         billed: Option<String>,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TableOrJson {
+    Table,
+    Json,
+}
+
+#[derive(Subcommand)]
+// Parsed once per run: the size difference between variants does not matter.
+#[allow(clippy::large_enum_variant)]
+enum ContractCommand {
+    /// The payment schedule of a contract.
+    Schedule {
+        /// CACCMK, CAIMK, CAMMK or CIMK.
+        #[arg(long = "type")]
+        kind: String,
+        /// avenant3, avenant5 or avenant7 (or give --region).
+        #[arg(long)]
+        version: Option<String>,
+        /// Region, to find the version from its zonage date.
+        #[arg(long)]
+        region: Option<String>,
+        /// Signature (adhesion) date.
+        #[arg(long)]
+        signed: NaiveDate,
+        /// Zone at signature: tsd, sd, intermediaire, non-prioritaire.
+        #[arg(long, default_value = "tsd")]
+        zone: String,
+        /// Acts per year: 2025:2100,2026:3000 (contract year indexes with --year-basis contract).
+        #[arg(long, default_value = "")]
+        acts: String,
+        /// Share of the activity with residents of the zone: 2026:0.45,…
+        #[arg(long, default_value = "")]
+        in_zone: String,
+        /// Intern periods YEAR:MONTHS[:FTE[:STUDY_YEAR]], e.g. 2025:2:1:4,2025:1:0.5:5.
+        #[arg(long, default_value = "")]
+        interns: String,
+        /// Early termination date.
+        #[arg(long)]
+        terminated: Option<NaiveDate>,
+        /// Termination reason: none, family-medical, spouse-transfer, legal-situation, illness, imprisonment, death, force-majeure.
+        #[arg(long, default_value = "none")]
+        reason: String,
+        /// CAMMK / CIMK tacit renewals.
+        #[arg(long, default_value_t = 0)]
+        renewals: u32,
+        /// calendar or contract years.
+        #[arg(long, default_value = "calendar")]
+        year_basis: String,
+        /// days or months.
+        #[arg(long, default_value = "days")]
+        prorata: String,
+        /// recover or ignore the year-1 shortfall.
+        #[arg(long, default_value = "recover")]
+        year1: String,
+        /// paid-prorata or paid-minus-earned.
+        #[arg(long, default_value = "paid-prorata")]
+        repayment: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: TableOrJson,
+    },
+    /// The modernisation forfait of a reference year.
+    Forfait {
+        /// Reference year.
+        #[arg(long)]
+        year: i32,
+        /// All five mandatory indicators met (DMP, SESAM-Vitale, SCOR, FSE ≥ 70 %, MSS).
+        #[arg(long)]
+        socle: bool,
+        /// Coordinated care.
+        #[arg(long)]
+        coordinated: bool,
+        /// Video equipment.
+        #[arg(long)]
+        video: bool,
+        /// Connected devices.
+        #[arg(long)]
+        devices: bool,
+    },
+    /// Conventionnement decision for a place in a non-priority zone.
+    Conventionnement {
+        /// Zone of the place.
+        #[arg(long, default_value = "non-prioritaire")]
+        zone: String,
+        /// Date of the request.
+        #[arg(long)]
+        request: NaiveDate,
+        /// Definitive cessation date of the departing physiotherapist.
+        #[arg(long)]
+        cessation: Option<NaiveDate>,
+        /// The departing physiotherapist's attestation names the applicant.
+        #[arg(long)]
+        attestation: bool,
+        /// Acts of the departing physiotherapist in year N−1.
+        #[arg(long)]
+        departing_acts: Option<u32>,
+        /// CPD opinion: favourable or unfavourable.
+        #[arg(long)]
+        cpd: Option<String>,
+        /// Designation date of the successor.
+        #[arg(long)]
+        designated: Option<NaiveDate>,
+        /// Date the installation formalities started.
+        #[arg(long)]
+        formalities: Option<NaiveDate>,
+    },
+}
+
+fn pairs<K: std::str::FromStr, V: std::str::FromStr>(
+    s: &str,
+    what: &str,
+) -> Result<Vec<(K, V)>, String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(|x| {
+            let (k, v) = x
+                .split_once(':')
+                .ok_or_else(|| format!("{what}: expected KEY:VALUE, got {x:?}"))?;
+            Ok((
+                k.trim()
+                    .parse()
+                    .map_err(|_| format!("{what}: bad key {k:?}"))?,
+                v.trim()
+                    .parse()
+                    .map_err(|_| format!("{what}: bad value {v:?}"))?,
+            ))
+        })
+        .collect()
+}
+
+fn run_contract(cmd: ContractCommand) -> Result<(), Box<dyn std::error::Error>> {
+    use kine_tarif::contracts::*;
+    match cmd {
+        ContractCommand::Schedule {
+            kind,
+            version,
+            region,
+            signed,
+            zone,
+            acts,
+            in_zone,
+            interns,
+            terminated,
+            reason,
+            renewals,
+            year_basis,
+            prorata,
+            year1,
+            repayment,
+            format,
+        } => {
+            let kind: ContractType = kind.parse()?;
+            let version: Version = match (version, region) {
+                (Some(v), _) => v.parse()?,
+                (None, Some(r)) => version_for(&r, signed)
+                    .ok_or_else(|| format!("region {r:?} has no zonage date for {signed} in tariffs/zonage_regions.csv: give --version"))?,
+                (None, None) => return Err("give --version or --region".into()),
+            };
+            let mut c = Contract::new(kind, version, signed, zone.parse()?);
+            c.acts.extend(pairs::<u32, u32>(&acts, "--acts")?);
+            c.in_zone_share
+                .extend(pairs::<u32, rust_decimal::Decimal>(&in_zone, "--in-zone")?);
+            for part in interns.split(',').map(str::trim).filter(|x| !x.is_empty()) {
+                let f: Vec<&str> = part.split(':').collect();
+                let bad =
+                    || format!("--interns: expected YEAR:MONTHS[:FTE[:STUDY_YEAR]], got {part:?}");
+                if f.len() < 2 || f.len() > 4 {
+                    return Err(bad().into());
+                }
+                c.interns.push(InternPeriod {
+                    year: f[0].parse().map_err(|_| bad())?,
+                    months: parse_decimal(f[1]).ok_or_else(bad)?,
+                    fte: f
+                        .get(2)
+                        .map(|x| parse_decimal(x).ok_or_else(bad))
+                        .transpose()?
+                        .unwrap_or(rust_decimal::Decimal::ONE),
+                    study_year: f.get(3).map(|x| x.parse().map_err(|_| bad())).transpose()?,
+                });
+            }
+            if let Some(date) = terminated {
+                let reason = if reason == "none" {
+                    None
+                } else {
+                    Some(reason.parse()?)
+                };
+                c.termination = Some(Termination { date, reason });
+            }
+            c.renewals = renewals;
+            let o = Options {
+                year_basis: match year_basis.as_str() {
+                    "calendar" => YearBasis::Calendar,
+                    "contract" => YearBasis::Contract,
+                    x => {
+                        return Err(format!("--year-basis: calendar or contract, not {x:?}").into());
+                    }
+                },
+                prorata: match prorata.as_str() {
+                    "days" => ProrataUnit::Days,
+                    "months" => ProrataUnit::Months,
+                    x => return Err(format!("--prorata: days or months, not {x:?}").into()),
+                },
+                year1: match year1.as_str() {
+                    "recover" => Year1Proration::Recover,
+                    "ignore" => Year1Proration::Ignore,
+                    x => return Err(format!("--year1: recover or ignore, not {x:?}").into()),
+                },
+                repayment: match repayment.as_str() {
+                    "paid-prorata" => Repayment::PaidProrata,
+                    "paid-minus-earned" => Repayment::PaidMinusEarned,
+                    x => {
+                        return Err(format!(
+                            "--repayment: paid-prorata or paid-minus-earned, not {x:?}"
+                        )
+                        .into());
+                    }
+                },
+            };
+            let s = schedule(&c, &o)?;
+            match format {
+                TableOrJson::Json => {
+                    let v = serde_json::json!({
+                        "contract": kind.as_str(),
+                        "version": version.as_str(),
+                        "signed": signed.to_string(),
+                        "eligible": s.eligibility.eligible,
+                        "eligibility": s.eligibility.reasons,
+                        "payments": s.payments,
+                        "total": s.total.to_string(),
+                        "notes": s.notes,
+                    });
+                    println!("{}", serde_json::to_string_pretty(&v)?);
+                }
+                TableOrJson::Table => {
+                    println!(
+                        "{kind} {} signé le {signed} — {}",
+                        version.as_str(),
+                        if s.eligibility.eligible {
+                            "éligible"
+                        } else {
+                            "NON éligible"
+                        }
+                    );
+                    for r in &s.eligibility.reasons {
+                        println!("  {r}");
+                    }
+                    println!(
+                        "{:<34} {:<10} {:<15} {:>12}  motif",
+                        "période", "échéance", "nature", "montant"
+                    );
+                    for p in &s.payments {
+                        println!(
+                            "{:<34} {:<10} {:<15} {:>12}  {}",
+                            p.covers,
+                            p.due,
+                            format!("{:?}", p.kind).to_lowercase(),
+                            p.amount,
+                            p.note
+                        );
+                    }
+                    println!("{:<62} {:>12}", "total", s.total);
+                    for n in &s.notes {
+                        println!("note : {n}");
+                    }
+                }
+            }
+        }
+        ContractCommand::Forfait {
+            year,
+            socle,
+            coordinated,
+            video,
+            devices,
+        } => {
+            let i = Indicators {
+                dmp_software: socle,
+                sesam_vitale_up_to_date: socle,
+                scor: socle,
+                fse_rate: if socle {
+                    rust_decimal::Decimal::ONE
+                } else {
+                    rust_decimal::Decimal::ZERO
+                },
+                mss: socle,
+                coordinated_care: coordinated,
+                video,
+                connected_devices: devices,
+            };
+            let f = modernisation_forfait(year, &i)?;
+            println!(
+                "Forfait de modernisation, année de référence {} (versé en {})",
+                f.reference_year, f.paid_in
+            );
+            for (part, amount, rule) in &f.parts {
+                println!("  {part:<18} {amount:>8} €  {rule}");
+            }
+            println!("  {:<18} {:>8} €", "total", f.total);
+        }
+        ContractCommand::Conventionnement {
+            zone,
+            request,
+            cessation,
+            attestation,
+            departing_acts,
+            cpd,
+            designated,
+            formalities,
+        } => {
+            let r = ConventionnementRequest {
+                zone: zone.parse()?,
+                request_date: request,
+                derogation: None,
+                cessation_date: cessation,
+                attestation,
+                departing_acts_previous_year: departing_acts,
+                cpd_opinion: match cpd.as_deref() {
+                    None => None,
+                    Some("favourable") => Some(true),
+                    Some("unfavourable") => Some(false),
+                    Some(x) => {
+                        return Err(format!("--cpd: favourable or unfavourable, not {x:?}").into());
+                    }
+                },
+                designation_date: designated,
+                formalities_date: formalities,
+                threshold_inclusive: true,
+            };
+            let d = conventionnement_decision(&r);
+            println!("{:?} — {}", d.outcome, d.rule);
+        }
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -216,6 +555,10 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let date = date.unwrap_or_else(today);
             let terr = territory(department.as_deref())?;
             print_table(tariffs, date, terr)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Contract(cmd) => {
+            run_contract(cmd)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain {

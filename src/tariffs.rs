@@ -19,7 +19,7 @@ use crate::{Code, CodeKind, Error, Period, Territory};
 /// Version of the embedded tariff data. It changes whenever a file of
 /// `tariffs/` changes; `tariffs/VERSION` records it with a fingerprint of
 /// the files, and a test fails when they drift apart.
-pub const TARIFF_DATA_VERSION: &str = "2026-11-23.2";
+pub const TARIFF_DATA_VERSION: &str = "2026-11-23.3";
 
 /// The files of a tariff set, in load order.
 pub const TARIFF_FILES: [&str; 4] = [

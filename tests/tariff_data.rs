@@ -37,7 +37,10 @@ fn fnv1a64(bytes: &[u8]) -> u64 {
 #[test]
 fn version_file_matches_the_files() {
     let mut data = Vec::new();
-    for f in TARIFF_FILES {
+    for f in TARIFF_FILES
+        .iter()
+        .chain(&["contract_parameters.csv", "zonage_regions.csv"])
+    {
         data.extend_from_slice(f.as_bytes());
         data.push(0);
         data.extend_from_slice(&std::fs::read(tariff_dir().join(f)).unwrap());

@@ -1,0 +1,496 @@
+//! The payment schedule of a contract: each payment with the year it
+//! covers, its due date, the base amount, the activity ratio applied, the
+//! amount, and why.
+
+use chrono::{Datelike, Months, NaiveDate};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::{
+    Contract, ContractType, Eligibility, Options, Parameters, ProrataUnit, Repayment, Version,
+    Year1Proration, YearBasis, eligibility, planned_end,
+};
+use crate::money::round_to_cent;
+
+/// What a schedule line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentKind {
+    /// A scheduled payment.
+    Payment,
+    /// Recovery of the year-1 shortfall (negative).
+    Regularisation,
+    /// Intern supplement.
+    Intern,
+    /// A commitment year with no payment.
+    Commitment,
+    /// A payment cancelled by an early termination.
+    Cancelled,
+    /// Repayment after an early termination (negative).
+    Repayment,
+}
+
+/// One line of a schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Payment {
+    /// The year covered (`2025`, or `année 2 (2026-03-15 → 2027-03-14)`).
+    pub covers: String,
+    /// Due date: the signature for year 1, then before 30 April of the
+    /// following year (first quarter for the CIMK).
+    #[serde(serialize_with = "date_str")]
+    pub due: NaiveDate,
+    /// What the line is.
+    pub kind: PaymentKind,
+    /// The amount before the activity ratio.
+    #[serde(serialize_with = "decimal_str")]
+    pub base: Decimal,
+    /// The ratio applied (activity, pro rata temporis).
+    #[serde(serialize_with = "decimal_str")]
+    pub ratio: Decimal,
+    /// The amount, in euros, rounded to the cent.
+    #[serde(serialize_with = "decimal_str")]
+    pub amount: Decimal,
+    /// Why, in French.
+    pub note: String,
+}
+
+/// A contract's schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    /// Eligibility at signature.
+    pub eligibility: Eligibility,
+    /// The lines, in order.
+    pub payments: Vec<Payment>,
+    /// Sum of the amounts.
+    pub total: Decimal,
+    /// General notes and sources.
+    pub notes: Vec<String>,
+}
+
+/// Decimals as strings in JSON (`"30000.00"`), never as floats.
+fn decimal_str<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&d.to_string())
+}
+
+fn date_str<S: serde::Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&d.to_string())
+}
+
+fn april_30(year: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year + 1, 4, 30).expect("30 April")
+}
+
+fn add_years(d: NaiveDate, years: u32) -> NaiveDate {
+    d.checked_add_months(Months::new(12 * years)).unwrap_or(d)
+}
+
+fn whole_months(from: NaiveDate, to: NaiveDate) -> i64 {
+    let m = (to.year() as i64 * 12 + to.month() as i64)
+        - (from.year() as i64 * 12 + from.month() as i64);
+    if to.day() < from.day() { m - 1 } else { m }
+}
+
+fn ratio(num: i64, den: i64) -> Decimal {
+    if den <= 0 {
+        Decimal::ZERO
+    } else {
+        Decimal::from(num) / Decimal::from(den)
+    }
+}
+
+/// Activity ratio: 1 at or above the full count, acts / full between the
+/// floor and the full count, 0 below the floor.
+fn activity_ratio(acts: u32, floor: Decimal, full: Decimal) -> Decimal {
+    let a = Decimal::from(acts);
+    if a >= full {
+        Decimal::ONE
+    } else if a >= floor {
+        a / full
+    } else {
+        Decimal::ZERO
+    }
+}
+
+struct Year {
+    covers: String,
+    key: u32,
+    due: NaiveDate,
+}
+
+fn years(c: &Contract, basis: YearBasis, count: u32) -> Vec<Year> {
+    (1..=count)
+        .map(|k| match basis {
+            YearBasis::Calendar => {
+                let y = c.signed.year() + k as i32 - 1;
+                Year {
+                    covers: y.to_string(),
+                    key: y as u32,
+                    due: april_30(y),
+                }
+            }
+            YearBasis::Contract => {
+                let start = add_years(c.signed, k - 1);
+                let end = add_years(c.signed, k);
+                let last = end.pred_opt().unwrap_or(end);
+                Year {
+                    covers: format!("année {k} ({start} → {last})"),
+                    key: k,
+                    due: april_30(last.year()),
+                }
+            }
+        })
+        .collect()
+}
+
+fn gates(c: &Contract, key: u32, min_share: Decimal, note: &mut Vec<String>) -> bool {
+    let mut ok = true;
+    if let Some(s) = c.in_zone_share.get(&key) {
+        if *s < min_share {
+            note.push(format!("part d'activité dans la zone {s} < {min_share}"));
+            ok = false;
+        }
+    }
+    if c.modernisation_met.get(&key) == Some(&false) {
+        note.push("indicateurs du forfait de modernisation (art. 4.9) non remplis".into());
+        ok = false;
+    }
+    ok
+}
+
+/// The schedule of a contract under the given readings.
+pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
+    let p = Parameters::embedded();
+    let kind = c.kind.as_str();
+    let version = c.version.as_str();
+    let param = |name: &str, index: &str| p.get(kind, version, name, index);
+    let eligibility = eligibility(c);
+    let mut payments = Vec::new();
+    let mut notes = Vec::new();
+    let min_share = match c.kind {
+        ContractType::Cimk => param("in_zone_share", "")
+            .map(|x| x.0)
+            .unwrap_or(Decimal::new(6667, 4)),
+        _ => param("in_zone_share", "")
+            .map(|x| x.0)
+            .unwrap_or(Decimal::new(5, 1)),
+    };
+
+    match c.kind {
+        ContractType::Caccmk | ContractType::Caimk => {
+            if c.version == Version::Avenant3 {
+                return Err(format!("{kind} does not exist under avenant 3"));
+            }
+            let (floor1, full1) = (
+                param("act_floor", "1").unwrap().0,
+                param("act_full", "1").unwrap().0,
+            );
+            let (floor, full) = (
+                param("act_floor", "2").unwrap().0,
+                param("act_full", "2").unwrap().0,
+            );
+            for (k, y) in years(c, o.year_basis, 5).into_iter().enumerate() {
+                let k = k + 1;
+                let Some((base, source)) = param("payment", &k.to_string()) else {
+                    payments.push(Payment {
+                        covers: y.covers,
+                        due: y.due,
+                        kind: super::PaymentKind::Commitment,
+                        base: Decimal::ZERO,
+                        ratio: Decimal::ZERO,
+                        amount: Decimal::ZERO.round_dp(2),
+                        note: format!("année {k} : engagement d'exercice, pas de versement prévu"),
+                    });
+                    continue;
+                };
+                let (fl, fu) = if k == 1 {
+                    (floor1, full1)
+                } else {
+                    (floor, full)
+                };
+                let mut note = vec![source.to_string()];
+                let r = match c.acts.get(&y.key) {
+                    Some(&acts) => {
+                        let r = activity_ratio(acts, fl, fu);
+                        note.push(format!(
+                            "{acts} actes : seuil {fl}, 100 % à {fu} → {} %",
+                            (r * Decimal::ONE_HUNDRED).round_dp(2).normalize()
+                        ));
+                        r
+                    }
+                    None => {
+                        note.push("activité non renseignée : montant maximal".into());
+                        Decimal::ONE
+                    }
+                };
+                let r = if gates(c, y.key, min_share, &mut note) {
+                    r
+                } else {
+                    Decimal::ZERO
+                };
+                if k == 1 {
+                    payments.push(Payment {
+                        covers: y.covers.clone(),
+                        due: c.signed,
+                        kind: super::PaymentKind::Payment,
+                        base,
+                        ratio: Decimal::ONE,
+                        amount: round_to_cent(base),
+                        note: format!("versé à la signature ; {}", note.join(" ; ")),
+                    });
+                    if r < Decimal::ONE && o.year1 == Year1Proration::Recover {
+                        let due = round_to_cent(base * r);
+                        payments.push(Payment {
+                            covers: y.covers,
+                            due: y.due,
+                            kind: super::PaymentKind::Regularisation,
+                            base,
+                            ratio: r,
+                            amount: due - round_to_cent(base),
+                            note: format!(
+                                "régularisation de la 1re année : dû {due} € sur {base} € versés"
+                            ),
+                        });
+                    }
+                } else {
+                    payments.push(Payment {
+                        covers: y.covers,
+                        due: y.due,
+                        kind: super::PaymentKind::Payment,
+                        base,
+                        ratio: r,
+                        amount: round_to_cent(base * r),
+                        note: note.join(" ; "),
+                    });
+                }
+            }
+        }
+        ContractType::Cammk | ContractType::Cimk => {
+            let annual = param("annual", "")
+                .ok_or_else(|| format!("no annual amount for {kind} {version}"))?;
+            let end = c
+                .termination
+                .as_ref()
+                .map(|t| t.date)
+                .unwrap_or_else(|| planned_end(c))
+                .min(planned_end(c));
+            // Months convention: engagements start the 1st of the month after adhesion.
+            let first_month = NaiveDate::from_ymd_opt(c.signed.year(), c.signed.month(), 1)
+                .unwrap()
+                .checked_add_months(Months::new(1))
+                .unwrap();
+            let total_months =
+                whole_months(c.signed, planned_end(c)).min(whole_months(c.signed, end).max(0));
+            let months_end = first_month
+                .checked_add_months(Months::new(total_months as u32))
+                .unwrap();
+            let cimk = c.kind == ContractType::Cimk;
+            let last = match o.prorata {
+                ProrataUnit::Days => end,
+                ProrataUnit::Months => months_end,
+            }
+            .pred_opt()
+            .unwrap_or(end);
+            for y in c.signed.year()..=last.year() {
+                let ys = NaiveDate::from_ymd_opt(y, 1, 1).unwrap();
+                let ye = NaiveDate::from_ymd_opt(y + 1, 1, 1).unwrap();
+                let (r, how) = match o.prorata {
+                    ProrataUnit::Days => {
+                        let from = c.signed.max(ys);
+                        let to = end.min(ye);
+                        let days = (to - from).num_days().max(0);
+                        (
+                            ratio(days, (ye - ys).num_days()),
+                            format!("{days} jours sur {}", (ye - ys).num_days()),
+                        )
+                    }
+                    ProrataUnit::Months => {
+                        let from = first_month.max(ys);
+                        let to = months_end.min(ye);
+                        let m = whole_months(from, to).max(0);
+                        (
+                            ratio(m, 12),
+                            format!("{m} mois sur 12 (à partir du 1er du mois suivant l'adhésion)"),
+                        )
+                    }
+                };
+                if r.is_zero() {
+                    continue;
+                }
+                let mut note = vec![annual.1.to_string(), how];
+                let key = match o.year_basis {
+                    YearBasis::Calendar => y as u32,
+                    YearBasis::Contract => (y - c.signed.year() + 1) as u32,
+                };
+                let g = gates(
+                    c,
+                    key,
+                    if cimk
+                        && matches!(
+                            c.zone,
+                            super::ZoneType::TresSousDotee | super::ZoneType::SousDotee
+                        )
+                    {
+                        Decimal::ZERO
+                    } else {
+                        min_share
+                    },
+                    &mut note,
+                );
+                let r = if g { r } else { Decimal::ZERO };
+                let due = if cimk {
+                    NaiveDate::from_ymd_opt(y + 1, 3, 31).unwrap()
+                } else {
+                    april_30(y)
+                };
+                payments.push(Payment {
+                    covers: y.to_string(),
+                    due,
+                    kind: super::PaymentKind::Payment,
+                    base: annual.0,
+                    ratio: r.round_dp(6),
+                    amount: round_to_cent(annual.0 * r),
+                    note: note.join(" ; "),
+                });
+            }
+            if cimk {
+                notes.push("CIMK : plus la prise en charge de la cotisation d'allocations familiales (art. L.242-11 CSS), selon les revenus conventionnés ; versé au premier trimestre de l'année suivante.".into());
+            } else if c.renewals == 0 {
+                notes.push(
+                    "CAMMK : 3 ans, renouvelable par tacite reconduction (paramètre renewals)."
+                        .into(),
+                );
+            }
+        }
+    }
+
+    // Intern supplement.
+    if c.kind != ContractType::Cimk {
+        for i in &c.interns {
+            let (rate, source) = param("intern_month", "")
+                .ok_or_else(|| format!("no intern rate for {kind} {version}"))?;
+            let eligible =
+                c.version != Version::Avenant7 || i.study_year.is_none_or(|y| y == 4 || y == 5);
+            let amount = if eligible {
+                round_to_cent(rate * i.months * i.fte)
+            } else {
+                Decimal::ZERO.round_dp(2)
+            };
+            let due = match o.year_basis {
+                YearBasis::Calendar => april_30(i.year as i32),
+                YearBasis::Contract => {
+                    april_30(add_years(c.signed, i.year).pred_opt().unwrap().year())
+                }
+            };
+            payments.push(Payment {
+                covers: i.year.to_string(),
+                due,
+                kind: super::PaymentKind::Intern,
+                base: rate,
+                ratio: i.months * i.fte,
+                amount,
+                note: if eligible {
+                    format!("{source} ; {rate} € × {} mois × {} ETP", i.months, i.fte)
+                } else {
+                    "avenant 7 : supplément réservé aux étudiants de 4e ou 5e année".into()
+                },
+            });
+        }
+    }
+
+    // Early termination.
+    if let Some(t) = &c.termination {
+        for pmt in payments
+            .iter_mut()
+            .filter(|p| p.due > t.date && p.kind != super::PaymentKind::Commitment)
+        {
+            pmt.note = format!(
+                "annulé par la résiliation du {} ({} € prévus) ; {}",
+                t.date, pmt.amount, pmt.note
+            );
+            pmt.kind = super::PaymentKind::Cancelled;
+            pmt.amount = Decimal::ZERO.round_dp(2);
+        }
+        if matches!(
+            c.kind,
+            ContractType::Caccmk | ContractType::Caimk | ContractType::Cimk
+        ) {
+            let paid: Decimal = payments
+                .iter()
+                .filter(|p| p.due <= t.date)
+                .map(|p| p.amount)
+                .sum();
+            let end = planned_end(c);
+            let (served, total) = match o.prorata {
+                ProrataUnit::Days => ((t.date - c.signed).num_days(), (end - c.signed).num_days()),
+                ProrataUnit::Months => {
+                    (whole_months(c.signed, t.date), whole_months(c.signed, end))
+                }
+            };
+            let remaining = total - served;
+            let (amount, note) = if let Some(reason) = t.reason {
+                (
+                    Decimal::ZERO,
+                    format!("résiliation pour un motif légitime ({reason:?}) : rien à rembourser"),
+                )
+            } else {
+                match o.repayment {
+                    Repayment::PaidProrata => (
+                        round_to_cent(paid * Decimal::from(remaining) / Decimal::from(total)),
+                        format!(
+                            "prorata temporis des sommes versées : {paid} € × {remaining} / {total}"
+                        ),
+                    ),
+                    Repayment::PaidMinusEarned => {
+                        let contract_total: Decimal = match c.kind {
+                            ContractType::Caccmk | ContractType::Caimk => (1..=5)
+                                .filter_map(|k| param("payment", &k.to_string()))
+                                .map(|x| x.0)
+                                .sum(),
+                            _ => {
+                                param("annual", "").map(|x| x.0).unwrap_or_default()
+                                    * Decimal::from(3 * (1 + c.renewals))
+                            }
+                        };
+                        let earned = contract_total * Decimal::from(served) / Decimal::from(total);
+                        (
+                            round_to_cent((paid - earned).max(Decimal::ZERO)),
+                            format!(
+                                "sommes versées {paid} € moins le montant acquis au prorata du temps ({contract_total} € × {served} / {total})"
+                            ),
+                        )
+                    }
+                }
+            };
+            payments.push(Payment {
+                covers: format!("résiliation {}", t.date),
+                due: t.date,
+                kind: super::PaymentKind::Repayment,
+                base: paid,
+                ratio: if total > 0 {
+                    Decimal::from(remaining) / Decimal::from(total)
+                } else {
+                    Decimal::ZERO
+                }
+                .round_dp(6),
+                amount: -amount,
+                note,
+            });
+        }
+    }
+    let total = payments
+        .iter()
+        .map(|p| p.amount)
+        .sum::<Decimal>()
+        .round_dp(2);
+    let mut total = total;
+    total.rescale(2);
+    for pmt in &mut payments {
+        pmt.amount.rescale(2);
+    }
+    Ok(Schedule {
+        eligibility,
+        payments,
+        total,
+        notes,
+    })
+}

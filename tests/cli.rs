@@ -1,0 +1,145 @@
+//! The `kine-tarif` command, run as a user would.
+
+use std::process::Command;
+
+fn kine_tarif(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kine-tarif"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn price_the_bundled_example() {
+    let (code, out, err) = kine_tarif(&["price", "examples/invoices.csv"]);
+    assert_eq!(code, 0, "{err}");
+    let rows = out.lines().count() - 1;
+    let input_rows = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/invoices.csv"
+    ))
+    .unwrap()
+    .lines()
+    .count()
+        - 1;
+    assert_eq!(rows, input_rows);
+    assert!(err.contains(&format!("{input_rows} rows")), "{err}");
+    // --fail-on error: the sample holds deliberate errors.
+    let (code, _, _) = kine_tarif(&[
+        "price",
+        "examples/invoices.csv",
+        "--fail-on",
+        "error",
+        "-o",
+        concat!(env!("CARGO_TARGET_TMPDIR"), "/out.csv"),
+    ]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn missing_file_and_missing_column_exit_2_with_a_message() {
+    let (code, _, err) = kine_tarif(&["price", "no-such-file.csv"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no-such-file.csv"), "{err}");
+    let path = concat!(env!("CARGO_TARGET_TMPDIR"), "/nocoef.csv");
+    std::fs::write(
+        path,
+        "invoice_id,patient_id,date,code\nF1,P1,2024-06-15,RIM\n",
+    )
+    .unwrap();
+    let (code, _, err) = kine_tarif(&["price", path]);
+    assert_eq!(code, 2);
+    assert!(err.contains("coefficient"), "{err}");
+}
+
+#[test]
+fn explain_a_line_and_a_finding() {
+    let (code, out, _) = kine_tarif(&[
+        "explain",
+        "TER",
+        "9.49",
+        "--date",
+        "2026-06-01",
+        "--department",
+        "974",
+    ]);
+    assert_eq!(code, 0);
+    // 9.79 × 2.43 = 23.7897 → 23.79
+    assert!(
+        out.contains("9.79 × 2.43 € × 1 = 23.7897 → 23.79 €"),
+        "{out}"
+    );
+    let (_, out, _) = kine_tarif(&["explain", "IK_DISTANCE_MISMATCH"]);
+    assert!(out.contains("DG art. 13 C"), "{out}");
+}
+
+#[test]
+fn convert_and_tariffs() {
+    let (_, out, _) = kine_tarif(&["convert", "AMS", "9,5", "--date", "2026-06-01"]);
+    assert!(
+        out.contains("TER") && out.contains("9.79") && out.contains("APM"),
+        "{out}"
+    );
+    let (_, out, _) = kine_tarif(&["tariffs", "--date", "2026-06-01", "--department", "974"]);
+    assert!(out.contains("2.43 €"), "{out}");
+    // TER 9.79 in 974: 23.79 €
+    assert!(
+        out.lines()
+            .any(|l| l.contains("A1D-TER-MED") && l.contains("23.79 €")),
+        "{out}"
+    );
+}
+
+#[test]
+fn contract_schedule_as_json() {
+    let (code, out, err) = kine_tarif(&[
+        "contract",
+        "schedule",
+        "--type",
+        "CACCMK",
+        "--version",
+        "avenant7",
+        "--signed",
+        "2025-03-15",
+        "--acts",
+        "2025:2100,2026:3000,2027:2400,2028:3100,2029:3000",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["total"], "48000.00");
+    assert_eq!(v["payments"][0]["covers"], "2025");
+    assert_eq!(v["payments"][0]["due"], "2025-03-15");
+    assert_eq!(v["payments"][0]["amount"], "30000.00");
+    assert_eq!(v["payments"][2]["amount"], "4000.00");
+    let (_, out, _) = kine_tarif(&[
+        "contract",
+        "forfait",
+        "--year",
+        "2024",
+        "--socle",
+        "--coordinated",
+        "--video",
+        "--devices",
+    ]);
+    assert!(out.contains("1115.00"), "{out}");
+    let (_, out, _) = kine_tarif(&[
+        "contract",
+        "conventionnement",
+        "--request",
+        "2025-06-01",
+        "--cessation",
+        "2025-01-10",
+        "--attestation",
+        "--departing-acts",
+        "800",
+    ]);
+    assert!(out.starts_with("PendingCpdOpinion"), "{out}");
+}
