@@ -23,7 +23,7 @@ fn allowed_rank(neuro: bool, rank: usize) -> bool {
 
 /// Applies the rules to the whole batch.
 pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
-    let by_patient = group_by(lines, |l| l.act_line(), |l| l.ctx.patient_id.as_str());
+    let by_patient = group_by(lines, |l| l.act_line(), |l| l.ctx.patient_id);
     for idx in by_patient.values() {
         let sessions: Vec<usize> = idx
             .iter()

@@ -16,7 +16,7 @@ use crate::{Finding, FindingCode};
 fn direct_access(l: &Line<'_>) -> bool {
     match &l.ctx.prescriber_id {
         Some(p) => {
-            !p.is_empty() && p != RENEWAL_PRESCRIBER && *p == l.ctx.practitioner_id && l.session()
+            !p.is_empty() && *p != RENEWAL_PRESCRIBER && *p == l.ctx.practitioner_id && l.session()
         }
         None => false,
     }
@@ -25,7 +25,7 @@ fn direct_access(l: &Line<'_>) -> bool {
 /// Applies the rule to the whole batch.
 pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
     let groups = group_by(lines, direct_access, |l| {
-        (l.ctx.patient_id.as_str(), l.ctx.practitioner_id.as_str())
+        (l.ctx.patient_id, l.ctx.practitioner_id)
     });
     for idx in groups.values() {
         let mut start = None;

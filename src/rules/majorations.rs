@@ -30,15 +30,13 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
         "Majoration : seulement pour une urgence justifiée par l'état du patient (ou un traitement quotidien impératif), de préférence mentionnée sur la prescription.",
     ));
     match l.code {
-        Code::MDD if !is_sunday_or_holiday(l.date, l.ctx.department.as_deref()) => {
+        Code::MDD if !is_sunday_or_holiday(l.date, l.ctx.department) => {
             out.push(Finding::new(
                 FindingCode::MajorationNotApplicable,
                 format!(
                     "MDD le {} : ni un dimanche ni un jour férié{}.",
                     l.date,
-                    l.ctx
-                        .department
-                        .as_deref()
+                    l.ctx.department
                         .map(|d| format!(" dans le {d}"))
                         .unwrap_or_default()
                 ),
@@ -72,8 +70,8 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
         |_| true,
         |l| {
             (
-                l.ctx.patient_id.as_str(),
-                l.ctx.practitioner_id.as_str(),
+                l.ctx.patient_id,
+                l.ctx.practitioner_id,
                 l.date,
             )
         },

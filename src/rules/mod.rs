@@ -101,51 +101,110 @@ pub struct LineContext {
 /// direct access.
 pub const RENEWAL_PRESCRIBER: &str = "291991123";
 
-/// A line as the cross-line rules see it.
+/// A borrowed view of a [`LineContext`]: what the rules read, without
+/// owning strings (the batch engine points it into its record buffers).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Ctx<'a> {
+    pub invoice_id: &'a str,
+    pub patient_id: &'a str,
+    pub practitioner_id: &'a str,
+    pub department: Option<&'a str>,
+    pub prescription_id: Option<&'a str>,
+    pub prescriber_id: Option<&'a str>,
+    pub session: Option<&'a str>,
+    pub telesoin: bool,
+    pub patient_birth_date: Option<NaiveDate>,
+    pub distance_km: Option<Decimal>,
+    pub discharge_date: Option<NaiveDate>,
+    pub trip_id: Option<&'a str>,
+    pub time: Option<NaiveTime>,
+    pub call_time: Option<NaiveTime>,
+}
+
+impl LineContext {
+    pub(crate) fn view(&self) -> Ctx<'_> {
+        Ctx {
+            invoice_id: &self.invoice_id,
+            patient_id: &self.patient_id,
+            practitioner_id: &self.practitioner_id,
+            department: self.department.as_deref(),
+            prescription_id: self.prescription_id.as_deref(),
+            prescriber_id: self.prescriber_id.as_deref(),
+            session: self.session.as_deref(),
+            telesoin: self.telesoin,
+            patient_birth_date: self.patient_birth_date,
+            distance_km: self.distance_km,
+            discharge_date: self.discharge_date,
+            trip_id: self.trip_id.as_deref(),
+            time: self.time,
+            call_time: self.call_time,
+        }
+    }
+}
+
+/// The acts a line may be: none, one (the usual case, no allocation), or
+/// several candidates.
 #[derive(Debug, Clone)]
-pub(crate) struct Line<'t> {
+pub(crate) enum Acts<'a> {
+    One(&'a Act),
+    Many(Vec<&'a Act>),
+}
+
+impl<'a> Acts<'a> {
+    pub fn as_slice(&self) -> &[&'a Act] {
+        match self {
+            Acts::One(a) => std::slice::from_ref(a),
+            Acts::Many(v) => v,
+        }
+    }
+}
+
+/// What pricing resolved about a line.
+#[derive(Debug, Clone)]
+pub(crate) struct Core<'a> {
     pub date: NaiveDate,
     pub code: Code,
     pub coefficient: Option<Decimal>,
     pub quantity: Decimal,
-    pub ctx: LineContext,
-    /// The resolved act, or the candidates (ambiguous pair, TMK
-    /// coefficient, old cotation replacements).
-    pub acts: Vec<&'t Act>,
+    pub acts: Acts<'a>,
 }
 
-impl<'t> Line<'t> {
-    fn new(tariffs: &'t Tariffs, priced: &Priced<'t>, ctx: LineContext) -> Line<'t> {
+impl<'a> Core<'a> {
+    pub fn new(tariffs: &'a Tariffs, priced: &Priced<'a>) -> Core<'a> {
         let l = &priced.line;
         let acts = if let Some(a) = priced.act {
-            vec![a]
+            Acts::One(a)
         } else if let Some(o) = priced.old_cotation {
-            tariffs.replacements(o.letter, o.coefficient)
+            Acts::Many(tariffs.replacements(o.letter, o.coefficient))
         } else if let Some(c) = priced.coefficient.or(l.coefficient) {
             match l.code.kind() {
-                CodeKind::Telesoin => tariffs
-                    .acts()
-                    .iter()
-                    .filter(|a| a.period_at(l.date).is_some_and(|p| p.coefficient == c))
-                    .collect(),
-                CodeKind::ActKey => tariffs
-                    .acts_at(l.code, c, l.date)
-                    .into_iter()
-                    .map(|(a, _)| a)
-                    .collect(),
-                _ => Vec::new(),
+                CodeKind::Telesoin => Acts::Many(
+                    tariffs.acts().iter().filter(|a| a.period_at(l.date).is_some_and(|p| p.coefficient == c)).collect(),
+                ),
+                CodeKind::ActKey => Acts::Many(tariffs.acts_at(l.code, c, l.date).into_iter().map(|(a, _)| a).collect()),
+                _ => Acts::Many(Vec::new()),
             }
         } else {
-            Vec::new()
+            Acts::Many(Vec::new())
         };
-        Line {
-            date: l.date,
-            code: l.code,
-            coefficient: priced.coefficient.or(l.coefficient),
-            quantity: l.quantity,
-            ctx,
-            acts,
-        }
+        Core { date: l.date, code: l.code, coefficient: priced.coefficient.or(l.coefficient), quantity: l.quantity, acts }
+    }
+}
+
+/// A line as the cross-line rules see it.
+#[derive(Debug, Clone)]
+pub(crate) struct Line<'a> {
+    pub date: NaiveDate,
+    pub code: Code,
+    pub coefficient: Option<Decimal>,
+    pub quantity: Decimal,
+    pub ctx: Ctx<'a>,
+    pub acts: Acts<'a>,
+}
+
+impl<'a> Line<'a> {
+    pub fn new(core: Core<'a>, ctx: Ctx<'a>) -> Line<'a> {
+        Line { date: core.date, code: core.code, coefficient: core.coefficient, quantity: core.quantity, ctx, acts: core.acts }
     }
 
     /// A remote session.
@@ -172,11 +231,12 @@ impl<'t> Line<'t> {
 
     /// Whether every candidate act satisfies `f` (false when there is none).
     pub fn all_acts(&self, f: impl Fn(&Act) -> bool) -> bool {
-        !self.acts.is_empty() && self.acts.iter().all(|a| f(a))
+        let acts = self.acts.as_slice();
+        !acts.is_empty() && acts.iter().all(|a| f(a))
     }
 
     pub fn any_act(&self, f: impl Fn(&Act) -> bool) -> bool {
-        self.acts.iter().any(|a| f(a))
+        self.acts.as_slice().iter().any(|a| f(a))
     }
 
     /// A treatment session: a chapter II act that is not a supplement.
@@ -186,29 +246,29 @@ impl<'t> Line<'t> {
         if !self.act_line() {
             return false;
         }
-        if self.code == Code::TMK && self.acts.is_empty() {
+        if self.code == Code::TMK && self.acts.as_slice().is_empty() {
             return true;
         }
         self.any_act(is_treatment)
     }
 
     /// The chapter II article, when every candidate agrees on it.
-    pub fn article(&self) -> Option<&'t str> {
-        let first = self.acts.first()?;
+    pub fn article(&self) -> Option<&'a str> {
+        let first = *self.acts.as_slice().first()?;
         self.all_acts(|a| a.chapter == "II" && a.article == first.article)
             .then_some(first.article.as_str())
     }
 
     /// The single act, when there is exactly one.
-    pub fn single_act(&self) -> Option<&'t Act> {
+    pub fn single_act(&self) -> Option<&'a Act> {
         match self.acts.as_slice() {
             [a] => Some(a),
             _ => None,
         }
     }
 
-    fn prescription_key(&self) -> &str {
-        self.ctx.prescription_id.as_deref().unwrap_or("")
+    fn prescription_key(&self) -> &'a str {
+        self.ctx.prescription_id.unwrap_or("")
     }
 }
 
@@ -268,17 +328,14 @@ pub(crate) fn group_by<'a, K: Ord>(
 pub struct Checker<'t, R> {
     tariffs: &'t Tariffs,
     refs: Vec<R>,
-    lines: Vec<Line<'t>>,
+    cores: Vec<Core<'t>>,
+    ctxs: Vec<LineContext>,
 }
 
 impl<'t, R> Checker<'t, R> {
     /// A checker over a tariff set.
     pub fn new(tariffs: &'t Tariffs) -> Checker<'t, R> {
-        Checker {
-            tariffs,
-            refs: Vec::new(),
-            lines: Vec::new(),
-        }
+        Checker { tariffs, refs: Vec::new(), cores: Vec::new(), ctxs: Vec::new() }
     }
 
     /// Prices a line and applies the rules that need no other line
@@ -286,42 +343,53 @@ impl<'t, R> Checker<'t, R> {
     /// time); their findings are appended to the returned [`Priced`].
     pub fn add(&mut self, reference: R, line: InvoiceLineArg, ctx: LineContext) -> Priced<'t> {
         let mut priced = self.tariffs.price(&line);
-        let l = Line::new(self.tariffs, &priced, ctx);
-        let mut extra = Vec::new();
-        telesoin::check_line(&l, &mut extra);
-        travel::check_line(&l, &mut extra);
-        majorations::check_line(&l, &mut extra);
-        age::check_line(&l, &mut extra);
-        priced.findings.extend(extra);
+        let core = Core::new(self.tariffs, &priced);
+        check_line(&Line::new(core.clone(), ctx.view()), &mut priced.findings);
         self.refs.push(reference);
-        self.lines.push(l);
+        self.cores.push(core);
+        self.ctxs.push(ctx);
         priced
     }
 
     /// Number of lines added.
     pub fn len(&self) -> usize {
-        self.lines.len()
+        self.cores.len()
     }
 
     /// Whether no line was added.
     pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
+        self.cores.is_empty()
     }
 
     /// Applies the cross-line rules; returns, for every line in the order
     /// added, its reference and its cross-line findings.
     pub fn finalize(self) -> Vec<(R, Vec<Finding>)> {
-        let mut out = vec![Vec::new(); self.lines.len()];
-        same_day::check(&self.lines, &mut out);
-        telesoin::check(&self.lines, &mut out);
-        travel::check(&self.lines, &mut out);
-        teleexpertise::check(&self.lines, &mut out);
-        direct_access::check(&self.lines, &mut out);
-        referentiel::check(&self.lines, &mut out);
-        bilans::check(&self.lines, &mut out);
-        majorations::check(&self.lines, &mut out);
+        let lines: Vec<Line<'_>> = self.cores.into_iter().zip(&self.ctxs).map(|(c, x)| Line::new(c, x.view())).collect();
+        let mut out = vec![Vec::new(); lines.len()];
+        check_batch(&lines, &mut out);
         self.refs.into_iter().zip(out).collect()
     }
+}
+
+/// The single-line rules.
+pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
+    telesoin::check_line(l, out);
+    travel::check_line(l, out);
+    majorations::check_line(l, out);
+    age::check_line(l, out);
+}
+
+/// The cross-line rules over a set of lines holding every line of each
+/// practitioner concerned.
+pub(crate) fn check_batch(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
+    same_day::check(lines, out);
+    telesoin::check(lines, out);
+    travel::check(lines, out);
+    teleexpertise::check(lines, out);
+    direct_access::check(lines, out);
+    referentiel::check(lines, out);
+    bilans::check(lines, out);
+    majorations::check(lines, out);
 }
 
 /// The line argument of [`Checker::add`].

@@ -23,7 +23,7 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
         },
         |l| {
             (
-                l.ctx.patient_id.as_str(),
+                l.ctx.patient_id,
                 l.prescription_key(),
                 l.single_act().map(|a| a.id.as_str()).unwrap_or(""),
             )

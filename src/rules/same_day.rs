@@ -44,7 +44,7 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
     let groups = group_by(
         lines,
         |l| l.session() && l.date >= IN_FORCE,
-        |l| (l.ctx.patient_id.as_str(), l.date),
+        |l| (l.ctx.patient_id, l.date),
     );
     for ((_, date), idx) in &groups {
         let mut accepted: Vec<usize> = Vec::new();
@@ -126,7 +126,7 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
     let by_day = group_by(
         lines,
         |l| l.act_line(),
-        |l| (l.ctx.patient_id.as_str(), l.date),
+        |l| (l.ctx.patient_id, l.date),
     );
     for idx in by_day.values() {
         let with_breast = idx

@@ -12,8 +12,8 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
         |l| l.code == Code::RQD,
         |l| {
             (
-                l.ctx.practitioner_id.as_str(),
-                l.ctx.patient_id.as_str(),
+                l.ctx.practitioner_id,
+                l.ctx.patient_id,
                 chrono::Datelike::year(&l.date),
             )
         },

@@ -43,7 +43,7 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
         ));
     }
     if l.telesoin() && l.all_acts(|a| excluded(a).is_some()) {
-        let why = l.acts.first().and_then(|a| excluded(a)).unwrap_or_default();
+        let why = l.acts.as_slice().first().and_then(|a| excluded(a)).unwrap_or_default();
         out.push(Finding::new(
             FindingCode::TelesoinExcluded,
             format!("Acte exclu du télésoin : {why}."),
@@ -58,8 +58,8 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
         |_| true,
         |l| {
             (
-                l.ctx.patient_id.as_str(),
-                l.ctx.practitioner_id.as_str(),
+                l.ctx.patient_id,
+                l.ctx.practitioner_id,
                 l.date,
             )
         },
@@ -110,7 +110,7 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
     let by_pair = group_by(
         lines,
         |l| l.act_line(),
-        |l| (l.ctx.patient_id.as_str(), l.ctx.practitioner_id.as_str()),
+        |l| (l.ctx.patient_id, l.ctx.practitioner_id),
     );
     for idx in by_pair.values() {
         for &i in idx.iter().filter(|&&i| lines[i].telesoin()) {
@@ -137,7 +137,7 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
         |l| l.session(),
         |l| {
             (
-                l.ctx.practitioner_id.as_str(),
+                l.ctx.practitioner_id,
                 chrono::Datelike::year(&l.date),
             )
         },

@@ -91,8 +91,8 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
         |_| true,
         |l| {
             (
-                l.ctx.patient_id.as_str(),
-                l.ctx.practitioner_id.as_str(),
+                l.ctx.patient_id,
+                l.ctx.practitioner_id,
                 l.date,
             )
         },
@@ -135,7 +135,7 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
                 ));
             }
         } else {
-            let mut trips: Vec<&Option<String>> =
+            let mut trips: Vec<&Option<&str>> =
                 acts.iter().map(|&i| &lines[i].ctx.session).collect();
             trips.sort();
             trips.dedup();
@@ -190,16 +190,16 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
         |l| l.travel() && l.ctx.trip_id.is_some(),
         |l| {
             (
-                l.ctx.practitioner_id.as_str(),
+                l.ctx.practitioner_id,
                 l.date,
-                l.ctx.trip_id.as_deref().unwrap_or(""),
+                l.ctx.trip_id.unwrap_or(""),
             )
         },
     );
     for ((_, _, trip), idx) in &trips {
         let first_patient = idx
             .iter()
-            .map(|&i| lines[i].ctx.patient_id.as_str())
+            .map(|&i| lines[i].ctx.patient_id)
             .min()
             .unwrap_or("");
         for &i in idx
