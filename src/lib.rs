@@ -55,6 +55,7 @@ pub mod code;
 pub mod contracts;
 pub mod error;
 pub mod findings;
+pub mod generate;
 pub mod money;
 pub mod nomenclature;
 pub mod period;

@@ -82,6 +82,21 @@ enum Command {
         #[arg(long)]
         department: Option<String>,
     },
+    /// Write a realistic synthetic invoice batch (grouped by practitioner).
+    Generate {
+        /// Number of invoice lines.
+        #[arg(long)]
+        lines: u64,
+        /// Random seed: the same seed gives the same file.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Year of the acts.
+        #[arg(long, default_value_t = 2025)]
+        year: i32,
+        /// Output file (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Demographic incentive contracts, the modernisation forfait and the
     /// conventionnement decision.
     #[command(subcommand)]
@@ -555,6 +570,22 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let date = date.unwrap_or_else(today);
             let terr = territory(department.as_deref())?;
             print_table(tariffs, date, terr)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate {
+            lines,
+            seed,
+            year,
+            output,
+        } => {
+            let writer: Box<dyn Write> = match &output {
+                Some(p) => Box::new(File::create(p).map_err(|source| Error::Io {
+                    path: p.clone(),
+                    source,
+                })?),
+                None => Box::new(io::stdout().lock()),
+            };
+            kine_tarif::generate::generate(tariffs, lines, seed, year, writer)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Contract(cmd) => {

@@ -505,10 +505,14 @@ impl Tariffs {
             return;
         }
 
-        let at = self.acts_at(code, c, line.date);
-        match at.as_slice() {
-            [(act, p)] => return self.use_act_period(out, act, p),
-            [(act, p), ..] => {
+        // The usual case, one act in force for the pair, without allocating.
+        let mut in_force = self
+            .pair_history(code, c)
+            .filter(|(_, p)| p.period.contains(line.date));
+        match (in_force.next(), in_force.next()) {
+            (Some((act, p)), None) => return self.use_act_period(out, act, p),
+            (Some((act, p)), Some(_)) => {
+                let at = self.acts_at(code, c, line.date);
                 out.add(
                     FindingCode::AmbiguousAct,
                     format!(
@@ -523,7 +527,7 @@ impl Tariffs {
                 out.act_period = Some(p);
                 return;
             }
-            [] => {}
+            (None, _) => {}
         }
 
         let history: Vec<(&Act, &ActPeriod)> = self.pair_history(code, c).collect();

@@ -71,7 +71,7 @@ pub struct Tariffs {
     by_id: HashMap<String, usize>,
     /// (letter, coefficient in hundredths) → (act, period index) that ever
     /// carried the pair.
-    by_pair: HashMap<(Code, i64), Vec<(usize, usize)>>,
+    by_pair: HashMap<(Code, i64), Vec<(usize, usize)>, FastHash>,
     old: HashMap<(Code, i64), OldCotation>,
     pub(crate) old_to_new: HashMap<(Code, i64), Vec<usize>>,
     coverage_start: NaiveDate,
@@ -94,6 +94,46 @@ impl PartialEq for Tariffs {
             b.sort_by_key(|x| (x.0, x.1));
             a == b
         }
+    }
+}
+
+/// A small multiplicative hasher for the (letter, coefficient) index: the
+/// keys are a few hundred small integers, not attacker-controlled, and the
+/// lookup is on the pricing hot path (std's SipHash costs more than the
+/// rest of the lookup).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FastHash;
+
+#[derive(Debug, Default)]
+pub(crate) struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_isize(&mut self, n: isize) {
+        self.write_u64(n as u64);
+    }
+}
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
     }
 }
 
@@ -142,7 +182,7 @@ impl Tariffs {
             values,
             acts,
             by_id,
-            by_pair: HashMap::new(),
+            by_pair: HashMap::default(),
             old,
             old_to_new: HashMap::new(),
             coverage_start: NaiveDate::MIN,

@@ -13,7 +13,7 @@
 
 use chrono::Days;
 
-use super::{Line, group_by};
+use super::{Line, for_each_run};
 use crate::{Finding, FindingCode};
 
 fn allowed_rank(neuro: bool, rank: usize) -> bool {
@@ -23,65 +23,70 @@ fn allowed_rank(neuro: bool, rank: usize) -> bool {
 
 /// Applies the rules to the whole batch.
 pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
-    let by_patient = group_by(lines, |l| l.act_line(), |l| l.ctx.patient_id);
-    for idx in by_patient.values() {
-        let sessions: Vec<usize> = idx
-            .iter()
-            .copied()
-            .filter(|&i| lines[i].session())
-            .collect();
-        for &i in idx
-            .iter()
-            .filter(|&&i| lines[i].all_acts(|a| a.chapter == "I" && a.paragraph == "s1"))
-        {
-            let b = &lines[i];
-            let same_prescription = b.ctx.prescription_id.is_some()
-                && sessions
+    for_each_run(
+        lines,
+        |l| l.act_line(),
+        |l| (l.ctx.practitioner_id, l.ctx.patient_id),
+        |_, idx| {
+            let sessions: Vec<usize> = idx
+                .iter()
+                .copied()
+                .filter(|&i| lines[i].session())
+                .collect();
+            for &i in idx
+                .iter()
+                .filter(|&&i| lines[i].all_acts(|a| a.chapter == "I" && a.paragraph == "s1"))
+            {
+                let b = &lines[i];
+                let same_prescription = b.ctx.prescription_id.is_some()
+                    && sessions
+                        .iter()
+                        .any(|&j| lines[j].ctx.prescription_id == b.ctx.prescription_id);
+                let same_day = sessions.iter().any(|&j| lines[j].date == b.date);
+                let before = sessions
                     .iter()
-                    .any(|&j| lines[j].ctx.prescription_id == b.ctx.prescription_id);
-            let same_day = sessions.iter().any(|&j| lines[j].date == b.date);
-            let before = sessions
-                .iter()
-                .any(|&j| lines[j].date < b.date && lines[j].date + Days::new(30) >= b.date);
-            let after = sessions
-                .iter()
-                .any(|&j| lines[j].date > b.date && lines[j].date <= b.date + Days::new(30));
-            if same_prescription || same_day || (before && after) {
-                out[i].push(Finding::new(
+                    .any(|&j| lines[j].date < b.date && lines[j].date + Days::new(30) >= b.date);
+                let after = sessions
+                    .iter()
+                    .any(|&j| lines[j].date > b.date && lines[j].date <= b.date + Days::new(30));
+                if same_prescription || same_day || (before && after) {
+                    out[i].push(Finding::new(
                     FindingCode::BilanDuringTreatment,
                     "Bilan isolé (chap. I section 1) pendant une rééducation en cours ou prescrite en même temps : non facturable.",
                 ));
+                }
             }
-        }
-        // BDK ranks, per prescription.
-        let mut seen: Vec<(String, usize)> = Vec::new();
-        for &i in idx
-            .iter()
-            .filter(|&&i| lines[i].all_acts(|a| a.id.starts_with("C1S2-BDK")))
-        {
-            let b = &lines[i];
-            let neuro = b.all_acts(|a| a.id == "C1S2-BDK-NEURO");
-            let rank = sessions
+            // BDK ranks, per prescription.
+            let mut seen: Vec<(String, usize)> = Vec::new();
+            for &i in idx
                 .iter()
-                .filter(|&&j| {
-                    lines[j].prescription_key() == b.prescription_key() && lines[j].date <= b.date
-                })
-                .count();
-            let key = (b.prescription_key().to_string(), rank.max(1));
-            let twice = seen.contains(&key);
-            if !allowed_rank(neuro, rank) || twice {
-                let (second, step) = if neuro { (60, 50) } else { (30, 20) };
-                out[i].push(Finding::new(
+                .filter(|&&i| lines[i].all_acts(|a| a.id.starts_with("C1S2-BDK")))
+            {
+                let b = &lines[i];
+                let neuro = b.all_acts(|a| a.id == "C1S2-BDK-NEURO");
+                let rank = sessions
+                    .iter()
+                    .filter(|&&j| {
+                        lines[j].prescription_key() == b.prescription_key()
+                            && lines[j].date <= b.date
+                    })
+                    .count();
+                let key = (b.prescription_key().to_string(), rank.max(1));
+                let twice = seen.contains(&key);
+                if !allowed_rank(neuro, rank) || twice {
+                    let (second, step) = if neuro { (60, 50) } else { (30, 20) };
+                    out[i].push(Finding::new(
                     FindingCode::BdkRank,
                     format!(
                         "Bilan-diagnostic à la séance {rank}{} : facturable au début, puis à la {second}e séance, puis toutes les {step} séances.",
                         if twice { " (déjà facturé à ce rang)" } else { "" }
                     ),
                 ));
+                }
+                seen.push(key);
             }
-            seen.push(key);
-        }
-    }
+        },
+    );
 }
 
 #[cfg(test)]

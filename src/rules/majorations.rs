@@ -13,7 +13,7 @@
 use chrono::{NaiveTime, Timelike};
 
 use super::holidays::is_sunday_or_holiday;
-use super::{Line, group_by};
+use super::{Line, for_each_run};
 use crate::{Code, CodeKind, Finding, FindingCode};
 
 fn in_window(t: NaiveTime, from_hour: u32, to_hour: u32) -> bool {
@@ -30,18 +30,17 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
         "Majoration : seulement pour une urgence justifiée par l'état du patient (ou un traitement quotidien impératif), de préférence mentionnée sur la prescription.",
     ));
     match l.code {
-        Code::MDD if !is_sunday_or_holiday(l.date, l.ctx.department) => {
-            out.push(Finding::new(
-                FindingCode::MajorationNotApplicable,
-                format!(
-                    "MDD le {} : ni un dimanche ni un jour férié{}.",
-                    l.date,
-                    l.ctx.department
-                        .map(|d| format!(" dans le {d}"))
-                        .unwrap_or_default()
-                ),
-            ))
-        }
+        Code::MDD if !is_sunday_or_holiday(l.date, l.ctx.department) => out.push(Finding::new(
+            FindingCode::MajorationNotApplicable,
+            format!(
+                "MDD le {} : ni un dimanche ni un jour férié{}.",
+                l.date,
+                l.ctx
+                    .department
+                    .map(|d| format!(" dans le {d}"))
+                    .unwrap_or_default()
+            ),
+        )),
         Code::MDN => {
             if let Some(t) = l.ctx.time.filter(|&t| !in_window(t, 20, 8)) {
                 out.push(Finding::new(
@@ -65,39 +64,33 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
 
 /// Cross-line checks: an act the same day, one majoration per act.
 pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
-    let visits = group_by(
+    for_each_run(
         lines,
         |_| true,
-        |l| {
-            (
-                l.ctx.patient_id,
-                l.ctx.practitioner_id,
-                l.date,
-            )
-        },
-    );
-    for idx in visits.values() {
-        let acts = idx
-            .iter()
-            .filter(|&&i| lines[i].session() || lines[i].act_line())
-            .count();
-        let maj: Vec<usize> = idx
-            .iter()
-            .copied()
-            .filter(|&i| lines[i].code.kind() == CodeKind::Majoration)
-            .collect();
-        for (n, &i) in maj.iter().enumerate() {
-            if acts == 0 {
-                out[i].push(Finding::new(
-                    FindingCode::MajorationWithoutAct,
-                    "Majoration sans acte du même patient, du même praticien le même jour.",
-                ));
-            } else if n >= acts {
-                out[i].push(Finding::new(
+        |l| (l.ctx.practitioner_id, l.ctx.patient_id, l.date),
+        |_, idx| {
+            let acts = idx
+                .iter()
+                .filter(|&&i| lines[i].session() || lines[i].act_line())
+                .count();
+            let maj: Vec<usize> = idx
+                .iter()
+                .copied()
+                .filter(|&i| lines[i].code.kind() == CodeKind::Majoration)
+                .collect();
+            for (n, &i) in maj.iter().enumerate() {
+                if acts == 0 {
+                    out[i].push(Finding::new(
+                        FindingCode::MajorationWithoutAct,
+                        "Majoration sans acte du même patient, du même praticien le même jour.",
+                    ));
+                } else if n >= acts {
+                    out[i].push(Finding::new(
                     FindingCode::MajorationNotApplicable,
                     format!("{} majorations pour {acts} acte(s) ce jour : une seule majoration (nuit ou dimanche) par acte.", maj.len()),
                 ));
+                }
             }
-        }
-    }
+        },
+    );
 }

@@ -179,15 +179,31 @@ impl<'a> Core<'a> {
         } else if let Some(c) = priced.coefficient.or(l.coefficient) {
             match l.code.kind() {
                 CodeKind::Telesoin => Acts::Many(
-                    tariffs.acts().iter().filter(|a| a.period_at(l.date).is_some_and(|p| p.coefficient == c)).collect(),
+                    tariffs
+                        .acts()
+                        .iter()
+                        .filter(|a| a.period_at(l.date).is_some_and(|p| p.coefficient == c))
+                        .collect(),
                 ),
-                CodeKind::ActKey => Acts::Many(tariffs.acts_at(l.code, c, l.date).into_iter().map(|(a, _)| a).collect()),
+                CodeKind::ActKey => Acts::Many(
+                    tariffs
+                        .acts_at(l.code, c, l.date)
+                        .into_iter()
+                        .map(|(a, _)| a)
+                        .collect(),
+                ),
                 _ => Acts::Many(Vec::new()),
             }
         } else {
             Acts::Many(Vec::new())
         };
-        Core { date: l.date, code: l.code, coefficient: priced.coefficient.or(l.coefficient), quantity: l.quantity, acts }
+        Core {
+            date: l.date,
+            code: l.code,
+            coefficient: priced.coefficient.or(l.coefficient),
+            quantity: l.quantity,
+            acts,
+        }
     }
 }
 
@@ -204,7 +220,14 @@ pub(crate) struct Line<'a> {
 
 impl<'a> Line<'a> {
     pub fn new(core: Core<'a>, ctx: Ctx<'a>) -> Line<'a> {
-        Line { date: core.date, code: core.code, coefficient: core.coefficient, quantity: core.quantity, ctx, acts: core.acts }
+        Line {
+            date: core.date,
+            code: core.code,
+            coefficient: core.coefficient,
+            quantity: core.quantity,
+            ctx,
+            acts: core.acts,
+        }
     }
 
     /// A remote session.
@@ -278,33 +301,42 @@ pub(crate) fn is_treatment(a: &Act) -> bool {
     a.chapter == "II" && !a.id.starts_with("A7-BANDAGE")
 }
 
-/// Canonical order of lines inside a group.
-pub(crate) fn canonical(lines: &[Line<'_>], idx: &mut [usize]) {
-    idx.sort_by(|&a, &b| {
-        let (x, y) = (&lines[a], &lines[b]);
-        (
-            x.date,
-            &x.ctx.session,
-            x.ctx.time,
-            &x.ctx.invoice_id,
-            x.code,
-            x.coefficient,
-            a,
-        )
-            .cmp(&(
-                y.date,
-                &y.ctx.session,
-                y.ctx.time,
-                &y.ctx.invoice_id,
-                y.code,
-                y.coefficient,
-                b,
-            ))
-    });
+/// The canonical order of lines: practitioner, patient, date, session,
+/// time, invoice id, code, coefficient. The cross-line rules need their
+/// input in this order: every group they form is then contiguous, and
+/// walked in the same order whatever order the lines came in.
+pub(crate) fn cmp_lines(x: &Line<'_>, y: &Line<'_>) -> std::cmp::Ordering {
+    (
+        x.ctx.practitioner_id,
+        x.ctx.patient_id,
+        x.date,
+        x.ctx.session,
+        x.ctx.time,
+        x.ctx.invoice_id,
+        x.code,
+        x.coefficient,
+    )
+        .cmp(&(
+            y.ctx.practitioner_id,
+            y.ctx.patient_id,
+            y.date,
+            y.ctx.session,
+            y.ctx.time,
+            y.ctx.invoice_id,
+            y.code,
+            y.coefficient,
+        ))
+}
+
+/// Positions of `lines` in canonical order (ties keep their position).
+pub(crate) fn canonical_order(lines: &[Line<'_>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..lines.len()).collect();
+    order.sort_by(|&a, &b| cmp_lines(&lines[a], &lines[b]).then(a.cmp(&b)));
+    order
 }
 
 /// Groups the indices of the lines kept by `keep` by `key`, each group in
-/// canonical order.
+/// canonical order (the lines are in canonical order).
 pub(crate) fn group_by<'a, K: Ord>(
     lines: &'a [Line<'_>],
     keep: impl Fn(&Line<'_>) -> bool,
@@ -316,10 +348,38 @@ pub(crate) fn group_by<'a, K: Ord>(
             groups.entry(key(l)).or_default().push(i);
         }
     }
-    for g in groups.values_mut() {
-        canonical(lines, g);
-    }
     groups
+}
+
+/// Calls `f` on each run of consecutive kept lines sharing `key`. With the
+/// lines in canonical order, a key that is a prefix of the order
+/// (practitioner, patient[, date]) makes every group one run, found in one
+/// pass without a map. The index buffer is reused.
+pub(crate) fn for_each_run<'a, K: PartialEq>(
+    lines: &'a [Line<'_>],
+    keep: impl Fn(&Line<'_>) -> bool,
+    key: impl Fn(&'a Line<'_>) -> K,
+    mut f: impl FnMut(&K, &[usize]),
+) {
+    let mut idx: Vec<usize> = Vec::new();
+    let mut current: Option<K> = None;
+    for (i, l) in lines.iter().enumerate() {
+        if !keep(l) {
+            continue;
+        }
+        let k = key(l);
+        if current.as_ref() != Some(&k) {
+            if let Some(c) = current.take() {
+                f(&c, &idx);
+            }
+            idx.clear();
+            current = Some(k);
+        }
+        idx.push(i);
+    }
+    if let Some(c) = current {
+        f(&c, &idx);
+    }
 }
 
 /// Adds lines one by one, prices them and applies the single-line rules at
@@ -335,7 +395,12 @@ pub struct Checker<'t, R> {
 impl<'t, R> Checker<'t, R> {
     /// A checker over a tariff set.
     pub fn new(tariffs: &'t Tariffs) -> Checker<'t, R> {
-        Checker { tariffs, refs: Vec::new(), cores: Vec::new(), ctxs: Vec::new() }
+        Checker {
+            tariffs,
+            refs: Vec::new(),
+            cores: Vec::new(),
+            ctxs: Vec::new(),
+        }
     }
 
     /// Prices a line and applies the rules that need no other line
@@ -364,9 +429,20 @@ impl<'t, R> Checker<'t, R> {
     /// Applies the cross-line rules; returns, for every line in the order
     /// added, its reference and its cross-line findings.
     pub fn finalize(self) -> Vec<(R, Vec<Finding>)> {
-        let lines: Vec<Line<'_>> = self.cores.into_iter().zip(&self.ctxs).map(|(c, x)| Line::new(c, x.view())).collect();
+        let lines: Vec<Line<'_>> = self
+            .cores
+            .into_iter()
+            .zip(&self.ctxs)
+            .map(|(c, x)| Line::new(c, x.view()))
+            .collect();
+        let order = canonical_order(&lines);
+        let sorted: Vec<Line<'_>> = order.iter().map(|&i| lines[i].clone()).collect();
+        let mut sorted_out = vec![Vec::new(); lines.len()];
+        check_batch(&sorted, &mut sorted_out);
         let mut out = vec![Vec::new(); lines.len()];
-        check_batch(&lines, &mut out);
+        for (pos, findings) in order.into_iter().zip(sorted_out) {
+            out[pos] = findings;
+        }
         self.refs.into_iter().zip(out).collect()
     }
 }
@@ -380,7 +456,9 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
 }
 
 /// The cross-line rules over a set of lines holding every line of each
-/// practitioner concerned.
+/// practitioner concerned, in canonical order ([`cmp_lines`]). Every rule
+/// looks at one practitioner's lines: a patient's lines with another
+/// practitioner are not seen (the unit a batch can be split by).
 pub(crate) fn check_batch(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
     same_day::check(lines, out);
     telesoin::check(lines, out);

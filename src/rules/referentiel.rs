@@ -23,13 +23,14 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
         },
         |l| {
             (
+                l.ctx.practitioner_id,
                 l.ctx.patient_id,
                 l.prescription_key(),
                 l.single_act().map(|a| a.id.as_str()).unwrap_or(""),
             )
         },
     );
-    for ((_, _, act_id), idx) in &groups {
+    for ((_, _, _, act_id), idx) in &groups {
         let Some(threshold) = lines[idx[0]]
             .single_act()
             .and_then(|a| a.prior_agreement_from)

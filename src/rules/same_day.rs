@@ -17,7 +17,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Line, group_by};
+use super::{Line, for_each_run};
 use crate::{Finding, FindingCode};
 
 const IN_FORCE: NaiveDate = match NaiveDate::from_ymd_opt(2024, 2, 22) {
@@ -41,107 +41,107 @@ fn is_pll(l: &Line<'_>) -> bool {
 
 /// Applies the rule to the whole batch.
 pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
-    let groups = group_by(
+    for_each_run(
         lines,
         |l| l.session() && l.date >= IN_FORCE,
-        |l| (l.ctx.patient_id, l.date),
-    );
-    for ((_, date), idx) in &groups {
-        let mut accepted: Vec<usize> = Vec::new();
-        let mut pll: Option<usize> = None;
-        for &i in idx {
-            let l = &lines[i];
-            if is_pll(l) {
-                if let Some(p) = pll {
-                    out[i].push(Finding::new(
-                        FindingCode::SameDayNotAllowed,
-                        format!(
-                            "PLL 12 est un forfait journalier : déjà facturé le {date} ({}).",
-                            lines[p].ctx.invoice_id
-                        ),
-                    ));
-                    continue;
-                }
-                pll = Some(i);
-            }
-            let Some(&first) = accepted.first() else {
-                accepted.push(i);
-                continue;
-            };
-            let f = &lines[first];
-            if let (Some(name), Some(other)) = (twice_a_day(l), twice_a_day(f)) {
-                if accepted.len() == 1 && name == other {
-                    if l.ctx.session.is_some() && l.ctx.session != f.ctx.session {
-                        accepted.push(i);
-                    } else {
+        |l| (l.ctx.practitioner_id, l.ctx.patient_id, l.date),
+        |&(_, _, date), idx| {
+            let mut accepted: Vec<usize> = Vec::new();
+            let mut pll: Option<usize> = None;
+            for &i in idx {
+                let l = &lines[i];
+                if is_pll(l) {
+                    if let Some(p) = pll {
                         out[i].push(Finding::new(
+                            FindingCode::SameDayNotAllowed,
+                            format!(
+                                "PLL 12 est un forfait journalier : déjà facturé le {date} ({}).",
+                                lines[p].ctx.invoice_id
+                            ),
+                        ));
+                        continue;
+                    }
+                    pll = Some(i);
+                }
+                let Some(&first) = accepted.first() else {
+                    accepted.push(i);
+                    continue;
+                };
+                let f = &lines[first];
+                if let (Some(name), Some(other)) = (twice_a_day(l), twice_a_day(f)) {
+                    if accepted.len() == 1 && name == other {
+                        if l.ctx.session.is_some() && l.ctx.session != f.ctx.session {
+                            accepted.push(i);
+                        } else {
+                            out[i].push(Finding::new(
                             FindingCode::SameDayNotAllowed,
                             format!("{name} : deux séances par jour possibles, mais dans deux séances distinctes (colonne session) ; {} le même jour.", f.ctx.invoice_id),
                         ));
+                        }
+                        continue;
                     }
-                    continue;
                 }
-            }
-            if accepted.len() >= 2 {
-                out[i].push(Finding::new(
+                if accepted.len() >= 2 {
+                    out[i].push(Finding::new(
                     FindingCode::SameDayNotAllowed,
                     format!("Troisième séance le {date} pour ce patient : au plus deux séances le même jour."),
                 ));
-                continue;
-            }
-            let mut missing = Vec::new();
-            match (&l.ctx.prescription_id, &f.ctx.prescription_id) {
-                (Some(a), Some(b)) if a != b => {}
-                _ => missing.push("deux prescriptions distinctes"),
-            }
-            match (l.article(), f.article()) {
-                (Some(a), Some(b)) if a != b => {}
-                (Some(a), Some(_)) => missing.push(if a == "1" {
-                    "des articles NGAP différents (les deux actes relèvent de l'article 1)"
+                    continue;
+                }
+                let mut missing = Vec::new();
+                match (&l.ctx.prescription_id, &f.ctx.prescription_id) {
+                    (Some(a), Some(b)) if a != b => {}
+                    _ => missing.push("deux prescriptions distinctes"),
+                }
+                match (l.article(), f.article()) {
+                    (Some(a), Some(b)) if a != b => {}
+                    (Some(a), Some(_)) => missing.push(if a == "1" {
+                        "des articles NGAP différents (les deux actes relèvent de l'article 1)"
+                    } else {
+                        "des articles NGAP différents"
+                    }),
+                    _ => missing.push("des articles NGAP différents (article de l'acte inconnu)"),
+                }
+                match (&l.ctx.session, &f.ctx.session) {
+                    (Some(a), Some(b)) if a != b => {}
+                    _ => missing.push("deux séances distinctes (colonne session)"),
+                }
+                if missing.is_empty() {
+                    accepted.push(i);
                 } else {
-                    "des articles NGAP différents"
-                }),
-                _ => missing.push("des articles NGAP différents (article de l'acte inconnu)"),
+                    out[i].push(Finding::new(
+                        FindingCode::SameDayNotAllowed,
+                        format!(
+                            "Deuxième séance le {date} (après {}) : il manque {}.",
+                            f.ctx.invoice_id,
+                            missing.join(", ")
+                        ),
+                    ));
+                }
             }
-            match (&l.ctx.session, &f.ctx.session) {
-                (Some(a), Some(b)) if a != b => {}
-                _ => missing.push("deux séances distinctes (colonne session)"),
-            }
-            if missing.is_empty() {
-                accepted.push(i);
-            } else {
-                out[i].push(Finding::new(
-                    FindingCode::SameDayNotAllowed,
-                    format!(
-                        "Deuxième séance le {date} (après {}) : il manque {}.",
-                        f.ctx.invoice_id,
-                        missing.join(", ")
-                    ),
-                ));
-            }
-        }
-    }
+        },
+    );
 
     // RAV 1 / RAV 2 (multilayer bandage) never with RAV 15.5.
-    let by_day = group_by(
+    for_each_run(
         lines,
         |l| l.act_line(),
-        |l| (l.ctx.patient_id, l.date),
-    );
-    for idx in by_day.values() {
-        let with_breast = idx
-            .iter()
-            .any(|&i| lines[i].all_acts(|a| a.id == "A7-LYMPH-SEIN"));
-        if !with_breast {
-            continue;
-        }
-        for &i in idx {
-            if lines[i].all_acts(|a| a.id.starts_with("A7-BANDAGE")) {
-                out[i].push(Finding::new(
+        |l| (l.ctx.practitioner_id, l.ctx.patient_id, l.date),
+        |_, idx| {
+            let with_breast = idx
+                .iter()
+                .any(|&i| lines[i].all_acts(|a| a.id == "A7-LYMPH-SEIN"));
+            if !with_breast {
+                return;
+            }
+            for &i in idx {
+                if lines[i].all_acts(|a| a.id.starts_with("A7-BANDAGE")) {
+                    out[i].push(Finding::new(
                     FindingCode::SameDayNotAllowed,
                     "Supplément bandage multicouche (RAV 1 / RAV 2) : jamais avec RAV 15.5, dont la cotation comprend le bandage.",
                 ));
+                }
             }
-        }
-    }
+        },
+    );
 }

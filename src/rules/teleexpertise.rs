@@ -2,12 +2,12 @@
 //! physiotherapist and patient. The year is the calendar year (the article
 //! says "par an" without more).
 
-use super::{Line, group_by};
+use super::{Line, for_each_run};
 use crate::{Code, Finding, FindingCode};
 
 /// Applies the rule to the whole batch.
 pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
-    let groups = group_by(
+    for_each_run(
         lines,
         |l| l.code == Code::RQD,
         |l| {
@@ -17,16 +17,16 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
                 chrono::Datelike::year(&l.date),
             )
         },
-    );
-    for ((_, _, year), idx) in &groups {
-        for (n, &i) in idx.iter().enumerate().skip(2) {
-            out[i].push(Finding::new(
+        |&(_, _, year), idx| {
+            for (n, &i) in idx.iter().enumerate().skip(2) {
+                out[i].push(Finding::new(
                 FindingCode::RqdLimitExceeded,
                 format!(
                     "Demande de téléexpertise n° {} en {year} pour ce patient : au plus 2 par an.",
                     n + 1
                 ),
             ));
-        }
-    }
+            }
+        },
+    );
 }

@@ -13,7 +13,7 @@
 //! the unit of a physiotherapist's activity, and counting amounts would
 //! favour télésoin, whose letter is worth less (2.15 € against 2.21 €).
 
-use super::{Line, group_by};
+use super::{Line, for_each_run};
 use crate::{Act, Code, Finding, FindingCode};
 
 /// Acts that cannot be performed remotely.
@@ -43,7 +43,12 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
         ));
     }
     if l.telesoin() && l.all_acts(|a| excluded(a).is_some()) {
-        let why = l.acts.as_slice().first().and_then(|a| excluded(a)).unwrap_or_default();
+        let why = l
+            .acts
+            .as_slice()
+            .first()
+            .and_then(|a| excluded(a))
+            .unwrap_or_default();
         out.push(Finding::new(
             FindingCode::TelesoinExcluded,
             format!("Acte exclu du télésoin : {why}."),
@@ -53,105 +58,93 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
 
 /// Cross-line checks.
 pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
-    let by_visit = group_by(
+    // One patient of one practitioner: travel the same day, the initial BDK,
+    // a presential act in the 12 months before.
+    for_each_run(
         lines,
         |_| true,
-        |l| {
-            (
-                l.ctx.patient_id,
-                l.ctx.practitioner_id,
-                l.date,
-            )
-        },
-    );
-    for idx in by_visit.values() {
-        let travel: Vec<&str> = idx
-            .iter()
-            .filter(|&&i| lines[i].travel())
-            .map(|&i| lines[i].code.as_str())
-            .collect();
-        let bdk = idx
-            .iter()
-            .any(|&i| lines[i].all_acts(|a| a.id.starts_with("C1S2-BDK")));
-        for &i in idx
-            .iter()
-            .filter(|&&i| lines[i].telesoin() && lines[i].act_line())
-        {
-            if !travel.is_empty() {
-                out[i].push(Finding::new(
-                    FindingCode::TelesoinWithTravel,
-                    format!(
-                        "Télésoin facturé avec une indemnité de déplacement ({}) le même jour.",
-                        travel.join(", ")
-                    ),
-                ));
-            }
-            if bdk {
+        |l| (l.ctx.practitioner_id, l.ctx.patient_id),
+        |_, idx| {
+            for &i in idx
+                .iter()
+                .filter(|&&i| lines[i].telesoin() && lines[i].act_line())
+            {
                 let l = &lines[i];
-                let earlier = lines.iter().any(|o| {
-                    o.session()
-                        && !o.telesoin()
-                        && o.ctx.patient_id == l.ctx.patient_id
-                        && o.prescription_key() == l.prescription_key()
-                        && o.date < l.date
-                });
-                if !earlier {
+                let same_day = idx.iter().filter(|&&j| lines[j].date == l.date);
+                let mut travel: Vec<&str> = same_day
+                    .clone()
+                    .filter(|&&j| lines[j].travel())
+                    .map(|&j| lines[j].code.as_str())
+                    .collect();
+                travel.dedup();
+                if !travel.is_empty() {
                     out[i].push(Finding::new(
+                        FindingCode::TelesoinWithTravel,
+                        format!(
+                            "Télésoin facturé avec une indemnité de déplacement ({}) le même jour.",
+                            travel.join(", ")
+                        ),
+                    ));
+                }
+                let bdk = same_day
+                    .clone()
+                    .any(|&j| lines[j].all_acts(|a| a.id.starts_with("C1S2-BDK")));
+                if bdk {
+                    let earlier = idx.iter().any(|&j| {
+                        let o = &lines[j];
+                        o.session()
+                            && !o.telesoin()
+                            && o.prescription_key() == l.prescription_key()
+                            && o.date < l.date
+                    });
+                    if !earlier {
+                        out[i].push(Finding::new(
                         FindingCode::TelesoinFirstSession,
                         "Première séance (avec le bilan-diagnostic initial) : elle doit avoir lieu en présence du patient.",
                     ));
+                    }
                 }
-            }
-        }
-    }
-
-    // Known patient: a presential act with the practitioner in the 12
-    // months before (the same day included).
-    let by_pair = group_by(
-        lines,
-        |l| l.act_line(),
-        |l| (l.ctx.patient_id, l.ctx.practitioner_id),
-    );
-    for idx in by_pair.values() {
-        for &i in idx.iter().filter(|&&i| lines[i].telesoin()) {
-            let l = &lines[i];
-            let from = l
-                .date
-                .checked_sub_months(chrono::Months::new(12))
-                .unwrap_or(l.date);
-            let known = idx.iter().any(|&j| {
-                lines[j].presential() && lines[j].date >= from && lines[j].date <= l.date
-            });
-            if !known {
-                out[i].push(Finding::new(
+                let from = l
+                    .date
+                    .checked_sub_months(chrono::Months::new(12))
+                    .unwrap_or(l.date);
+                let known = idx.iter().any(|&j| {
+                    lines[j].presential() && lines[j].date >= from && lines[j].date <= l.date
+                });
+                if !known {
+                    out[i].push(Finding::new(
                     FindingCode::TelesoinUnknownPatient,
                     format!("Aucun acte en présence de ce patient avec ce praticien entre le {from} et le {} dans le lot.", l.date),
                 ));
+                }
             }
-        }
-    }
-
-    // 20 % of the practitioner's sessions in the calendar year.
-    let by_year = group_by(
-        lines,
-        |l| l.session(),
-        |l| {
-            (
-                l.ctx.practitioner_id,
-                chrono::Datelike::year(&l.date),
-            )
         },
     );
-    for ((_, year), idx) in &by_year {
-        let remote = idx.iter().filter(|&&i| lines[i].telesoin()).count();
-        let total = idx.len();
+
+    // 20 % of the practitioner's sessions in the calendar year.
+    let mut counts: std::collections::BTreeMap<(&str, i32), (usize, usize)> =
+        std::collections::BTreeMap::new();
+    for l in lines.iter().filter(|l| l.session()) {
+        let c = counts
+            .entry((l.ctx.practitioner_id, chrono::Datelike::year(&l.date)))
+            .or_default();
+        c.1 += 1;
+        if l.telesoin() {
+            c.0 += 1;
+        }
+    }
+    for (i, l) in lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.session() && l.telesoin())
+    {
+        let year = chrono::Datelike::year(&l.date);
+        let (remote, total) = counts[&(l.ctx.practitioner_id, year)];
         if remote * 5 > total {
-            for &i in idx.iter().filter(|&&i| lines[i].telesoin()) {
-                out[i].push(Finding::new(
-                    FindingCode::TelesoinShareExceeded,
-                    format!("Télésoin : {remote} séances sur {total} en {year} pour ce praticien, au-delà de 20 %."),
-                ));
-            }
+            out[i].push(Finding::new(
+                FindingCode::TelesoinShareExceeded,
+                format!("Télésoin : {remote} séances sur {total} en {year} pour ce praticien, au-delà de 20 %."),
+            ));
         }
     }
 }

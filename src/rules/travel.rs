@@ -18,7 +18,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::{Line, group_by};
+use super::{Line, for_each_run, group_by};
 use crate::{Act, Code, CodeKind, Finding, FindingCode, IfsScope};
 
 const SINGLE_IFS: NaiveDate = match NaiveDate::from_ymd_opt(2026, 1, 1) {
@@ -86,115 +86,106 @@ fn eligible(code: Code, a: &Act, date: NaiveDate, discharge: Option<NaiveDate>) 
 
 /// Cross-line checks.
 pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
-    let visits = group_by(
+    for_each_run(
         lines,
         |_| true,
-        |l| {
-            (
-                l.ctx.patient_id,
-                l.ctx.practitioner_id,
-                l.date,
-            )
-        },
-    );
-    for idx in visits.values() {
-        let acts: Vec<usize> = idx
-            .iter()
-            .copied()
-            .filter(|&i| lines[i].presential())
-            .collect();
-        let travel: Vec<usize> = idx.iter().copied().filter(|&i| lines[i].travel()).collect();
-        if travel.is_empty() {
-            continue;
-        }
-        if acts.is_empty() {
-            for &i in &travel {
-                out[i].push(Finding::new(
+        |l| (l.ctx.practitioner_id, l.ctx.patient_id, l.date),
+        |_, idx| {
+            if !idx.iter().any(|&i| lines[i].travel()) {
+                return;
+            }
+            let acts: Vec<usize> = idx
+                .iter()
+                .copied()
+                .filter(|&i| lines[i].presential())
+                .collect();
+            let travel: Vec<usize> = idx.iter().copied().filter(|&i| lines[i].travel()).collect();
+            if travel.is_empty() {
+                return;
+            }
+            if acts.is_empty() {
+                for &i in &travel {
+                    out[i].push(Finding::new(
                     FindingCode::TravelWithoutAct,
                     format!(
                         "{} sans acte en présence du même patient, du même praticien le même jour.",
                         lines[i].code
                     ),
                 ));
+                }
+                return;
             }
-            continue;
-        }
-        // Flat allowances: IFD xor IFS / IF*, and no more than one per trip.
-        let flat: Vec<usize> = travel
-            .iter()
-            .copied()
-            .filter(|&i| lines[i].code.kind() == CodeKind::TravelFlat)
-            .collect();
-        let has_ifd = flat.iter().any(|&i| lines[i].code == Code::IFD);
-        let has_specific = flat.iter().any(|&i| specific(lines[i].code));
-        if has_ifd && has_specific {
-            for &i in &flat {
-                out[i].push(Finding::new(
+            // Flat allowances: IFD xor IFS / IF*, and no more than one per trip.
+            let flat: Vec<usize> = travel
+                .iter()
+                .copied()
+                .filter(|&i| lines[i].code.kind() == CodeKind::TravelFlat)
+                .collect();
+            let has_ifd = flat.iter().any(|&i| lines[i].code == Code::IFD);
+            let has_specific = flat.iter().any(|&i| specific(lines[i].code));
+            if has_ifd && has_specific {
+                for &i in &flat {
+                    out[i].push(Finding::new(
                     FindingCode::TravelNotCumulable,
                     "IFD et indemnité spécifique (IFS, IFO, IFR, IFN, IFP) ne se cumulent pas : une seule indemnité forfaitaire par déplacement.",
                 ));
-            }
-        } else {
-            let mut trips: Vec<&Option<&str>> =
-                acts.iter().map(|&i| &lines[i].ctx.session).collect();
-            trips.sort();
-            trips.dedup();
-            for &i in flat.iter().skip(trips.len()) {
-                out[i].push(Finding::new(
+                }
+            } else {
+                let mut trips: Vec<&Option<&str>> =
+                    acts.iter().map(|&i| &lines[i].ctx.session).collect();
+                trips.sort();
+                trips.dedup();
+                for &i in flat.iter().skip(trips.len()) {
+                    out[i].push(Finding::new(
                     FindingCode::TravelNotCumulable,
                     format!("{} indemnités forfaitaires pour {} déplacement(s) ce jour : une par déplacement.", flat.len(), trips.len()),
                 ));
+                }
             }
-        }
-        // Eligibility of the specific allowances.
-        let discharge = idx.iter().find_map(|&i| lines[i].ctx.discharge_date);
-        for &i in flat.iter().filter(|&&i| specific(lines[i].code)) {
-            let l = &lines[i];
-            let ok = acts
-                .iter()
-                .any(|&j| lines[j].any_act(|a| eligible(l.code, a, l.date, discharge)));
-            if !ok {
-                let why = if l.date >= SINGLE_IFS && l.code == Code::IFS {
-                    if acts
-                        .iter()
-                        .any(|&j| lines[j].any_act(|a| a.ifs == IfsScope::PostSurgery35Days))
-                    {
-                        match discharge {
+            // Eligibility of the specific allowances.
+            let discharge = idx.iter().find_map(|&i| lines[i].ctx.discharge_date);
+            for &i in flat.iter().filter(|&&i| specific(lines[i].code)) {
+                let l = &lines[i];
+                let ok = acts
+                    .iter()
+                    .any(|&j| lines[j].any_act(|a| eligible(l.code, a, l.date, discharge)));
+                if !ok {
+                    let why = if l.date >= SINGLE_IFS && l.code == Code::IFS {
+                        if acts
+                            .iter()
+                            .any(|&j| lines[j].any_act(|a| a.ifs == IfsScope::PostSurgery35Days))
+                        {
+                            match discharge {
                             None => "l'acte de l'article 1 (A, B, C, E, F) n'y ouvre droit qu'après chirurgie, de la sortie d'hospitalisation au 35e jour : discharge_date manquante".to_string(),
                             Some(dis) => format!("sortie d'hospitalisation le {dis} : le {} est au-delà du 35e jour", l.date),
                         }
+                        } else {
+                            "aucun acte du jour n'est dans la liste de l'article 13 E (art. 1 D ; 1 A, B, C, E, F après chirurgie ; 2 ; 4 ; 5 hors urgence ; 9)".to_string()
+                        }
                     } else {
-                        "aucun acte du jour n'est dans la liste de l'article 13 E (art. 1 D ; 1 A, B, C, E, F après chirurgie ; 2 ; 4 ; 5 hors urgence ; 9)".to_string()
-                    }
-                } else {
-                    format!(
-                        "{} n'ouvre pas droit à {} (champ de l'indemnité avant 2026 : IFO art. 1 D, IFR art. 2, IFN art. 4, IFP art. 5, IFS de sortie après hospitalisation)",
-                        acts.iter()
-                            .map(|&j| lines[j].code.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        l.code
-                    )
-                };
-                out[i].push(Finding::new(
-                    FindingCode::IfsNotEligible,
-                    format!("{} non facturable : {why}.", l.code),
-                ));
+                        format!(
+                            "{} n'ouvre pas droit à {} (champ de l'indemnité avant 2026 : IFO art. 1 D, IFR art. 2, IFN art. 4, IFP art. 5, IFS de sortie après hospitalisation)",
+                            acts.iter()
+                                .map(|&j| lines[j].code.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            l.code
+                        )
+                    };
+                    out[i].push(Finding::new(
+                        FindingCode::IfsNotEligible,
+                        format!("{} non facturable : {why}.", l.code),
+                    ));
+                }
             }
-        }
-    }
+        },
+    );
 
     // One allowance per trip for several patients (DG art. 13.1).
     let trips = group_by(
         lines,
         |l| l.travel() && l.ctx.trip_id.is_some(),
-        |l| {
-            (
-                l.ctx.practitioner_id,
-                l.date,
-                l.ctx.trip_id.unwrap_or(""),
-            )
-        },
+        |l| (l.ctx.practitioner_id, l.date, l.ctx.trip_id.unwrap_or("")),
     );
     for ((_, _, trip), idx) in &trips {
         let first_patient = idx
