@@ -34,6 +34,28 @@ pub enum Error {
         "input: missing required column `{0}` (required: invoice_id, patient_id, date, code, coefficient)"
     )]
     MissingColumn(String),
+    /// A batch too large to hold in memory is not grouped by practitioner:
+    /// the invoice rules cannot be applied while streaming it.
+    #[error(
+        "input line {line}: practitioner {practitioner:?} appears again after its lines ended at line {previous}; an input larger than the memory budget must have each practitioner's lines together (sort it by practitioner_id), or be priced with --no-rules, or fit a larger --memory-budget"
+    )]
+    NotGrouped {
+        /// Line where the practitioner reappears.
+        line: u64,
+        /// The practitioner.
+        practitioner: String,
+        /// Last line of the practitioner's earlier lines.
+        previous: u64,
+    },
+    /// A batch too large to hold in memory has no practitioner_id column,
+    /// which the invoice rules need to stream it.
+    #[error(
+        "input larger than the memory budget ({budget} bytes) without a practitioner_id column: the invoice rules need it to process the file in parts; add the column, raise --memory-budget, or use --no-rules"
+    )]
+    NoPractitionerColumn {
+        /// The budget in bytes.
+        budget: usize,
+    },
     /// The CSV input or output failed at a position.
     #[error("input line {line}: {message}")]
     Csv {

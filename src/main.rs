@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
-use kine_tarif::batch::{BatchOptions, OutputFormat, Summary, price_csv_with};
+use kine_tarif::batch::{BatchOptions, OutputFormat, Summary, price_csv_progress, price_csv_with};
 use kine_tarif::money::{format_money, parse_decimal};
 use kine_tarif::{Code, Error, FindingCode, InvoiceLine, LineStatus, Tariffs, Territory};
 
@@ -56,6 +56,17 @@ enum Command {
         /// Price each line on its own, without the invoice rules.
         #[arg(long)]
         no_rules: bool,
+        /// Worker threads (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Input held whole up to this many MiB; larger input is streamed and
+        /// must be grouped by practitioner.
+        #[arg(long, default_value_t = 256)]
+        memory_budget: usize,
+        /// Also price every line with the coefficients and values in force at
+        /// this date, with a per-letter summary of the difference.
+        #[arg(long)]
+        reprice_at: Option<NaiveDate>,
     },
     /// The new cotations replacing an old AMS / AMC / AMK cotation.
     Convert {
@@ -499,6 +510,9 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             format,
             fail_on,
             no_rules,
+            threads,
+            memory_budget,
+            reprice_at,
         } => {
             let format = match format {
                 Format::Csv => OutputFormat::Csv,
@@ -519,15 +533,28 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 })?),
                 None => Box::new(io::stdout().lock()),
             };
-            let summary = price_csv_with(
-                tariffs,
-                reader,
-                writer,
-                &BatchOptions {
-                    format,
-                    rules: !no_rules,
-                },
-            )?;
+            let options = BatchOptions {
+                format,
+                rules: !no_rules,
+                threads,
+                memory_budget: memory_budget.saturating_mul(1 << 20),
+                reprice_at,
+            };
+            let summary = if std::io::IsTerminal::is_terminal(&io::stderr()) {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{spinner} {pos} lignes ({per_sec}) {elapsed}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                );
+                let s =
+                    price_csv_progress(tariffs, reader, writer, &options, &|n| bar.set_position(n));
+                bar.finish_and_clear();
+                s?
+            } else {
+                price_csv_with(tariffs, reader, writer, &options)?
+            };
             print_summary(&summary, tariffs);
             let failed = match fail_on {
                 Some(FailOn::Error) => summary.worst() == LineStatus::Error,
@@ -654,6 +681,29 @@ fn print_summary(s: &Summary, t: &Tariffs) {
     );
     for (code, n) in &s.findings {
         eprintln!("  {code}: {n}");
+    }
+    if !s.reprice.is_empty() {
+        eprintln!("  repricing by key letter: lines, amount, repriced, difference (not repriced)");
+        let (mut a, mut r) = (rust_decimal::Decimal::ZERO, rust_decimal::Decimal::ZERO);
+        for (letter, t) in &s.reprice {
+            a += t.amount;
+            r += t.repriced;
+            eprintln!(
+                "  {letter:<4} {:>9} {:>14} {:>14} {:>+13} ({})",
+                t.lines,
+                format_money(t.amount),
+                format_money(t.repriced),
+                t.repriced - t.amount,
+                t.not_repriced
+            );
+        }
+        eprintln!(
+            "  all  {:>9} {:>14} {:>14} {:>+13}",
+            "",
+            format_money(a),
+            format_money(r),
+            r - a
+        );
     }
 }
 

@@ -16,6 +16,7 @@ fn every_corpus_line_prices_as_worked_out_by_hand() {
     let options = BatchOptions {
         format: OutputFormat::Csv,
         rules: false,
+        ..BatchOptions::default()
     };
     let summary =
         price_csv_with(Tariffs::embedded(), CORPUS.as_bytes(), &mut out, &options).unwrap();

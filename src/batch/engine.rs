@@ -1,0 +1,875 @@
+//! The batch engine: blocks of raw fields, parallel processing by
+//! practitioner, output in input order. See the module documentation of
+//! [`crate::batch`] for the strategy and its memory cost.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::sync::{Mutex, mpsc};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::parse::{self, Columns, RawRow};
+use super::{BatchOptions, OUTPUT_COLUMNS, OutputFormat, REPRICE_COLUMNS, RepriceTotals, Summary};
+use crate::money::{parse_decimal, round_to_cent};
+use crate::rules::{self, Core, Ctx, Line};
+use crate::{Code, CodeKind, Error, Finding, FindingCode, LineStatus, Priced, Tariffs};
+
+/// Target size of a streamed block.
+const BLOCK_BYTES: usize = 4 << 20;
+
+/// Lines as raw fields in one buffer: no allocation per line once grown.
+#[derive(Default)]
+struct Block {
+    data: Vec<u8>,
+    ends: Vec<u32>,
+    lines: Vec<RawLine>,
+}
+
+#[derive(Clone, Copy)]
+struct RawLine {
+    first: u32,
+    n: u32,
+    row: u64,
+}
+
+struct Row<'b> {
+    block: &'b Block,
+    line: RawLine,
+}
+
+impl<'b> RawRow<'b> for Row<'b> {
+    fn raw(&self, i: Option<usize>) -> &'b [u8] {
+        match i {
+            Some(i) if i < self.line.n as usize => self.block.field(self.line.first as usize + i),
+            _ => b"",
+        }
+    }
+    fn len(&self) -> usize {
+        self.line.n as usize
+    }
+}
+
+impl Block {
+    fn push(&mut self, rec: &csv::ByteRecord, row: u64) {
+        let first = self.ends.len() as u32;
+        for f in rec {
+            self.data.extend_from_slice(f);
+            self.ends.push(self.data.len() as u32);
+        }
+        self.lines.push(RawLine {
+            first,
+            n: rec.len() as u32,
+            row,
+        });
+    }
+
+    fn field(&self, k: usize) -> &[u8] {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+        &self.data[start..self.ends[k] as usize]
+    }
+
+    fn row(&self, i: usize) -> Row<'_> {
+        Row {
+            block: self,
+            line: self.lines[i],
+        }
+    }
+
+    fn practitioner(&self, i: usize, col: Option<usize>) -> &[u8] {
+        self.row(i).raw(col).trim_ascii()
+    }
+
+    fn bytes(&self) -> usize {
+        self.data.len() + self.ends.len() * 4 + self.lines.len() * 16
+    }
+
+    /// Moves the lines from `at` on into a new block.
+    fn split_off(&mut self, at: usize) -> Block {
+        let mut rest = Block::default();
+        if at >= self.lines.len() {
+            return rest;
+        }
+        let first_field = self.lines[at].first as usize;
+        let base = if first_field == 0 {
+            0
+        } else {
+            self.ends[first_field - 1] as usize
+        };
+        rest.data.extend_from_slice(&self.data[base..]);
+        rest.ends
+            .extend(self.ends[first_field..].iter().map(|e| e - base as u32));
+        rest.lines.extend(self.lines[at..].iter().map(|l| RawLine {
+            first: l.first - first_field as u32,
+            ..*l
+        }));
+        self.data.truncate(base);
+        self.ends.truncate(first_field);
+        self.lines.truncate(at);
+        rest
+    }
+}
+
+struct Setup<'t> {
+    tariffs: &'t Tariffs,
+    cols: Columns,
+    headers: usize,
+    options: BatchOptions,
+}
+
+/// The output of some lines: their formatted rows, and where each row is
+/// when they are not in input order.
+struct Chunk {
+    buf: Vec<u8>,
+    ranges: Vec<(u32, u32, u32)>,
+    summary: Summary,
+}
+
+/// One processed line, waiting to be formatted.
+struct Work<'a> {
+    index: usize,
+    findings: Vec<Finding>,
+    priced: Option<Priced<'a>>,
+    ctx: Ctx<'a>,
+}
+
+fn process(setup: &Setup<'_>, block: &Block, lines: &[usize], track: bool) -> Chunk {
+    let mut out = Formatter::new(setup, track);
+    let prac = setup.cols.practitioner_id;
+    let mut i = 0;
+    while i < lines.len() {
+        let mut j = i + 1;
+        if setup.options.rules {
+            let p = block.practitioner(lines[i], prac);
+            while j < lines.len() && block.practitioner(lines[j], prac) == p {
+                j += 1;
+            }
+        } else {
+            j = (i + 4096).min(lines.len());
+        }
+        process_group(setup, block, &lines[i..j], &mut out);
+        i = j;
+    }
+    out.finish()
+}
+
+fn process_group(setup: &Setup<'_>, block: &Block, idx: &[usize], out: &mut Formatter<'_>) {
+    let t = setup.tariffs;
+    let mut works: Vec<Work<'_>> = idx
+        .iter()
+        .map(|&li| {
+            let row = block.row(li);
+            let mut findings = Vec::new();
+            if row.len() < setup.headers {
+                findings.push(Finding::new(
+                    FindingCode::InvalidField,
+                    format!(
+                        "ligne de {} champs, l'en-tête en a {} : champs manquants lus comme vides.",
+                        row.len(),
+                        setup.headers
+                    ),
+                ));
+            }
+            let ctx = parse::context(&row, &setup.cols, &mut findings);
+            let priced = parse::invoice_line(
+                &row,
+                &setup.cols,
+                ctx.department.unwrap_or(""),
+                &mut findings,
+            )
+            .map(|l| t.price(&l));
+            Work {
+                index: li,
+                findings,
+                priced,
+                ctx,
+            }
+        })
+        .collect();
+    if setup.options.rules {
+        let mut lines: Vec<(usize, Line<'_>)> = Vec::with_capacity(works.len());
+        for (w, work) in works.iter_mut().enumerate() {
+            if let Some(p) = &mut work.priced {
+                let line = Line::new(Core::new(t, p), work.ctx);
+                rules::check_line(&line, &mut p.findings);
+                lines.push((w, line));
+            }
+        }
+        lines.sort_by(|a, b| rules::cmp_lines(&a.1, &b.1).then(a.0.cmp(&b.0)));
+        let (positions, lines): (Vec<usize>, Vec<Line<'_>>) = lines.into_iter().unzip();
+        let mut cross = vec![Vec::new(); lines.len()];
+        rules::check_batch(&lines, &mut cross);
+        for (w, f) in positions.into_iter().zip(cross) {
+            if let Some(p) = &mut works[w].priced {
+                p.findings.extend(f);
+            }
+        }
+    }
+    for w in &mut works {
+        if let Some(p) = &mut w.priced {
+            w.findings.append(&mut p.findings);
+        }
+        out.row(block, w);
+    }
+}
+
+/// What a line is worth at another date.
+struct Repriced {
+    code: Code,
+    coefficient: Option<Decimal>,
+    unit: Decimal,
+    amount: Decimal,
+}
+
+fn reprice(t: &Tariffs, p: &Priced<'_>, date: NaiveDate) -> Option<Repriced> {
+    p.amount?;
+    let line = &p.line;
+    let (code, coefficient) = match line.code.kind() {
+        CodeKind::TravelFlat
+        | CodeKind::TravelKm
+        | CodeKind::Teleexpertise
+        | CodeKind::Majoration => (line.code, None),
+        CodeKind::Telesoin => {
+            let c = match p.act {
+                Some(a) => a.period_at(date)?.coefficient,
+                None => p.coefficient?,
+            };
+            (Code::TMK, Some(c))
+        }
+        CodeKind::ActKey | CodeKind::OldKey => {
+            let candidates: Vec<(Code, Decimal)> = if let Some(a) = p.act {
+                vec![(a.letter, a.period_at(date)?.coefficient)]
+            } else if let Some(o) = p.old_cotation {
+                t.convert(o.letter, o.coefficient, date, None, None)
+                    .ok()?
+                    .iter()
+                    .map(|c| (c.act.letter, c.period.coefficient))
+                    .collect()
+            } else {
+                let c = p.coefficient?;
+                t.acts_at(line.code, c, line.date)
+                    .iter()
+                    .filter_map(|(a, _)| a.period_at(date).map(|q| (a.letter, q.coefficient)))
+                    .collect()
+            };
+            let first = *candidates.first()?;
+            if candidates.iter().any(|c| *c != first) {
+                return None;
+            }
+            (first.0, Some(first.1))
+        }
+    };
+    let unit = t.letter_value(code, line.territory, date)?.value?;
+    let amount = round_to_cent(coefficient.unwrap_or(Decimal::ONE) * unit * line.quantity);
+    Some(Repriced {
+        code,
+        coefficient,
+        unit,
+        amount,
+    })
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    code: &'static str,
+    severity: &'static str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonRow<'a> {
+    row: u64,
+    invoice_id: &'a str,
+    patient_id: &'a str,
+    date: &'a str,
+    code_in: &'a str,
+    coefficient_in: &'a str,
+    code: &'a str,
+    coefficient: &'a str,
+    act_id: &'a str,
+    unit_value: &'a str,
+    quantity: &'a str,
+    amount: &'a str,
+    billed_amount: &'a str,
+    status: &'static str,
+    findings: Vec<JsonFinding<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reprice: Option<[&'a str; 4]>,
+}
+
+/// Formats rows into a chunk.
+struct Formatter<'s> {
+    setup: &'s Setup<'s>,
+    csv: Option<csv::Writer<Vec<u8>>>,
+    json: Vec<u8>,
+    track: bool,
+    ranges: Vec<(u32, u32, u32)>,
+    summary: Summary,
+    /// Scratch strings reused for every row.
+    s: [String; 10],
+}
+
+fn lossy(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or("").trim()
+}
+
+impl<'s> Formatter<'s> {
+    fn new(setup: &'s Setup<'s>, track: bool) -> Formatter<'s> {
+        let csv = (setup.options.format == OutputFormat::Csv).then(|| {
+            csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(Vec::with_capacity(1 << 16))
+        });
+        Formatter {
+            setup,
+            csv,
+            json: Vec::new(),
+            track,
+            ranges: Vec::new(),
+            summary: Summary::default(),
+            s: Default::default(),
+        }
+    }
+
+    fn position(&mut self) -> usize {
+        match &mut self.csv {
+            Some(w) => {
+                let _ = w.flush();
+                w.get_ref().len()
+            }
+            None => self.json.len(),
+        }
+    }
+
+    fn row(&mut self, block: &Block, w: &Work<'_>) {
+        let start = if self.track { self.position() } else { 0 };
+        let row = block.row(w.index);
+        let c = &self.setup.cols;
+        let status = LineStatus::of(&w.findings);
+        let sm = &mut self.summary;
+        sm.rows += 1;
+        match status {
+            LineStatus::Ok => sm.ok += 1,
+            LineStatus::Warning => sm.warnings += 1,
+            LineStatus::Error => sm.errors += 1,
+        }
+        for f in &w.findings {
+            *sm.findings.entry(f.code.as_str()).or_default() += 1;
+        }
+        for s in &mut self.s {
+            s.clear();
+        }
+        let [
+            row_s,
+            code,
+            coef,
+            act,
+            unit,
+            qty,
+            amount,
+            billed,
+            codes,
+            message,
+        ] = &mut self.s;
+        let _ = write!(row_s, "{}", row.line.row);
+        let billed_in = lossy(row.raw(c.billed_amount));
+        let billed_v = parse_decimal(billed_in);
+        match billed_v {
+            Some(b) => {
+                sm.total_billed += b;
+                write_money(billed, b);
+            }
+            None => billed.push_str(billed_in),
+        }
+        let mut repriced = None;
+        match &w.priced {
+            Some(p) => {
+                if p.value.is_some() || p.old_cotation.is_some() {
+                    code.push_str(
+                        p.value
+                            .map(|v| v.code)
+                            .or(p.old_cotation.map(|o| o.letter))
+                            .unwrap_or(p.line.code)
+                            .as_str(),
+                    );
+                    if let Some(x) = p.coefficient.or(p.old_cotation.map(|o| o.coefficient)) {
+                        let _ = write!(coef, "{x}");
+                    }
+                    if let Some(a) = p.act {
+                        act.push_str(&a.id);
+                    }
+                    if let Some(u) = p.unit_value() {
+                        write_money(unit, u);
+                    }
+                    if let Some(a) = p.amount {
+                        sm.total_amount += a;
+                        write_money(amount, a);
+                    }
+                }
+                let _ = write!(qty, "{}", p.line.quantity);
+                if let Some(date) = self.setup.options.reprice_at {
+                    let r = reprice(self.setup.tariffs, p, date);
+                    if let Some(a) = p.amount {
+                        let letter = p
+                            .value
+                            .map(|v| v.code)
+                            .or(p.old_cotation.map(|o| o.letter))
+                            .unwrap_or(p.line.code)
+                            .as_str();
+                        let e: &mut RepriceTotals = sm.reprice.entry(letter).or_default();
+                        match &r {
+                            Some(r) => {
+                                e.lines += 1;
+                                e.amount += a;
+                                e.repriced += r.amount;
+                            }
+                            None => e.not_repriced += 1,
+                        }
+                    }
+                    repriced = Some(r);
+                }
+            }
+            None => qty.push_str(lossy(row.raw(c.quantity))),
+        }
+        for (k, f) in w.findings.iter().enumerate() {
+            if k > 0 {
+                codes.push(';');
+                message.push_str(" | ");
+            }
+            codes.push_str(f.code.as_str());
+            message.push_str(&f.message);
+        }
+        let mut rp: [String; 4] = Default::default();
+        if let Some(Some(r)) = &repriced {
+            rp[0].push_str(r.code.as_str());
+            if let Some(x) = r.coefficient {
+                let _ = write!(rp[1], "{x}");
+            }
+            write_money(&mut rp[2], r.unit);
+            write_money(&mut rp[3], r.amount);
+        }
+        let inv = lossy(row.raw(Some(c.invoice_id)));
+        let pat = lossy(row.raw(Some(c.patient_id)));
+        let date = lossy(row.raw(Some(c.date)));
+        let code_in = lossy(row.raw(Some(c.code)));
+        let coef_in = lossy(row.raw(Some(c.coefficient)));
+        match &mut self.csv {
+            Some(wr) => {
+                let fields: [&str; 16] = [
+                    row_s,
+                    inv,
+                    pat,
+                    date,
+                    code_in,
+                    coef_in,
+                    code,
+                    coef,
+                    act,
+                    unit,
+                    qty,
+                    amount,
+                    billed,
+                    status.as_str(),
+                    codes,
+                    message,
+                ];
+                for f in fields {
+                    let _ = wr.write_field(f);
+                }
+                if repriced.is_some() {
+                    for f in &rp {
+                        let _ = wr.write_field(f);
+                    }
+                }
+                let _ = wr.write_record(None::<&[u8]>);
+            }
+            None => {
+                let j = JsonRow {
+                    row: row.line.row,
+                    invoice_id: inv,
+                    patient_id: pat,
+                    date,
+                    code_in,
+                    coefficient_in: coef_in,
+                    code,
+                    coefficient: coef,
+                    act_id: act,
+                    unit_value: unit,
+                    quantity: qty,
+                    amount,
+                    billed_amount: billed,
+                    status: status.as_str(),
+                    findings: w
+                        .findings
+                        .iter()
+                        .map(|f| JsonFinding {
+                            code: f.code.as_str(),
+                            severity: f.severity().as_str(),
+                            message: &f.message,
+                        })
+                        .collect(),
+                    reprice: repriced.as_ref().map(|_| {
+                        [
+                            rp[0].as_str(),
+                            rp[1].as_str(),
+                            rp[2].as_str(),
+                            rp[3].as_str(),
+                        ]
+                    }),
+                };
+                let _ = serde_json::to_writer(&mut self.json, &j);
+                self.json.push(b'\n');
+            }
+        }
+        if self.track {
+            let end = self.position();
+            self.ranges.push((w.index as u32, start as u32, end as u32));
+        }
+    }
+
+    fn finish(mut self) -> Chunk {
+        let buf = match self.csv.take() {
+            Some(w) => w.into_inner().unwrap_or_default(),
+            None => std::mem::take(&mut self.json),
+        };
+        Chunk {
+            buf,
+            ranges: self.ranges,
+            summary: self.summary,
+        }
+    }
+}
+
+fn write_money(s: &mut String, mut d: Decimal) {
+    d.rescale(2);
+    let _ = write!(s, "{d}");
+}
+
+struct Output<'p, W: Write> {
+    w: BufWriter<W>,
+    rows: u64,
+    progress: Option<&'p (dyn Fn(u64) + Sync)>,
+    summary: Summary,
+}
+
+impl<W: Write> Output<'_, W> {
+    fn io(e: std::io::Error) -> Error {
+        Error::Io {
+            path: "-".into(),
+            source: e,
+        }
+    }
+
+    fn chunk(&mut self, c: Chunk) -> Result<(), Error> {
+        self.w.write_all(&c.buf).map_err(Self::io)?;
+        self.rows += c.summary.rows;
+        self.summary.merge(c.summary);
+        if let Some(p) = self.progress {
+            p(self.rows);
+        }
+        Ok(())
+    }
+}
+
+fn threads(options: &BatchOptions) -> usize {
+    match options.threads {
+        0 => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+        n => n,
+    }
+}
+
+fn worker_panicked() -> Error {
+    Error::Csv {
+        line: 0,
+        message: "internal error: a worker thread stopped".into(),
+    }
+}
+
+pub(super) fn run<R: Read, W: Write>(
+    tariffs: &Tariffs,
+    input: R,
+    output: W,
+    options: &BatchOptions,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
+) -> Result<Summary, Error> {
+    let mut input = BufReader::with_capacity(1 << 16, input);
+    let head = input.fill_buf().map_err(|source| Error::Io {
+        path: "-".into(),
+        source,
+    })?;
+    let delimiter = parse::sniff_delimiter(head);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(input);
+    let headers = reader.byte_headers().map_err(Error::csv)?.clone();
+    if headers.is_empty() {
+        return Err(Error::MissingColumn("invoice_id".into()));
+    }
+    let setup = Setup {
+        tariffs,
+        cols: Columns::from_headers(&headers)?,
+        headers: headers.len(),
+        options: *options,
+    };
+    let mut out = Output {
+        w: BufWriter::with_capacity(1 << 16, output),
+        rows: 0,
+        progress,
+        summary: Summary::default(),
+    };
+    if options.format == OutputFormat::Csv {
+        let mut h = csv::Writer::from_writer(Vec::new());
+        let mut header: Vec<&str> = OUTPUT_COLUMNS.to_vec();
+        if options.reprice_at.is_some() {
+            header.extend(REPRICE_COLUMNS);
+        }
+        h.write_record(&header).map_err(Error::csv)?;
+        out.w
+            .write_all(&h.into_inner().unwrap_or_default())
+            .map_err(Output::<W>::io)?;
+    }
+
+    let mut rec = csv::ByteRecord::new();
+    let mut block = Block::default();
+    let mut row = 0u64;
+    let mut eof = false;
+    while block.bytes() <= options.memory_budget {
+        if !reader.read_byte_record(&mut rec).map_err(Error::csv)? {
+            eof = true;
+            break;
+        }
+        row += 1;
+        block.push(&rec, row);
+    }
+    if eof {
+        in_memory(&setup, &block, &mut out)?;
+    } else {
+        streaming(&setup, &mut reader, block, row, &mut out)?;
+    }
+    out.w.flush().map_err(Output::<W>::io)?;
+    Ok(out.summary)
+}
+
+/// Holds the whole input: groups by practitioner, shares the groups among
+/// the threads, writes back in input order.
+fn in_memory<W: Write>(
+    setup: &Setup<'_>,
+    block: &Block,
+    out: &mut Output<'_, W>,
+) -> Result<(), Error> {
+    let n = block.lines.len();
+    let prac = setup.cols.practitioner_id;
+    let mut order: Vec<usize> = (0..n).collect();
+    if setup.options.rules {
+        order.sort_by(|&a, &b| {
+            block
+                .practitioner(a, prac)
+                .cmp(block.practitioner(b, prac))
+                .then(a.cmp(&b))
+        });
+    }
+    let t = threads(&setup.options).max(1);
+    let mut parts: Vec<&[usize]> = Vec::new();
+    let mut start = 0;
+    for k in 1..=t {
+        let mut end = (n * k / t).max(start);
+        if setup.options.rules {
+            while end > start
+                && end < n
+                && block.practitioner(order[end], prac) == block.practitioner(order[end - 1], prac)
+            {
+                end += 1;
+            }
+        }
+        if end > start {
+            parts.push(&order[start..end]);
+        }
+        start = end;
+    }
+    let chunks: Vec<Chunk> = std::thread::scope(|s| {
+        let handles: Vec<_> = parts
+            .iter()
+            .map(|part| s.spawn(move || process(setup, block, part, true)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().map_err(|_| worker_panicked()))
+            .collect::<Result<Vec<_>, _>>()
+    })?;
+    let mut loc = vec![(0u32, 0u32, 0u32); n];
+    for (ci, c) in chunks.iter().enumerate() {
+        for &(line, s, e) in &c.ranges {
+            loc[line as usize] = (ci as u32, s, e);
+        }
+    }
+    for (i, &(ci, s, e)) in loc.iter().enumerate() {
+        out.w
+            .write_all(&chunks[ci as usize].buf[s as usize..e as usize])
+            .map_err(Output::<W>::io)?;
+        if i % 65536 == 65535 {
+            if let Some(p) = out.progress {
+                p(i as u64 + 1);
+            }
+        }
+    }
+    for c in chunks {
+        out.rows += c.summary.rows;
+        out.summary.merge(c.summary);
+    }
+    if let Some(p) = out.progress {
+        p(out.rows);
+    }
+    Ok(())
+}
+
+/// Streams input larger than the budget, cut into blocks of whole
+/// practitioners, processed in parallel, written in order.
+fn streaming<R: Read, W: Write>(
+    setup: &Setup<'_>,
+    reader: &mut csv::Reader<BufReader<R>>,
+    mut first: Block,
+    mut row: u64,
+    out: &mut Output<'_, W>,
+) -> Result<(), Error> {
+    let rules = setup.options.rules;
+    let prac = setup.cols.practitioner_id;
+    if rules && prac.is_none() {
+        return Err(Error::NoPractitionerColumn {
+            budget: setup.options.memory_budget,
+        });
+    }
+    // Practitioners whose lines are over, with their last line.
+    let mut closed: HashMap<Vec<u8>, u64> = HashMap::new();
+    let not_grouped = |line: u64, p: &[u8], previous: u64| Error::NotGrouped {
+        line,
+        practitioner: String::from_utf8_lossy(p).into_owned(),
+        previous,
+    };
+    // The buffered lines must already be grouped; keep the last
+    // practitioner's lines for the next block.
+    let mut cut = first.lines.len();
+    if rules {
+        let mut current_start = 0;
+        for i in 1..first.lines.len() {
+            let (a, b) = (first.practitioner(i - 1, prac), first.practitioner(i, prac));
+            if a != b {
+                if let Some(&prev) = closed.get(b) {
+                    return Err(not_grouped(first.lines[i].row, b, prev));
+                }
+                closed.insert(a.to_vec(), first.lines[i - 1].row);
+                current_start = i;
+            }
+        }
+        cut = current_start;
+    }
+    let mut current = first.split_off(cut);
+    let mut current_prac: Vec<u8> = if current.lines.is_empty() {
+        Vec::new()
+    } else {
+        current.practitioner(0, prac).to_vec()
+    };
+
+    let block_bytes = BLOCK_BYTES.min(setup.options.memory_budget.max(1));
+    let t = threads(&setup.options).max(1);
+    let (job_tx, job_rx) = mpsc::sync_channel::<(u64, Block)>(t * 2);
+    let job_rx = Mutex::new(job_rx);
+    let (res_tx, res_rx) = mpsc::channel::<(u64, Chunk)>();
+    std::thread::scope(|s| -> Result<(), Error> {
+        for _ in 0..t {
+            let res_tx = res_tx.clone();
+            let job_rx = &job_rx;
+            s.spawn(move || {
+                loop {
+                    let job = job_rx.lock().map(|rx| rx.recv());
+                    let Ok(Ok((seq, block))) = job else { break };
+                    let idx: Vec<usize> = (0..block.lines.len()).collect();
+                    if res_tx
+                        .send((seq, process(setup, &block, &idx, false)))
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(res_tx);
+        let mut next_seq = 0u64;
+        let mut sent = 0u64;
+        let mut pending: std::collections::BTreeMap<u64, Chunk> = std::collections::BTreeMap::new();
+        // Writes the chunks ready in order; with `all`, waits for every
+        // block sent.
+        let mut drain = |pending: &mut std::collections::BTreeMap<u64, Chunk>,
+                         next_seq: &mut u64,
+                         all: bool,
+                         sent: u64|
+         -> Result<(), Error> {
+            loop {
+                while let Some(c) = pending.remove(next_seq) {
+                    out.chunk(c)?;
+                    *next_seq += 1;
+                }
+                if *next_seq >= sent {
+                    return Ok(());
+                }
+                let (seq, c) = if all {
+                    res_rx.recv().map_err(|_| worker_panicked())?
+                } else {
+                    match res_rx.try_recv() {
+                        Ok(x) => x,
+                        Err(mpsc::TryRecvError::Empty) => return Ok(()),
+                        Err(mpsc::TryRecvError::Disconnected) => return Err(worker_panicked()),
+                    }
+                };
+                pending.insert(seq, c);
+            }
+        };
+        let send = |b: Block, sent: &mut u64| -> Result<(), Error> {
+            job_tx.send((*sent, b)).map_err(|_| worker_panicked())?;
+            *sent += 1;
+            Ok(())
+        };
+        send(first, &mut sent)?;
+        let mut rec = csv::ByteRecord::new();
+        loop {
+            if !reader.read_byte_record(&mut rec).map_err(Error::csv)? {
+                break;
+            }
+            row += 1;
+            let p = rec
+                .get(prac.unwrap_or(usize::MAX))
+                .unwrap_or(b"")
+                .trim_ascii();
+            if rules {
+                if p != current_prac.as_slice() {
+                    if let Some(&prev) = closed.get(p) {
+                        return Err(not_grouped(row, p, prev));
+                    }
+                    if !current.lines.is_empty() {
+                        let last = current.lines[current.lines.len() - 1].row;
+                        closed.insert(std::mem::take(&mut current_prac), last);
+                        if current.bytes() >= block_bytes {
+                            send(std::mem::take(&mut current), &mut sent)?;
+                            drain(&mut pending, &mut next_seq, false, sent)?;
+                        }
+                    }
+                    current_prac = p.to_vec();
+                }
+            } else if current.bytes() >= block_bytes {
+                send(std::mem::take(&mut current), &mut sent)?;
+                drain(&mut pending, &mut next_seq, false, sent)?;
+            }
+            current.push(&rec, row);
+        }
+        if !current.lines.is_empty() {
+            send(current, &mut sent)?;
+        }
+        drop(job_tx);
+        drain(&mut pending, &mut next_seq, true, sent)
+    })
+}

@@ -1,0 +1,243 @@
+//! The invoice CSV: read lines, price each one, apply the invoice rules,
+//! write one output row per input row, in input order.
+//!
+//! Input: a header row; columns are matched by name, in any order; unknown
+//! columns are ignored. The delimiter is a comma, or a semicolon when the
+//! header has semicolons and no comma (spreadsheet exports). A row whose
+//! fields do not parse still comes out, with `INVALID_FIELD`.
+//!
+//! How large batches run (memory, threads, the grouping the rules need) is
+//! described in [`engine`](self#engine).
+//!
+//! ```
+//! use kine_tarif::batch::{price_csv, OutputFormat};
+//! use kine_tarif::Tariffs;
+//! let input = "invoice_id,patient_id,date,code,coefficient,department\n\
+//!              F1,P1,2024-06-15,RIM,\"7,50\",75\n\
+//!              F2,P2,2024-07-01,AMS,7.5,75\n\
+//!              F3,P3,not-a-date,RIM,7.50,75\n";
+//! let mut out = Vec::new();
+//! let summary = price_csv(Tariffs::embedded(), input.as_bytes(), &mut out, OutputFormat::Csv).unwrap();
+//! assert_eq!((summary.rows, summary.ok, summary.errors), (3, 1, 2));
+//! let text = String::from_utf8(out).unwrap();
+//! let lines: Vec<&str> = text.lines().collect();
+//! assert_eq!(lines.len(), 4);
+//! assert!(lines[1].starts_with("1,F1,P1,2024-06-15,RIM,\"7,50\",RIM,7.50,A1C-ENTORSE-MED,2.21,1,16.58,,ok,,"));
+//! assert!(lines[2].contains(",error,OLD_COTATION_REJECTED,"));
+//! assert!(lines[3].contains(",error,INVALID_FIELD,"));
+//! ```
+//!
+//! # Engine
+//!
+//! The input is read into blocks of raw fields (one growing buffer per
+//! block, reused records: no allocation per line for reading), parsed from
+//! bytes, priced, checked and formatted by worker threads, and written in
+//! input order.
+//!
+//! The cross-line rules look at one practitioner's lines at a time, so the
+//! unit of work is a practitioner:
+//!
+//! - **Input up to the memory budget** (`BatchOptions::memory_budget`,
+//!   256 MiB of CSV by default) is held whole; its lines are grouped by
+//!   practitioner whatever their order, the groups shared among the threads,
+//!   and the output written back in input order. Memory: about 3 × the
+//!   input size.
+//! - **Larger input is streamed**: it must come grouped by practitioner
+//!   (every practitioner's lines contiguous, in any order inside; sorted
+//!   files and `kine-tarif generate` are). Blocks are cut at practitioner
+//!   boundaries and processed in parallel; memory is bounded by the blocks
+//!   in flight (threads × 2 blocks of about 4 MiB, or one practitioner's
+//!   lines if larger), whatever the file size. A practitioner met again
+//!   after his block stops the run with [`Error::NotGrouped`] naming both
+//!   lines — sort the file by `practitioner_id`, raise the budget, or use
+//!   `--no-rules`, which needs no grouping.
+
+mod engine;
+pub(crate) mod parse;
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::{Error, LineStatus, Tariffs};
+
+/// Output format of [`price_csv`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    /// CSV with the columns of [`OUTPUT_COLUMNS`].
+    #[default]
+    Csv,
+    /// One JSON object per line, same fields, findings as objects.
+    Jsonl,
+}
+
+/// Required input columns.
+pub const REQUIRED_COLUMNS: [&str; 5] = ["invoice_id", "patient_id", "date", "code", "coefficient"];
+
+/// Output columns, in order.
+pub const OUTPUT_COLUMNS: [&str; 16] = [
+    "row",
+    "invoice_id",
+    "patient_id",
+    "date",
+    "code_in",
+    "coefficient_in",
+    "code",
+    "coefficient",
+    "act_id",
+    "unit_value",
+    "quantity",
+    "amount",
+    "billed_amount",
+    "status",
+    "findings",
+    "message",
+];
+
+/// Columns added after [`OUTPUT_COLUMNS`] with [`BatchOptions::reprice_at`].
+pub const REPRICE_COLUMNS: [&str; 4] = [
+    "reprice_code",
+    "reprice_coefficient",
+    "reprice_unit_value",
+    "reprice_amount",
+];
+
+/// Per key letter, the amounts of a batch at its own dates and repriced at
+/// another date.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepriceTotals {
+    /// Lines priced both ways.
+    pub lines: u64,
+    /// Sum of the amounts at the lines' dates.
+    pub amount: Decimal,
+    /// Sum of the amounts at the repricing date.
+    pub repriced: Decimal,
+    /// Lines that could not be repriced (no value or act at that date).
+    pub not_repriced: u64,
+}
+
+/// Counts and totals of a batch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Data rows read (= rows written).
+    pub rows: u64,
+    /// Rows with status `ok`.
+    pub ok: u64,
+    /// Rows with status `warning`.
+    pub warnings: u64,
+    /// Rows with status `error`.
+    pub errors: u64,
+    /// Sum of the computed amounts.
+    pub total_amount: Decimal,
+    /// Sum of the billed amounts given.
+    pub total_billed: Decimal,
+    /// How many times each finding code occurred.
+    pub findings: BTreeMap<&'static str, u64>,
+    /// With [`BatchOptions::reprice_at`]: totals per key letter.
+    pub reprice: BTreeMap<&'static str, RepriceTotals>,
+}
+
+impl Summary {
+    /// The worst status seen.
+    pub fn worst(&self) -> LineStatus {
+        if self.errors > 0 {
+            LineStatus::Error
+        } else if self.warnings > 0 {
+            LineStatus::Warning
+        } else {
+            LineStatus::Ok
+        }
+    }
+
+    pub(crate) fn merge(&mut self, o: Summary) {
+        self.rows += o.rows;
+        self.ok += o.ok;
+        self.warnings += o.warnings;
+        self.errors += o.errors;
+        self.total_amount += o.total_amount;
+        self.total_billed += o.total_billed;
+        for (k, v) in o.findings {
+            *self.findings.entry(k).or_default() += v;
+        }
+        for (k, v) in o.reprice {
+            let e = self.reprice.entry(k).or_default();
+            e.lines += v.lines;
+            e.amount += v.amount;
+            e.repriced += v.repriced;
+            e.not_repriced += v.not_repriced;
+        }
+    }
+}
+
+/// Options of [`price_csv_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchOptions {
+    /// Output format.
+    pub format: OutputFormat,
+    /// Apply the invoice rules ([`crate::rules`]); `false` prices each line
+    /// on its own.
+    pub rules: bool,
+    /// Worker threads; 0 = one per core.
+    pub threads: usize,
+    /// Input held whole up to this many bytes; larger input is streamed.
+    pub memory_budget: usize,
+    /// Also price every line with the values in force at this date.
+    pub reprice_at: Option<NaiveDate>,
+}
+
+impl Default for BatchOptions {
+    fn default() -> BatchOptions {
+        BatchOptions {
+            format: OutputFormat::Csv,
+            rules: true,
+            threads: 0,
+            memory_budget: 256 << 20,
+            reprice_at: None,
+        }
+    }
+}
+
+/// Prices every row of an invoice CSV, applies the invoice rules, and
+/// writes one row per input row, in input order. Fails only when the input
+/// cannot be read (I/O, missing required column, a large input not grouped
+/// by practitioner) or the output cannot be written.
+pub fn price_csv<R: Read, W: Write>(
+    tariffs: &Tariffs,
+    input: R,
+    output: W,
+    format: OutputFormat,
+) -> Result<Summary, Error> {
+    price_csv_with(
+        tariffs,
+        input,
+        output,
+        &BatchOptions {
+            format,
+            ..BatchOptions::default()
+        },
+    )
+}
+
+/// [`price_csv`] with options.
+pub fn price_csv_with<R: Read, W: Write>(
+    tariffs: &Tariffs,
+    input: R,
+    output: W,
+    options: &BatchOptions,
+) -> Result<Summary, Error> {
+    engine::run(tariffs, input, output, options, None)
+}
+
+/// [`price_csv_with`], calling `progress` with the number of rows written
+/// so far, from time to time.
+pub fn price_csv_progress<R: Read, W: Write>(
+    tariffs: &Tariffs,
+    input: R,
+    output: W,
+    options: &BatchOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Summary, Error> {
+    engine::run(tariffs, input, output, options, Some(progress))
+}

@@ -1,0 +1,314 @@
+//! Reading one invoice row: columns by name, fields parsed from bytes
+//! without detours through owned strings, every problem a finding.
+
+use chrono::{NaiveDate, NaiveTime};
+use rust_decimal::Decimal;
+
+use crate::money::parse_decimal;
+use crate::rules::Ctx;
+use crate::{Code, Error, Finding, FindingCode, InvoiceLine, Territory};
+
+/// Positions of the known columns in the header.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Columns {
+    pub invoice_id: usize,
+    pub patient_id: usize,
+    pub date: usize,
+    pub code: usize,
+    pub coefficient: usize,
+    pub quantity: Option<usize>,
+    pub department: Option<usize>,
+    pub billed_amount: Option<usize>,
+    pub act_id: Option<usize>,
+    pub practitioner_id: Option<usize>,
+    pub prescription_id: Option<usize>,
+    pub prescription_date: Option<usize>,
+    pub prescriber_id: Option<usize>,
+    pub session: Option<usize>,
+    pub telesoin: Option<usize>,
+    pub patient_birth_date: Option<usize>,
+    pub distance_km: Option<usize>,
+    pub discharge_date: Option<usize>,
+    pub trip_id: Option<usize>,
+    pub time: Option<usize>,
+    pub call_time: Option<usize>,
+}
+
+impl Columns {
+    pub fn from_headers(h: &csv::ByteRecord) -> Result<Columns, Error> {
+        let find = |name: &str| {
+            h.iter().position(|f| {
+                let f = f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f);
+                f.trim_ascii().eq_ignore_ascii_case(name.as_bytes())
+            })
+        };
+        let req = |name: &str| find(name).ok_or_else(|| Error::MissingColumn(name.to_string()));
+        Ok(Columns {
+            invoice_id: req("invoice_id")?,
+            patient_id: req("patient_id")?,
+            date: req("date")?,
+            code: req("code")?,
+            coefficient: req("coefficient")?,
+            quantity: find("quantity"),
+            department: find("department"),
+            billed_amount: find("billed_amount"),
+            act_id: find("act_id"),
+            practitioner_id: find("practitioner_id"),
+            prescription_id: find("prescription_id"),
+            prescription_date: find("prescription_date"),
+            prescriber_id: find("prescriber_id"),
+            session: find("session"),
+            telesoin: find("telesoin"),
+            patient_birth_date: find("patient_birth_date"),
+            distance_km: find("distance_km"),
+            discharge_date: find("discharge_date"),
+            trip_id: find("trip_id"),
+            time: find("time"),
+            call_time: find("call_time"),
+        })
+    }
+}
+
+/// The raw fields of one row (borrowed from the engine's block buffer).
+pub(crate) trait RawRow<'b> {
+    fn raw(&self, i: Option<usize>) -> &'b [u8];
+    fn len(&self) -> usize;
+}
+
+/// A field as trimmed text; non-UTF-8 is a finding and reads as empty.
+pub(crate) fn text<'b>(
+    row: &impl RawRow<'b>,
+    i: Option<usize>,
+    name: &str,
+    pre: &mut Vec<Finding>,
+) -> &'b str {
+    match std::str::from_utf8(row.raw(i)) {
+        Ok(s) => s.trim(),
+        Err(_) => {
+            pre.push(Finding::new(
+                FindingCode::InvalidField,
+                format!("{name} : texte non UTF-8."),
+            ));
+            ""
+        }
+    }
+}
+
+/// `YYYY-MM-DD`, digits only, straight from the bytes.
+pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
+
+fn opt_date(s: &str, name: &str, pre: &mut Vec<Finding>) -> Option<NaiveDate> {
+    if s.is_empty() {
+        return None;
+    }
+    let d = parse_date(s);
+    if d.is_none() {
+        pre.push(Finding::new(
+            FindingCode::InvalidField,
+            format!("{name} {s:?} : attendu AAAA-MM-JJ."),
+        ));
+    }
+    d
+}
+
+fn opt_time(s: &str, name: &str, pre: &mut Vec<Finding>) -> Option<NaiveTime> {
+    if s.is_empty() {
+        return None;
+    }
+    let t = NaiveTime::parse_from_str(s, "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
+        .ok();
+    if t.is_none() {
+        pre.push(Finding::new(
+            FindingCode::InvalidField,
+            format!("{name} {s:?} : attendu HH:MM."),
+        ));
+    }
+    t
+}
+
+fn opt(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// The rule context of a row, borrowed from its fields.
+pub(crate) fn context<'b>(row: &impl RawRow<'b>, c: &Columns, pre: &mut Vec<Finding>) -> Ctx<'b> {
+    let mut f = |i: Option<usize>, name: &str| text(row, i, name, pre);
+    let invoice_id = f(Some(c.invoice_id), "invoice_id");
+    let patient_id = f(Some(c.patient_id), "patient_id");
+    let practitioner_id = f(c.practitioner_id, "practitioner_id");
+    let department = f(c.department, "department");
+    let prescription = f(c.prescription_id, "prescription_id");
+    let prescription_date = f(c.prescription_date, "prescription_date");
+    let prescriber = f(c.prescriber_id, "prescriber_id");
+    let session = f(c.session, "session");
+    let telesoin = f(c.telesoin, "telesoin");
+    let birth = f(c.patient_birth_date, "patient_birth_date");
+    let distance = f(c.distance_km, "distance_km");
+    let discharge = f(c.discharge_date, "discharge_date");
+    let trip = f(c.trip_id, "trip_id");
+    let time = f(c.time, "time");
+    let call_time = f(c.call_time, "call_time");
+    let telesoin = match telesoin {
+        "" | "0" => false,
+        "1" => true,
+        other => match other.to_ascii_lowercase().as_str() {
+            "false" | "no" | "non" | "n" => false,
+            "true" | "yes" | "oui" | "o" | "y" | "x" => true,
+            _ => {
+                pre.push(Finding::new(
+                    FindingCode::InvalidField,
+                    format!("telesoin {other:?} : attendu 1 / 0 (oui / non)."),
+                ));
+                false
+            }
+        },
+    };
+    let distance_km = if distance.is_empty() {
+        None
+    } else {
+        let d = parse_decimal(distance).filter(|d| *d >= Decimal::ZERO);
+        if d.is_none() {
+            pre.push(Finding::new(
+                FindingCode::InvalidField,
+                format!("distance_km {distance:?} : nombre positif attendu."),
+            ));
+        }
+        d
+    };
+    // The prescription date is read for its format only today.
+    let _ = opt_date(prescription_date, "prescription_date", pre);
+    Ctx {
+        invoice_id,
+        patient_id,
+        practitioner_id,
+        department: opt(department),
+        prescription_id: opt(prescription),
+        prescriber_id: opt(prescriber),
+        session: opt(session),
+        telesoin,
+        patient_birth_date: opt_date(birth, "patient_birth_date", pre),
+        distance_km,
+        discharge_date: opt_date(discharge, "discharge_date", pre),
+        trip_id: opt(trip),
+        time: opt_time(time, "time", pre),
+        call_time: opt_time(call_time, "call_time", pre),
+    }
+}
+
+/// The priced part of a row; `None` when a field it needs does not parse
+/// (reported in `pre`). A bad billed amount is reported but does not stop
+/// pricing.
+pub(crate) fn invoice_line<'b>(
+    row: &impl RawRow<'b>,
+    c: &Columns,
+    dept_s: &str,
+    pre: &mut Vec<Finding>,
+) -> Option<InvoiceLine> {
+    let mut f = |i: Option<usize>, name: &str| text(row, i, name, pre);
+    let date_s = f(Some(c.date), "date");
+    let code_s = f(Some(c.code), "code");
+    let coef_s = f(Some(c.coefficient), "coefficient");
+    let qty_s = f(c.quantity, "quantity");
+    let billed_s = f(c.billed_amount, "billed_amount");
+    let act_s = f(c.act_id, "act_id");
+    let date = parse_date(date_s);
+    if date.is_none() {
+        pre.push(Finding::new(
+            FindingCode::InvalidField,
+            format!("date {date_s:?} : attendu AAAA-MM-JJ."),
+        ));
+    }
+    let code = Code::from_bytes(code_s.as_bytes());
+    if code.is_none() {
+        if code_s.is_empty() {
+            pre.push(Finding::new(FindingCode::InvalidField, "code vide."));
+        } else {
+            pre.push(Finding::new(
+                FindingCode::UnknownCode,
+                format!("code {code_s:?} inconnu."),
+            ));
+        }
+    }
+    // `None` = malformed (reported, stops pricing); `Some(None)` = empty.
+    let coefficient = if coef_s.is_empty() {
+        Some(None)
+    } else {
+        let c = parse_decimal(coef_s).filter(|c| *c > Decimal::ZERO);
+        if c.is_none() {
+            pre.push(Finding::new(
+                FindingCode::InvalidField,
+                format!("coefficient {coef_s:?} : nombre positif attendu."),
+            ));
+        }
+        c.map(Some)
+    };
+    let quantity = if qty_s.is_empty() {
+        Some(Decimal::ONE)
+    } else {
+        let q = parse_decimal(qty_s).filter(|q| *q > Decimal::ZERO);
+        if q.is_none() {
+            pre.push(Finding::new(
+                FindingCode::InvalidField,
+                format!("quantity {qty_s:?} : nombre positif attendu."),
+            ));
+        }
+        q
+    };
+    let territory = if dept_s.is_empty() {
+        Some(Territory::Metropole)
+    } else {
+        match Territory::from_department(dept_s) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                pre.push(Finding::new(
+                    FindingCode::InvalidField,
+                    format!("department : {e}."),
+                ));
+                None
+            }
+        }
+    };
+    let billed_amount = if billed_s.is_empty() {
+        None
+    } else {
+        let b = parse_decimal(billed_s);
+        if b.is_none() {
+            pre.push(Finding::new(
+                FindingCode::InvalidField,
+                format!("billed_amount {billed_s:?} : montant attendu."),
+            ));
+        }
+        b
+    };
+    Some(InvoiceLine {
+        date: date?,
+        territory: territory?,
+        code: code?,
+        coefficient: coefficient?,
+        quantity: quantity?,
+        act_id: (!act_s.is_empty()).then(|| act_s.to_string()),
+        billed_amount,
+    })
+}
+
+/// `,` unless the header line has semicolons and no comma.
+pub(crate) fn sniff_delimiter(header: &[u8]) -> u8 {
+    let line = header.split(|&b| b == b'\n').next().unwrap_or(header);
+    if line.contains(&b';') && !line.contains(&b',') {
+        b';'
+    } else {
+        b','
+    }
+}

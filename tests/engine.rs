@@ -1,0 +1,172 @@
+//! The batch engine gives the same output whatever the mode (whole input
+//! or streamed blocks) and the number of threads, and refuses, with a clear
+//! error, to stream an input the rules cannot split.
+
+use kine_tarif::batch::{BatchOptions, Summary, price_csv_with};
+use kine_tarif::{Error, Tariffs};
+
+fn run(input: &[u8], options: BatchOptions) -> Result<(Summary, Vec<u8>), Error> {
+    let mut out = Vec::new();
+    let s = price_csv_with(Tariffs::embedded(), input, &mut out, &options)?;
+    Ok((s, out))
+}
+
+fn generated(lines: u64, seed: u64) -> Vec<u8> {
+    let mut v = Vec::new();
+    kine_tarif::generate::generate(Tariffs::embedded(), lines, seed, 2025, &mut v).unwrap();
+    v
+}
+
+#[test]
+fn streamed_blocks_and_threads_give_the_same_bytes() {
+    let input = generated(20_000, 3);
+    let whole = run(
+        &input,
+        BatchOptions {
+            threads: 1,
+            ..BatchOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(whole.0.rows, 20_000);
+    for (threads, budget) in [
+        (2, usize::MAX >> 1),
+        (1, 64 << 10),
+        (2, 64 << 10),
+        (3, 200 << 10),
+    ] {
+        let other = run(
+            &input,
+            BatchOptions {
+                threads,
+                memory_budget: budget,
+                ..BatchOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            other.0, whole.0,
+            "summary, threads {threads} budget {budget}"
+        );
+        assert!(
+            other.1 == whole.1,
+            "output bytes, threads {threads} budget {budget}"
+        );
+    }
+}
+
+#[test]
+fn the_generator_is_reproducible_and_grouped_by_practitioner() {
+    let a = generated(5_000, 9);
+    assert_eq!(a, generated(5_000, 9));
+    assert_ne!(a, generated(5_000, 10));
+    let text = String::from_utf8(a).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    let mut last = String::new();
+    for line in text.lines().skip(1) {
+        let prac = line.split(',').nth(2).unwrap().to_string();
+        if prac != last {
+            assert!(
+                seen.insert(prac.clone()),
+                "practitioner {prac} is not contiguous"
+            );
+            last = prac;
+        }
+    }
+    assert_eq!(text.lines().count(), 5_001);
+}
+
+#[test]
+fn a_large_ungrouped_input_is_refused_with_the_lines() {
+    let input = "invoice_id,patient_id,practitioner_id,date,code,coefficient\n\
+                 F1,P1,K1,2025-03-03,RIM,7.50\nF2,P2,K2,2025-03-03,RIM,7.50\nF3,P1,K1,2025-03-04,RIM,7.50\n";
+    // A budget of a few bytes forces streaming.
+    match run(
+        input.as_bytes(),
+        BatchOptions {
+            memory_budget: 16,
+            ..BatchOptions::default()
+        },
+    ) {
+        Err(Error::NotGrouped {
+            line,
+            practitioner,
+            previous,
+        }) => {
+            assert_eq!((line, practitioner.as_str(), previous), (3, "K1", 1));
+        }
+        other => panic!("{:?}", other.map(|r| r.0)),
+    }
+    // Without the rules no grouping is needed.
+    let (s, _) = run(
+        input.as_bytes(),
+        BatchOptions {
+            memory_budget: 16,
+            rules: false,
+            ..BatchOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(s.rows, 3);
+    // Held whole, the same input is fine.
+    assert_eq!(
+        run(input.as_bytes(), BatchOptions::default())
+            .unwrap()
+            .0
+            .rows,
+        3
+    );
+}
+
+#[test]
+fn streaming_without_a_practitioner_column_is_refused() {
+    let input = "invoice_id,patient_id,date,code,coefficient\nF1,P1,2025-03-03,RIM,7.50\nF2,P2,2025-03-03,RIM,7.50\n";
+    assert!(matches!(
+        run(
+            input.as_bytes(),
+            BatchOptions {
+                memory_budget: 16,
+                ..BatchOptions::default()
+            }
+        ),
+        Err(Error::NoPractitionerColumn { .. })
+    ));
+}
+
+#[test]
+fn reprice_at_another_date() {
+    // RIM 7.50 in 2025 (7.50 × 2.21 = 16.58) repriced at 2026-02-01 (8.10 × 2.21 = 17.901 → 17.90);
+    // IFD 2.50 both dates; AMS 7.5 of 2023 has 47 candidate acts at 2026: not repriced.
+    let input = "invoice_id,patient_id,practitioner_id,date,code,coefficient\n\
+                 F1,P1,K1,2025-03-03,RIM,7.50\nF2,P1,K1,2025-03-03,IFD,\nF3,P2,K1,2023-03-03,AMS,7.5\n";
+    let options = BatchOptions {
+        reprice_at: Some("2026-02-01".parse().unwrap()),
+        ..BatchOptions::default()
+    };
+    let (s, out) = run(input.as_bytes(), options).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    assert_eq!(
+        &header[16..],
+        [
+            "reprice_code",
+            "reprice_coefficient",
+            "reprice_unit_value",
+            "reprice_amount"
+        ]
+    );
+    assert!(
+        text.lines()
+            .nth(1)
+            .unwrap()
+            .ends_with(",RIM,8.10,2.21,17.90"),
+        "{text}"
+    );
+    let rim = &s.reprice["RIM"];
+    assert_eq!(
+        (rim.lines, rim.amount.to_string(), rim.repriced.to_string()),
+        (1, "16.58".into(), "17.90".into())
+    );
+    assert_eq!(s.reprice["AMS"].not_repriced, 1);
+    assert_eq!(s.reprice["IFD"].repriced.to_string(), "2.50");
+}
