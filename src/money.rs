@@ -50,32 +50,82 @@ pub fn format_money(amount: Decimal) -> String {
 /// assert!(parse_decimal("7,5,1").is_none());
 /// ```
 pub fn parse_decimal(text: &str) -> Option<Decimal> {
-    let t = text.trim();
+    let t = text.trim().as_bytes();
     if t.is_empty() || t.len() > 28 {
         return None;
     }
-    let mut buf = [0u8; 28];
+    let (negative, digits) = match t[0] {
+        b'-' => (true, &t[1..]),
+        b'+' => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let mut mantissa: i128 = 0;
+    let mut scale: u32 = 0;
     let mut seen_sep = false;
-    let mut digits = 0;
-    for (i, b) in t.bytes().enumerate() {
-        buf[i] = match b {
+    let mut count = 0;
+    for &b in digits {
+        match b {
             b'0'..=b'9' => {
-                digits += 1;
-                b
+                mantissa = mantissa * 10 + i128::from(b - b'0');
+                count += 1;
+                if seen_sep {
+                    scale += 1;
+                }
             }
-            b'.' | b',' if !seen_sep => {
-                seen_sep = true;
-                b'.'
-            }
-            b'-' | b'+' if i == 0 => b,
+            b'.' | b',' if !seen_sep => seen_sep = true,
             _ => return None,
-        };
+        }
     }
-    if digits == 0 {
+    if count == 0 {
         return None;
     }
-    let s = std::str::from_utf8(&buf[..t.len()]).ok()?;
-    s.parse::<Decimal>().ok()
+    Decimal::try_from_i128_with_scale(if negative { -mantissa } else { mantissa }, scale).ok()
+}
+
+/// Appends a decimal as text (`7.50`, `-3`, `0.38`) without allocating:
+/// the same text as its `Display`.
+///
+/// ```
+/// use kine_tarif::money::write_decimal;
+/// let mut s = String::new();
+/// write_decimal(&mut s, "16.575".parse().unwrap());
+/// s.push(' ');
+/// write_decimal(&mut s, "-0.05".parse().unwrap());
+/// assert_eq!(s, "16.575 -0.05");
+/// ```
+pub fn write_decimal(out: &mut String, d: Decimal) {
+    let scale = d.scale() as usize;
+    let m = d.mantissa();
+    let mut digits = [0u8; 40];
+    let mut n = m.unsigned_abs();
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (n % 10) as u8;
+        n /= 10;
+        len += 1;
+        if n == 0 {
+            break;
+        }
+    }
+    while len <= scale {
+        digits[len] = b'0';
+        len += 1;
+    }
+    if m < 0 {
+        out.push('-');
+    }
+    for k in (0..len).rev() {
+        out.push(digits[k] as char);
+        if k == scale && scale > 0 {
+            out.push('.');
+        }
+    }
+}
+
+/// Appends an amount with exactly two decimals (`16.58`, `4.00`).
+pub fn write_money(out: &mut String, mut d: Decimal) {
+    d.rescale(2);
+    write_decimal(out, d);
 }
 
 #[cfg(test)]
@@ -94,6 +144,38 @@ mod tests {
         assert_eq!(round_to_cent(d("21.6359")), d("21.64"));
         assert_eq!(round_to_cent(d("19.683")), d("19.68"));
         assert_eq!(round_to_cent(d("-16.125")), d("-16.13"));
+    }
+
+    #[test]
+    fn write_decimal_matches_display() {
+        for x in [
+            "0",
+            "7.5",
+            "7.50",
+            "-7.50",
+            "0.38",
+            "0.05",
+            "-0.005",
+            "16.5750",
+            "1000000",
+            "123456789.123456789",
+            "10.00",
+        ] {
+            let d = d(x);
+            let mut s = String::new();
+            write_decimal(&mut s, d);
+            assert_eq!(s, d.to_string(), "{x}");
+        }
+        let mut s = String::new();
+        write_money(&mut s, d("4"));
+        assert_eq!(s, "4.00");
+    }
+
+    #[test]
+    fn parse_keeps_the_scale() {
+        assert_eq!(parse_decimal("7,50").unwrap().to_string(), "7.50");
+        assert_eq!(parse_decimal("-0.5").unwrap().to_string(), "-0.5");
+        assert_eq!(parse_decimal("12").unwrap().to_string(), "12");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::parse::{self, Columns, RawRow};
 use super::{BatchOptions, OUTPUT_COLUMNS, OutputFormat, REPRICE_COLUMNS, RepriceTotals, Summary};
-use crate::money::{parse_decimal, round_to_cent};
+use crate::money::{parse_decimal, round_to_cent, write_decimal, write_money};
 use crate::rules::{self, Core, Ctx, Line};
 use crate::{Code, CodeKind, Error, Finding, FindingCode, LineStatus, Priced, Tariffs};
 
@@ -133,6 +133,7 @@ struct Work<'a> {
     findings: Vec<Finding>,
     priced: Option<Priced<'a>>,
     ctx: Ctx<'a>,
+    fields: parse::Fields<'a>,
 }
 
 fn process(setup: &Setup<'_>, block: &Block, lines: &[usize], track: bool) -> Chunk {
@@ -173,18 +174,19 @@ fn process_group(setup: &Setup<'_>, block: &Block, idx: &[usize], out: &mut Form
                 ));
             }
             let ctx = parse::context(&row, &setup.cols, &mut findings);
-            let priced = parse::invoice_line(
+            let (line, fields) = parse::invoice_line(
                 &row,
                 &setup.cols,
                 ctx.department.unwrap_or(""),
                 &mut findings,
-            )
-            .map(|l| t.price(&l));
+            );
+            let priced = line.map(|l| t.price(&l));
             Work {
                 index: li,
                 findings,
                 priced,
                 ctx,
+                fields,
             }
         })
         .collect();
@@ -302,8 +304,8 @@ struct JsonRow<'a> {
 /// Formats rows into a chunk.
 struct Formatter<'s> {
     setup: &'s Setup<'s>,
-    csv: Option<csv::Writer<Vec<u8>>>,
-    json: Vec<u8>,
+    csv: bool,
+    buf: Vec<u8>,
     track: bool,
     ranges: Vec<(u32, u32, u32)>,
     summary: Summary,
@@ -311,21 +313,12 @@ struct Formatter<'s> {
     s: [String; 10],
 }
 
-fn lossy(b: &[u8]) -> &str {
-    std::str::from_utf8(b).unwrap_or("").trim()
-}
-
 impl<'s> Formatter<'s> {
     fn new(setup: &'s Setup<'s>, track: bool) -> Formatter<'s> {
-        let csv = (setup.options.format == OutputFormat::Csv).then(|| {
-            csv::WriterBuilder::new()
-                .has_headers(false)
-                .from_writer(Vec::with_capacity(1 << 16))
-        });
         Formatter {
             setup,
-            csv,
-            json: Vec::new(),
+            csv: setup.options.format == OutputFormat::Csv,
+            buf: Vec::with_capacity(1 << 16),
             track,
             ranges: Vec::new(),
             summary: Summary::default(),
@@ -333,20 +326,9 @@ impl<'s> Formatter<'s> {
         }
     }
 
-    fn position(&mut self) -> usize {
-        match &mut self.csv {
-            Some(w) => {
-                let _ = w.flush();
-                w.get_ref().len()
-            }
-            None => self.json.len(),
-        }
-    }
-
     fn row(&mut self, block: &Block, w: &Work<'_>) {
-        let start = if self.track { self.position() } else { 0 };
+        let start = self.buf.len();
         let row = block.row(w.index);
-        let c = &self.setup.cols;
         let status = LineStatus::of(&w.findings);
         let sm = &mut self.summary;
         sm.rows += 1;
@@ -374,7 +356,7 @@ impl<'s> Formatter<'s> {
             message,
         ] = &mut self.s;
         let _ = write!(row_s, "{}", row.line.row);
-        let billed_in = lossy(row.raw(c.billed_amount));
+        let billed_in = w.fields.billed;
         let billed_v = parse_decimal(billed_in);
         match billed_v {
             Some(b) => {
@@ -395,7 +377,7 @@ impl<'s> Formatter<'s> {
                             .as_str(),
                     );
                     if let Some(x) = p.coefficient.or(p.old_cotation.map(|o| o.coefficient)) {
-                        let _ = write!(coef, "{x}");
+                        write_decimal(coef, x);
                     }
                     if let Some(a) = p.act {
                         act.push_str(&a.id);
@@ -408,7 +390,7 @@ impl<'s> Formatter<'s> {
                         write_money(amount, a);
                     }
                 }
-                let _ = write!(qty, "{}", p.line.quantity);
+                write_decimal(qty, p.line.quantity);
                 if let Some(date) = self.setup.options.reprice_at {
                     let r = reprice(self.setup.tariffs, p, date);
                     if let Some(a) = p.amount {
@@ -431,7 +413,7 @@ impl<'s> Formatter<'s> {
                     repriced = Some(r);
                 }
             }
-            None => qty.push_str(lossy(row.raw(c.quantity))),
+            None => qty.push_str(w.fields.quantity),
         }
         for (k, f) in w.findings.iter().enumerate() {
             if k > 0 {
@@ -445,18 +427,15 @@ impl<'s> Formatter<'s> {
         if let Some(Some(r)) = &repriced {
             rp[0].push_str(r.code.as_str());
             if let Some(x) = r.coefficient {
-                let _ = write!(rp[1], "{x}");
+                write_decimal(&mut rp[1], x);
             }
             write_money(&mut rp[2], r.unit);
             write_money(&mut rp[3], r.amount);
         }
-        let inv = lossy(row.raw(Some(c.invoice_id)));
-        let pat = lossy(row.raw(Some(c.patient_id)));
-        let date = lossy(row.raw(Some(c.date)));
-        let code_in = lossy(row.raw(Some(c.code)));
-        let coef_in = lossy(row.raw(Some(c.coefficient)));
-        match &mut self.csv {
-            Some(wr) => {
+        let (inv, pat) = (w.ctx.invoice_id, w.ctx.patient_id);
+        let (date, code_in, coef_in) = (w.fields.date, w.fields.code, w.fields.coefficient);
+        match self.csv {
+            true => {
                 let fields: [&str; 16] = [
                     row_s,
                     inv,
@@ -475,17 +454,21 @@ impl<'s> Formatter<'s> {
                     codes,
                     message,
                 ];
-                for f in fields {
-                    let _ = wr.write_field(f);
+                for (k, f) in fields.iter().enumerate() {
+                    if k > 0 {
+                        self.buf.push(b',');
+                    }
+                    push_field(&mut self.buf, f.as_bytes());
                 }
                 if repriced.is_some() {
                     for f in &rp {
-                        let _ = wr.write_field(f);
+                        self.buf.push(b',');
+                        push_field(&mut self.buf, f.as_bytes());
                     }
                 }
-                let _ = wr.write_record(None::<&[u8]>);
+                self.buf.push(b'\n');
             }
-            None => {
+            false => {
                 let j = JsonRow {
                     row: row.line.row,
                     invoice_id: inv,
@@ -519,32 +502,43 @@ impl<'s> Formatter<'s> {
                         ]
                     }),
                 };
-                let _ = serde_json::to_writer(&mut self.json, &j);
-                self.json.push(b'\n');
+                let _ = serde_json::to_writer(&mut self.buf, &j);
+                self.buf.push(b'\n');
             }
         }
         if self.track {
-            let end = self.position();
-            self.ranges.push((w.index as u32, start as u32, end as u32));
+            self.ranges
+                .push((w.index as u32, start as u32, self.buf.len() as u32));
         }
     }
 
-    fn finish(mut self) -> Chunk {
-        let buf = match self.csv.take() {
-            Some(w) => w.into_inner().unwrap_or_default(),
-            None => std::mem::take(&mut self.json),
-        };
+    fn finish(self) -> Chunk {
         Chunk {
-            buf,
+            buf: self.buf,
             ranges: self.ranges,
             summary: self.summary,
         }
     }
 }
 
-fn write_money(s: &mut String, mut d: Decimal) {
-    d.rescale(2);
-    let _ = write!(s, "{d}");
+/// A CSV field, quoted when it holds a comma, a quote or a line break
+/// (what the csv crate does by default).
+fn push_field(buf: &mut Vec<u8>, field: &[u8]) {
+    if field
+        .iter()
+        .any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
+        buf.push(b'"');
+        for &b in field {
+            if b == b'"' {
+                buf.push(b'"');
+            }
+            buf.push(b);
+        }
+        buf.push(b'"');
+    } else {
+        buf.extend_from_slice(field);
+    }
 }
 
 struct Output<'p, W: Write> {

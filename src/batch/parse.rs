@@ -82,8 +82,8 @@ pub(crate) fn text<'b>(
     name: &str,
     pre: &mut Vec<Finding>,
 ) -> &'b str {
-    match std::str::from_utf8(row.raw(i)) {
-        Ok(s) => s.trim(),
+    match std::str::from_utf8(row.raw(i).trim_ascii()) {
+        Ok(s) => s,
         Err(_) => {
             pre.push(Finding::new(
                 FindingCode::InvalidField,
@@ -210,18 +210,45 @@ pub(crate) fn context<'b>(row: &impl RawRow<'b>, c: &Columns, pre: &mut Vec<Find
 /// The priced part of a row; `None` when a field it needs does not parse
 /// (reported in `pre`). A bad billed amount is reported but does not stop
 /// pricing.
+/// The priced fields of a row as read (echoed in the output).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Fields<'b> {
+    pub date: &'b str,
+    pub code: &'b str,
+    pub coefficient: &'b str,
+    pub quantity: &'b str,
+    pub billed: &'b str,
+}
+
 pub(crate) fn invoice_line<'b>(
+    row: &impl RawRow<'b>,
+    c: &Columns,
+    dept_s: &str,
+    pre: &mut Vec<Finding>,
+) -> (Option<InvoiceLine>, Fields<'b>) {
+    let fields = {
+        let mut f = |i: Option<usize>, name: &str| text(row, i, name, pre);
+        Fields {
+            date: f(Some(c.date), "date"),
+            code: f(Some(c.code), "code"),
+            coefficient: f(Some(c.coefficient), "coefficient"),
+            quantity: f(c.quantity, "quantity"),
+            billed: f(c.billed_amount, "billed_amount"),
+        }
+    };
+    (parse_fields(&fields, row, c, dept_s, pre), fields)
+}
+
+fn parse_fields<'b>(
+    fl: &Fields<'b>,
     row: &impl RawRow<'b>,
     c: &Columns,
     dept_s: &str,
     pre: &mut Vec<Finding>,
 ) -> Option<InvoiceLine> {
     let mut f = |i: Option<usize>, name: &str| text(row, i, name, pre);
-    let date_s = f(Some(c.date), "date");
-    let code_s = f(Some(c.code), "code");
-    let coef_s = f(Some(c.coefficient), "coefficient");
-    let qty_s = f(c.quantity, "quantity");
-    let billed_s = f(c.billed_amount, "billed_amount");
+    let (date_s, code_s, coef_s, qty_s, billed_s) =
+        (fl.date, fl.code, fl.coefficient, fl.quantity, fl.billed);
     let act_s = f(c.act_id, "act_id");
     let date = parse_date(date_s);
     if date.is_none() {
