@@ -97,14 +97,27 @@ pub fn write_decimal(out: &mut String, d: Decimal) {
     let scale = d.scale() as usize;
     let m = d.mantissa();
     let mut digits = [0u8; 40];
-    let mut n = m.unsigned_abs();
     let mut len = 0;
-    loop {
-        digits[len] = b'0' + (n % 10) as u8;
-        n /= 10;
-        len += 1;
-        if n == 0 {
-            break;
+    // u64 arithmetic for the usual sizes: u128 division is done in software.
+    match u64::try_from(m.unsigned_abs()) {
+        Ok(mut n) => loop {
+            digits[len] = b'0' + (n % 10) as u8;
+            n /= 10;
+            len += 1;
+            if n == 0 {
+                break;
+            }
+        },
+        Err(_) => {
+            let mut n = m.unsigned_abs();
+            loop {
+                digits[len] = b'0' + (n % 10) as u8;
+                n /= 10;
+                len += 1;
+                if n == 0 {
+                    break;
+                }
+            }
         }
     }
     while len <= scale {
