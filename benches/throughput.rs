@@ -12,13 +12,16 @@
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use kine_tarif::batch::{price_csv_with, BatchOptions};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use kine_tarif::batch::{BatchOptions, price_csv_with};
 use kine_tarif::money::parse_decimal;
 use kine_tarif::{Code, InvoiceLine, Tariffs, Territory};
 
 fn lines() -> u64 {
-    std::env::var("KINE_BENCH_LINES").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000)
+    std::env::var("KINE_BENCH_LINES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000)
 }
 
 fn batch(n: u64) -> Vec<u8> {
@@ -70,17 +73,27 @@ fn throughput(c: &mut Criterion) {
     });
 
     g.throughput(Throughput::Elements(n));
-    for (name, threads) in [("csv_all_rules_1_thread", 1), ("csv_all_rules_all_threads", 0)] {
+    for (name, threads) in [
+        ("csv_all_rules_1_thread", 1),
+        ("csv_all_rules_all_threads", 0),
+    ] {
         g.bench_function(name, |b| {
             b.iter(|| {
-                let options = BatchOptions { threads, ..BatchOptions::default() };
-                price_csv_with(t, input.as_slice(), std::io::sink(), &options).unwrap().rows
+                let options = BatchOptions {
+                    threads,
+                    ..BatchOptions::default()
+                };
+                price_csv_with(t, input.as_slice(), std::io::sink(), &options)
+                    .unwrap()
+                    .rows
             })
         });
     }
     g.bench_function("floor_csv_read", |b| {
         b.iter(|| {
-            let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(input.as_slice());
+            let mut r = csv::ReaderBuilder::new()
+                .flexible(true)
+                .from_reader(input.as_slice());
             let mut rec = csv::ByteRecord::new();
             let mut fields = 0u64;
             while r.read_byte_record(&mut rec).unwrap() {

@@ -61,7 +61,7 @@ enum Command {
         threads: usize,
         /// Input held whole up to this many MiB; larger input is streamed and
         /// must be grouped by practitioner.
-        #[arg(long, default_value_t = 256)]
+        #[arg(long, default_value_t = 48)]
         memory_budget: usize,
         /// Also price every line with the coefficients and values in force at
         /// this date, with a per-letter summary of the difference.

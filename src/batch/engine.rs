@@ -112,6 +112,36 @@ impl Block {
     }
 }
 
+/// Cuts a block of whole practitioners into blocks of about `target`
+/// bytes, at practitioner boundaries when `grouped`.
+fn split_blocks(mut block: Block, target: usize, prac: Option<usize>, grouped: bool) -> Vec<Block> {
+    let mut cuts = Vec::new();
+    let mut size_since = 0usize;
+    for i in 0..block.lines.len() {
+        if size_since >= target
+            && (!grouped || block.practitioner(i, prac) != block.practitioner(i - 1, prac))
+        {
+            cuts.push(i);
+            size_since = 0;
+        }
+        let l = block.lines[i];
+        let end = block.ends[(l.first + l.n).max(1) as usize - 1] as usize;
+        let start = if l.first == 0 {
+            0
+        } else {
+            block.ends[l.first as usize - 1] as usize
+        };
+        size_since += end.saturating_sub(start) + 16 + 4 * l.n as usize;
+    }
+    let mut parts: Vec<Block> = cuts.iter().rev().map(|&c| block.split_off(c)).collect();
+    block.data.shrink_to_fit();
+    block.ends.shrink_to_fit();
+    block.lines.shrink_to_fit();
+    parts.push(block);
+    parts.reverse();
+    parts
+}
+
 struct Setup<'t> {
     tariffs: &'t Tariffs,
     cols: Columns,
@@ -828,7 +858,11 @@ fn streaming<R: Read, W: Write>(
             *sent += 1;
             Ok(())
         };
-        send(first, &mut sent)?;
+        // The buffered lines go out in blocks of the streaming size.
+        for part in split_blocks(first, block_bytes, if rules { prac } else { None }, rules) {
+            send(part, &mut sent)?;
+            drain(&mut pending, &mut next_seq, false, sent)?;
+        }
         let mut rec = csv::ByteRecord::new();
         loop {
             if !reader.read_byte_record(&mut rec).map_err(Error::csv)? {

@@ -38,7 +38,7 @@
 //! unit of work is a practitioner:
 //!
 //! - **Input up to the memory budget** (`BatchOptions::memory_budget`,
-//!   256 MiB of CSV by default) is held whole; its lines are grouped by
+//!   48 MiB of CSV by default) is held whole; its lines are grouped by
 //!   practitioner whatever their order, the groups shared among the threads,
 //!   and the output written back in input order. Memory: about 3 × the
 //!   input size.
@@ -193,7 +193,7 @@ impl Default for BatchOptions {
             format: OutputFormat::Csv,
             rules: true,
             threads: 0,
-            memory_budget: 256 << 20,
+            memory_budget: 48 << 20,
             reprice_at: None,
         }
     }
