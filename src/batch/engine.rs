@@ -38,9 +38,27 @@ struct RawLine {
 struct Row<'b> {
     block: &'b Block,
     line: RawLine,
+    /// The block's data as text, when it is all valid UTF-8 (checked once).
+    text: Option<&'b str>,
 }
 
 impl<'b> RawRow<'b> for Row<'b> {
+    fn text(&self, i: Option<usize>) -> Option<&'b str> {
+        let text = self.text?;
+        match i {
+            Some(i) if i < self.line.n as usize => {
+                let k = self.line.first as usize + i;
+                let start = if k == 0 {
+                    0
+                } else {
+                    self.block.ends[k - 1] as usize
+                };
+                text.get(start..self.block.ends[k] as usize)
+                    .map(str::trim_ascii)
+            }
+            _ => Some(""),
+        }
+    }
     fn raw(&self, i: Option<usize>) -> &'b [u8] {
         match i {
             Some(i) if i < self.line.n as usize => self.block.field(self.line.first as usize + i),
@@ -55,10 +73,12 @@ impl<'b> RawRow<'b> for Row<'b> {
 impl Block {
     fn push(&mut self, rec: &csv::ByteRecord, row: u64) {
         let first = self.ends.len() as u32;
-        for f in rec {
-            self.data.extend_from_slice(f);
-            self.ends.push(self.data.len() as u32);
-        }
+        // One copy of the record's fields, which the csv crate keeps
+        // contiguous, then their end offsets.
+        let base = self.data.len() as u32;
+        self.data.extend_from_slice(rec.as_slice());
+        self.ends
+            .extend((0..rec.len()).map(|i| base + rec.range(i).map_or(0, |r| r.end) as u32));
         self.lines.push(RawLine {
             first,
             n: rec.len() as u32,
@@ -75,6 +95,15 @@ impl Block {
         Row {
             block: self,
             line: self.lines[i],
+            text: None,
+        }
+    }
+
+    fn row_text<'b>(&'b self, i: usize, text: Option<&'b str>) -> Row<'b> {
+        Row {
+            block: self,
+            line: self.lines[i],
+            text,
         }
     }
 
@@ -169,6 +198,9 @@ struct Work<'a> {
 fn process(setup: &Setup<'_>, block: &Block, lines: &[usize], track: bool) -> Chunk {
     let mut out = Formatter::new(setup, track);
     let prac = setup.cols.practitioner_id;
+    // One UTF-8 check for the whole block; a block with invalid bytes is
+    // checked field by field, so the bad field becomes a finding.
+    let text = std::str::from_utf8(&block.data).ok();
     let mut i = 0;
     while i < lines.len() {
         let mut j = i + 1;
@@ -180,18 +212,24 @@ fn process(setup: &Setup<'_>, block: &Block, lines: &[usize], track: bool) -> Ch
         } else {
             j = (i + 4096).min(lines.len());
         }
-        process_group(setup, block, &lines[i..j], &mut out);
+        process_group(setup, block, text, &lines[i..j], &mut out);
         i = j;
     }
     out.finish()
 }
 
-fn process_group(setup: &Setup<'_>, block: &Block, idx: &[usize], out: &mut Formatter<'_>) {
+fn process_group<'b>(
+    setup: &Setup<'_>,
+    block: &'b Block,
+    text: Option<&'b str>,
+    idx: &[usize],
+    out: &mut Formatter<'_>,
+) {
     let t = setup.tariffs;
     let mut works: Vec<Work<'_>> = idx
         .iter()
         .map(|&li| {
-            let row = block.row(li);
+            let row = block.row_text(li, text);
             let mut findings = Vec::new();
             if row.len() < setup.headers {
                 findings.push(Finding::new(

@@ -71,6 +71,8 @@ impl Columns {
 
 /// The raw fields of one row (borrowed from the engine's block buffer).
 pub(crate) trait RawRow<'b> {
+    /// The field as trimmed text when the row is known valid UTF-8.
+    fn text(&self, i: Option<usize>) -> Option<&'b str>;
     fn raw(&self, i: Option<usize>) -> &'b [u8];
     fn len(&self) -> usize;
 }
@@ -82,6 +84,9 @@ pub(crate) fn text<'b>(
     name: &str,
     pre: &mut Vec<Finding>,
 ) -> &'b str {
+    if let Some(s) = row.text(i) {
+        return s;
+    }
     match std::str::from_utf8(row.raw(i).trim_ascii()) {
         Ok(s) => s,
         Err(_) => {

@@ -216,18 +216,23 @@ pub(crate) struct Line<'a> {
     pub quantity: Decimal,
     pub ctx: Ctx<'a>,
     pub acts: Acts<'a>,
+    is_session: bool,
 }
 
 impl<'a> Line<'a> {
     pub fn new(core: Core<'a>, ctx: Ctx<'a>) -> Line<'a> {
-        Line {
+        let mut l = Line {
             date: core.date,
             code: core.code,
             coefficient: core.coefficient,
             quantity: core.quantity,
             ctx,
             acts: core.acts,
-        }
+            is_session: false,
+        };
+        // Asked by most rules for every line: computed once.
+        l.is_session = l.compute_session();
+        l
     }
 
     /// A remote session.
@@ -266,6 +271,10 @@ impl<'a> Line<'a> {
     /// An old cotation counts when one of its replacements is one; a TMK
     /// line with no known act still counts.
     pub fn session(&self) -> bool {
+        self.is_session
+    }
+
+    fn compute_session(&self) -> bool {
         if !self.act_line() {
             return false;
         }
