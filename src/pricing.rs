@@ -243,6 +243,17 @@ pub fn price(line: &InvoiceLine) -> Priced<'static> {
 
 const MAX_LISTED: usize = 6;
 
+fn act_not_in_force(out: &mut Priced<'_>, act: &Act, date: NaiveDate) {
+    out.add(
+        FindingCode::ActNotInForce,
+        format!(
+            "{} n'est pas en vigueur le {date} (vie : {}).",
+            act.id,
+            act.life()
+        ),
+    );
+}
+
 fn list_candidates(items: impl Iterator<Item = String>) -> String {
     let all: Vec<String> = items.collect();
     if all.len() <= MAX_LISTED {
@@ -418,18 +429,7 @@ impl Tariffs {
                     self.apply_value(out, Code::TMK, Some(p.coefficient));
                     return;
                 }
-                None => {
-                    out.add(
-                        FindingCode::ActNotInForce,
-                        format!(
-                            "{} n'est pas en vigueur le {} (vie : {}).",
-                            act.id,
-                            line.date,
-                            act.life()
-                        ),
-                    );
-                    return;
-                }
+                None => return act_not_in_force(out, act, line.date),
             }
         } else if !self
             .acts
@@ -477,15 +477,7 @@ impl Tariffs {
                         }
                         self.use_act_period(out, act, p);
                     }
-                    None => out.add(
-                        FindingCode::ActNotInForce,
-                        format!(
-                            "{} n'est pas en vigueur le {} (vie : {}).",
-                            act.id,
-                            line.date,
-                            act.life()
-                        ),
-                    ),
+                    None => act_not_in_force(out, act, line.date),
                 }
                 return;
             }

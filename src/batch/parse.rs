@@ -143,6 +143,30 @@ fn opt_time(s: &str, name: &str, pre: &mut Vec<Finding>) -> Option<NaiveTime> {
     t
 }
 
+/// An optional number field: `Ok(None)` when empty, `Ok(Some(_))` when it
+/// parses and passes `valid`, `Err(())` (and a finding) otherwise.
+fn number(
+    s: &str,
+    name: &str,
+    expected: &str,
+    valid: impl Fn(Decimal) -> bool,
+    pre: &mut Vec<Finding>,
+) -> Result<Option<Decimal>, ()> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    match parse_decimal(s).filter(|d| valid(*d)) {
+        Some(d) => Ok(Some(d)),
+        None => {
+            pre.push(Finding::new(
+                FindingCode::InvalidField,
+                format!("{name} {s:?} : {expected}."),
+            ));
+            Err(())
+        }
+    }
+}
+
 fn opt(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
@@ -180,18 +204,15 @@ pub(crate) fn context<'b>(row: &impl RawRow<'b>, c: &Columns, pre: &mut Vec<Find
             }
         },
     };
-    let distance_km = if distance.is_empty() {
-        None
-    } else {
-        let d = parse_decimal(distance).filter(|d| *d >= Decimal::ZERO);
-        if d.is_none() {
-            pre.push(Finding::new(
-                FindingCode::InvalidField,
-                format!("distance_km {distance:?} : nombre positif attendu."),
-            ));
-        }
-        d
-    };
+    let distance_km = number(
+        distance,
+        "distance_km",
+        "nombre positif attendu",
+        |d| d >= Decimal::ZERO,
+        pre,
+    )
+    .ok()
+    .flatten();
     // The prescription date is read for its format only today.
     let _ = opt_date(prescription_date, "prescription_date", pre);
     Ctx {
@@ -274,30 +295,23 @@ fn parse_fields<'b>(
         }
     }
     // `None` = malformed (reported, stops pricing); `Some(None)` = empty.
-    let coefficient = if coef_s.is_empty() {
-        Some(None)
-    } else {
-        let c = parse_decimal(coef_s).filter(|c| *c > Decimal::ZERO);
-        if c.is_none() {
-            pre.push(Finding::new(
-                FindingCode::InvalidField,
-                format!("coefficient {coef_s:?} : nombre positif attendu."),
-            ));
-        }
-        c.map(Some)
-    };
-    let quantity = if qty_s.is_empty() {
-        Some(Decimal::ONE)
-    } else {
-        let q = parse_decimal(qty_s).filter(|q| *q > Decimal::ZERO);
-        if q.is_none() {
-            pre.push(Finding::new(
-                FindingCode::InvalidField,
-                format!("quantity {qty_s:?} : nombre positif attendu."),
-            ));
-        }
-        q
-    };
+    let coefficient = number(
+        coef_s,
+        "coefficient",
+        "nombre positif attendu",
+        |c| c > Decimal::ZERO,
+        pre,
+    )
+    .ok();
+    let quantity = number(
+        qty_s,
+        "quantity",
+        "nombre positif attendu",
+        |q| q > Decimal::ZERO,
+        pre,
+    )
+    .ok()
+    .map(|q| q.unwrap_or(Decimal::ONE));
     let territory = if dept_s.is_empty() {
         Some(Territory::Metropole)
     } else {
@@ -312,18 +326,10 @@ fn parse_fields<'b>(
             }
         }
     };
-    let billed_amount = if billed_s.is_empty() {
-        None
-    } else {
-        let b = parse_decimal(billed_s);
-        if b.is_none() {
-            pre.push(Finding::new(
-                FindingCode::InvalidField,
-                format!("billed_amount {billed_s:?} : montant attendu."),
-            ));
-        }
-        b
-    };
+    // A bad billed amount is reported but does not stop pricing.
+    let billed_amount = number(billed_s, "billed_amount", "montant attendu", |_| true, pre)
+        .ok()
+        .flatten();
     Some(InvoiceLine {
         date: date?,
         territory: territory?,
