@@ -3,7 +3,7 @@
 //!
 //! Amount = coefficient × letter value × quantity, in exact decimal,
 //! rounded once to the cent half away from zero
-//! ([`round_to_cent`](crate::money::round_to_cent)). Travel allowances and
+//! ([`crate::money::round_to_cent`]). Travel allowances and
 //! RQD have no coefficient: amount = value × quantity (kilometres for IK).
 
 use std::fmt::Write as _;
