@@ -3,14 +3,12 @@
 //! - `load/embedded_tariffs`: parsing and validating the embedded CSV
 //!   tables (what the first call to `Tariffs::embedded()` costs).
 //! - `price/*`: pricing one pre-parsed line, by family.
-//! - `batch/examples_invoices`: CSV in → priced CSV out on
-//!   `examples/invoices.csv`, and the floor: the csv crate reading the same
-//!   bytes into one reused `ByteRecord` and doing nothing else.
+//!
+//! Whole batches and the csv floor are in `benches/throughput.rs`.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use kine_tarif::batch::{OutputFormat, price_csv};
 use kine_tarif::{Code, InvoiceLine, TARIFF_FILES, Tariffs, Territory};
 
 fn load(c: &mut Criterion) {
@@ -56,39 +54,5 @@ fn price(c: &mut Criterion) {
     g.finish();
 }
 
-fn batch(c: &mut Criterion) {
-    let input = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/invoices.csv"
-    ))
-    .unwrap();
-    let rows = input.iter().filter(|&&b| b == b'\n').count() as u64 - 1;
-    let t = Tariffs::embedded();
-    let mut g = c.benchmark_group("batch");
-    g.throughput(Throughput::Elements(rows));
-    g.bench_function("examples_invoices", |b| {
-        b.iter(|| {
-            let mut out = Vec::with_capacity(input.len() * 2);
-            price_csv(t, input.as_slice(), &mut out, OutputFormat::Csv)
-                .unwrap()
-                .rows
-        })
-    });
-    g.bench_function("floor_csv_read", |b| {
-        b.iter(|| {
-            let mut r = csv::ReaderBuilder::new()
-                .flexible(true)
-                .from_reader(input.as_slice());
-            let mut rec = csv::ByteRecord::new();
-            let mut n = 0u64;
-            while r.read_byte_record(&mut rec).unwrap() {
-                n += rec.len() as u64;
-            }
-            n
-        })
-    });
-    g.finish();
-}
-
-criterion_group!(benches, load, price, batch);
+criterion_group!(benches, load, price);
 criterion_main!(benches);

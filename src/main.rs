@@ -483,6 +483,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// The output file, or standard output.
+fn output_writer(path: Option<&PathBuf>) -> Result<Box<dyn Write>, Error> {
+    Ok(match path {
+        Some(p) => Box::new(File::create(p).map_err(|source| Error::Io {
+            path: p.clone(),
+            source,
+        })?),
+        None => Box::new(io::stdout().lock()),
+    })
+}
+
 fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
@@ -526,13 +537,7 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     source,
                 })?)
             };
-            let writer: Box<dyn Write> = match &output {
-                Some(p) => Box::new(File::create(p).map_err(|source| Error::Io {
-                    path: p.clone(),
-                    source,
-                })?),
-                None => Box::new(io::stdout().lock()),
-            };
+            let writer = output_writer(output.as_ref())?;
             let options = BatchOptions {
                 format,
                 rules: !no_rules,
@@ -605,13 +610,7 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             year,
             output,
         } => {
-            let writer: Box<dyn Write> = match &output {
-                Some(p) => Box::new(File::create(p).map_err(|source| Error::Io {
-                    path: p.clone(),
-                    source,
-                })?),
-                None => Box::new(io::stdout().lock()),
-            };
+            let writer = output_writer(output.as_ref())?;
             kine_tarif::generate::generate(tariffs, lines, seed, year, writer)?;
             Ok(ExitCode::SUCCESS)
         }
