@@ -53,7 +53,7 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 
-use crate::{Act, Code, CodeKind, Finding, Priced, Tariffs};
+use crate::{Act, Code, CodeKind, Finding, InvoiceLine, Priced, Tariffs};
 
 #[cfg(doc)]
 use crate::FindingCode;
@@ -415,7 +415,7 @@ impl<'t, R> Checker<'t, R> {
     /// Prices a line and applies the rules that need no other line
     /// (télésoin code and exclusions, age, IK distance, majoration date and
     /// time); their findings are appended to the returned [`Priced`].
-    pub fn add(&mut self, reference: R, line: InvoiceLineArg, ctx: LineContext) -> Priced<'t> {
+    pub fn add(&mut self, reference: R, line: InvoiceLine, ctx: LineContext) -> Priced<'t> {
         let mut priced = self.tariffs.price(&line);
         let core = Core::new(self.tariffs, &priced);
         check_line(&Line::new(core.clone(), ctx.view()), &mut priced.findings);
@@ -478,9 +478,6 @@ pub(crate) fn check_batch(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
     bilans::check(lines, out);
     majorations::check(lines, out);
 }
-
-/// The line argument of [`Checker::add`].
-pub type InvoiceLineArg = crate::InvoiceLine;
 
 /// Age in whole years on `date` (a person born on 29 February has a
 /// birthday on 28 February in common years).
