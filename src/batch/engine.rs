@@ -259,19 +259,17 @@ fn process_group<'b>(
         })
         .collect();
     if setup.options.rules {
-        let mut lines: Vec<(usize, Line<'_>)> = Vec::with_capacity(works.len());
+        let mut positions = Vec::with_capacity(works.len());
+        let mut lines = Vec::with_capacity(works.len());
         for (w, work) in works.iter_mut().enumerate() {
             if let Some(p) = &mut work.priced {
                 let line = Line::new(Core::new(t, p), work.ctx);
                 rules::check_line(&line, &mut p.findings);
-                lines.push((w, line));
+                positions.push(w);
+                lines.push(line);
             }
         }
-        lines.sort_by(|a, b| rules::cmp_lines(&a.1, &b.1).then(a.0.cmp(&b.0)));
-        let (positions, lines): (Vec<usize>, Vec<Line<'_>>) = lines.into_iter().unzip();
-        let mut cross = vec![Vec::new(); lines.len()];
-        rules::check_batch(&lines, &mut cross);
-        for (w, f) in positions.into_iter().zip(cross) {
+        for (w, f) in positions.into_iter().zip(rules::check_all(lines)) {
             if let Some(p) = &mut works[w].priced {
                 p.findings.extend(f);
             }

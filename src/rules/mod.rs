@@ -337,13 +337,6 @@ pub(crate) fn cmp_lines(x: &Line<'_>, y: &Line<'_>) -> std::cmp::Ordering {
         ))
 }
 
-/// Positions of `lines` in canonical order (ties keep their position).
-pub(crate) fn canonical_order(lines: &[Line<'_>]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..lines.len()).collect();
-    order.sort_by(|&a, &b| cmp_lines(&lines[a], &lines[b]).then(a.cmp(&b)));
-    order
-}
-
 /// Groups the indices of the lines kept by `keep` by `key`, each group in
 /// canonical order (the lines are in canonical order).
 pub(crate) fn group_by<'a, K: Ord>(
@@ -444,14 +437,7 @@ impl<'t, R> Checker<'t, R> {
             .zip(&self.ctxs)
             .map(|(c, x)| Line::new(c, x.view()))
             .collect();
-        let order = canonical_order(&lines);
-        let sorted: Vec<Line<'_>> = order.iter().map(|&i| lines[i].clone()).collect();
-        let mut sorted_out = vec![Vec::new(); lines.len()];
-        check_batch(&sorted, &mut sorted_out);
-        let mut out = vec![Vec::new(); lines.len()];
-        for (pos, findings) in order.into_iter().zip(sorted_out) {
-            out[pos] = findings;
-        }
+        let out = check_all(lines);
         self.refs.into_iter().zip(out).collect()
     }
 }
@@ -464,11 +450,28 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
     age::check_line(l, out);
 }
 
+/// The cross-line rules over lines in any order, holding every line of
+/// each practitioner concerned: sorts them canonically ([`cmp_lines`], ties
+/// keep their position), applies [`check_batch`], and returns each line's
+/// findings in the order given.
+pub(crate) fn check_all(lines: Vec<Line<'_>>) -> Vec<Vec<Finding>> {
+    let mut indexed: Vec<(usize, Line<'_>)> = lines.into_iter().enumerate().collect();
+    indexed.sort_by(|a, b| cmp_lines(&a.1, &b.1).then(a.0.cmp(&b.0)));
+    let (positions, sorted): (Vec<usize>, Vec<Line<'_>>) = indexed.into_iter().unzip();
+    let mut sorted_out = vec![Vec::new(); sorted.len()];
+    check_batch(&sorted, &mut sorted_out);
+    let mut out = vec![Vec::new(); sorted.len()];
+    for (pos, findings) in positions.into_iter().zip(sorted_out) {
+        out[pos] = findings;
+    }
+    out
+}
+
 /// The cross-line rules over a set of lines holding every line of each
 /// practitioner concerned, in canonical order ([`cmp_lines`]). Every rule
 /// looks at one practitioner's lines: a patient's lines with another
 /// practitioner are not seen (the unit a batch can be split by).
-pub(crate) fn check_batch(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
+fn check_batch(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
     same_day::check(lines, out);
     telesoin::check(lines, out);
     travel::check(lines, out);
