@@ -94,50 +94,77 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
 /// assert_eq!(s, "16.575 -0.05");
 /// ```
 pub fn write_decimal(out: &mut String, d: Decimal) {
+    let mut buf = [0u8; DECIMAL_TEXT];
+    // ASCII digits, sign and point only: always valid text.
+    out.push_str(std::str::from_utf8(decimal_text(d, &mut buf)).unwrap_or(""));
+}
+
+/// Appends a decimal as text to a byte buffer (the CSV writer's path).
+pub(crate) fn push_decimal(out: &mut Vec<u8>, d: Decimal) {
+    let mut buf = [0u8; DECIMAL_TEXT];
+    out.extend_from_slice(decimal_text(d, &mut buf));
+}
+
+/// Appends an amount with exactly two decimals to a byte buffer.
+pub(crate) fn push_money(out: &mut Vec<u8>, mut d: Decimal) {
+    if d.scale() != 2 {
+        d.rescale(2);
+    }
+    push_decimal(out, d);
+}
+
+/// Longest text of a decimal: 29 digits, a sign, a point, leading `0.`.
+const DECIMAL_TEXT: usize = 64;
+
+/// The text of a decimal, written right to left into `buf`.
+fn decimal_text(d: Decimal, buf: &mut [u8; DECIMAL_TEXT]) -> &[u8] {
     let scale = d.scale() as usize;
-    let m = d.mantissa();
-    let mut digits = [0u8; 40];
-    let mut len = 0;
+    let mut pos = buf.len();
+    let mut digits = 0usize;
+    let mut put = |pos: &mut usize, b: u8| {
+        *pos -= 1;
+        buf[*pos] = b;
+    };
     // u64 arithmetic for the usual sizes: u128 division is done in software.
+    let m = d.mantissa();
     match u64::try_from(m.unsigned_abs()) {
         Ok(mut n) => loop {
-            digits[len] = b'0' + (n % 10) as u8;
+            if digits == scale && scale > 0 {
+                put(&mut pos, b'.');
+            }
+            put(&mut pos, b'0' + (n % 10) as u8);
+            digits += 1;
             n /= 10;
-            len += 1;
-            if n == 0 {
+            if n == 0 && digits > scale {
                 break;
             }
         },
         Err(_) => {
             let mut n = m.unsigned_abs();
             loop {
-                digits[len] = b'0' + (n % 10) as u8;
+                if digits == scale && scale > 0 {
+                    put(&mut pos, b'.');
+                }
+                put(&mut pos, b'0' + (n % 10) as u8);
+                digits += 1;
                 n /= 10;
-                len += 1;
-                if n == 0 {
+                if n == 0 && digits > scale {
                     break;
                 }
             }
         }
     }
-    while len <= scale {
-        digits[len] = b'0';
-        len += 1;
-    }
     if m < 0 {
-        out.push('-');
+        put(&mut pos, b'-');
     }
-    for k in (0..len).rev() {
-        out.push(digits[k] as char);
-        if k == scale && scale > 0 {
-            out.push('.');
-        }
-    }
+    &buf[pos..]
 }
 
 /// Appends an amount with exactly two decimals (`16.58`, `4.00`).
 pub fn write_money(out: &mut String, mut d: Decimal) {
-    d.rescale(2);
+    if d.scale() != 2 {
+        d.rescale(2);
+    }
     write_decimal(out, d);
 }
 

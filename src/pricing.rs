@@ -44,6 +44,14 @@ pub struct InvoiceLine {
 }
 
 impl InvoiceLine {
+    /// The line without its act id (a copy that does not allocate).
+    fn head(&self) -> InvoiceLine {
+        InvoiceLine {
+            act_id: None,
+            ..*self
+        }
+    }
+
     /// A line in metropolitan France, quantity 1.
     pub fn new(date: NaiveDate, code: Code, coefficient: Option<Decimal>) -> InvoiceLine {
         InvoiceLine {
@@ -107,9 +115,9 @@ pub struct Priced<'t> {
 }
 
 impl<'t> Priced<'t> {
-    fn new(line: &InvoiceLine) -> Priced<'t> {
+    fn new(line: InvoiceLine) -> Priced<'t> {
         Priced {
-            line: line.clone(),
+            line,
             act: None,
             act_period: None,
             old_cotation: None,
@@ -281,7 +289,14 @@ impl Tariffs {
     /// assert_eq!(p.amount.unwrap().to_string(), "21.64");
     /// ```
     pub fn price(&self, line: &InvoiceLine) -> Priced<'_> {
+        self.price_line(line.clone())
+    }
+
+    /// [`Tariffs::price`] of a line given by value (no copy of its act id).
+    pub(crate) fn price_line(&self, line: InvoiceLine) -> Priced<'_> {
         let mut out = Priced::new(line);
+        let line = out.line.head();
+        let line = &line;
         if line.date < self.coverage_start() {
             out.add(
                 FindingCode::NoTariffForDate,
@@ -394,7 +409,13 @@ impl Tariffs {
     }
 
     fn price_telesoin<'t>(&'t self, out: &mut Priced<'t>) {
-        let line = out.line.clone();
+        let act_id = out.line.act_id.take();
+        self.price_telesoin_as(out, act_id.as_deref());
+        out.line.act_id = act_id;
+    }
+
+    fn price_telesoin_as<'t>(&'t self, out: &mut Priced<'t>, act_id: Option<&str>) {
+        let line = out.line.head();
         if self
             .letter_value(Code::TMK, line.territory, line.date)
             .is_none()
@@ -409,7 +430,7 @@ impl Tariffs {
             );
             return;
         };
-        if let Some(id) = &line.act_id {
+        if let Some(id) = act_id {
             let Some(act) = self.act(id) else {
                 out.add(FindingCode::UnknownAct, format!("act_id {id} inconnu."));
                 return;
@@ -449,7 +470,13 @@ impl Tariffs {
     }
 
     fn price_act<'t>(&'t self, out: &mut Priced<'t>) {
-        let line = out.line.clone();
+        let act_id = out.line.act_id.take();
+        self.price_act_as(out, act_id.as_deref());
+        out.line.act_id = act_id;
+    }
+
+    fn price_act_as<'t>(&'t self, out: &mut Priced<'t>, act_id: Option<&str>) {
+        let line = out.line.head();
         let code = line.code;
         let Some(c) = line.coefficient else {
             out.add(
@@ -458,7 +485,7 @@ impl Tariffs {
             );
             return;
         };
-        if let Some(id) = &line.act_id {
+        if let Some(id) = act_id {
             let Some(act) = self.act(id) else {
                 out.add(FindingCode::UnknownAct, format!("act_id {id} inconnu."));
                 return;
@@ -596,7 +623,7 @@ impl Tariffs {
     }
 
     fn price_old<'t>(&'t self, out: &mut Priced<'t>, old: &'t OldCotation, act_id: Option<&str>) {
-        let line = out.line.clone();
+        let line = out.line.head();
         out.old_cotation = Some(old);
         let candidates = || match self.convert(old.letter, old.coefficient, line.date, act_id, None)
         {

@@ -39,27 +39,18 @@ impl Territory {
     pub fn from_department(code: &str) -> Result<Territory, UnknownDepartment> {
         let c = code.trim();
         let err = || UnknownDepartment(c.to_string());
-        match c.len() {
-            1 | 2 => {
-                let up = c.to_ascii_uppercase();
-                if up == "2A" || up == "2B" {
-                    return Ok(Territory::Metropole);
-                }
-                match up.parse::<u8>() {
-                    Ok(n)
-                        if (1..=95).contains(&n)
-                            && n != 20
-                            && c.bytes().all(|b| b.is_ascii_digit()) =>
-                    {
-                        Ok(Territory::Metropole)
-                    }
-                    _ => Err(err()),
+        match c.as_bytes() {
+            [b'2', b'A' | b'a' | b'B' | b'b'] => Ok(Territory::Metropole),
+            [d] if d.is_ascii_digit() && *d != b'0' => Ok(Territory::Metropole),
+            [a, b] if a.is_ascii_digit() && b.is_ascii_digit() => {
+                let n = (a - b'0') * 10 + (b - b'0');
+                if (1..=95).contains(&n) && n != 20 {
+                    Ok(Territory::Metropole)
+                } else {
+                    Err(err())
                 }
             }
-            3 => match c {
-                "971" | "972" | "973" | "974" | "976" => Ok(Territory::Dom),
-                _ => Err(err()),
-            },
+            b"971" | b"972" | b"973" | b"974" | b"976" => Ok(Territory::Dom),
             _ => Err(err()),
         }
     }

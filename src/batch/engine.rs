@@ -3,7 +3,6 @@
 //! [`crate::batch`] for the strategy and its memory cost.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::sync::{Mutex, mpsc};
 
@@ -11,9 +10,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::parse::{self, Columns, RawRow};
+use super::parse::{self, Columns};
 use super::{BatchOptions, OUTPUT_COLUMNS, OutputFormat, REPRICE_COLUMNS, RepriceTotals, Summary};
-use crate::money::{parse_decimal, round_to_cent, write_decimal, write_money};
+use crate::money::{parse_decimal, push_decimal, push_money, round_to_cent};
 use crate::rules::{self, Core, Ctx, Line};
 use crate::{Code, CodeKind, Error, Finding, FindingCode, LineStatus, Priced, Tariffs};
 
@@ -33,41 +32,6 @@ struct RawLine {
     first: u32,
     n: u32,
     row: u64,
-}
-
-struct Row<'b> {
-    block: &'b Block,
-    line: RawLine,
-    /// The block's data as text, when it is all valid UTF-8 (checked once).
-    text: Option<&'b str>,
-}
-
-impl<'b> RawRow<'b> for Row<'b> {
-    fn text(&self, i: Option<usize>) -> Option<&'b str> {
-        let text = self.text?;
-        match i {
-            Some(i) if i < self.line.n as usize => {
-                let k = self.line.first as usize + i;
-                let start = if k == 0 {
-                    0
-                } else {
-                    self.block.ends[k - 1] as usize
-                };
-                text.get(start..self.block.ends[k] as usize)
-                    .map(str::trim_ascii)
-            }
-            _ => Some(""),
-        }
-    }
-    fn raw(&self, i: Option<usize>) -> &'b [u8] {
-        match i {
-            Some(i) if i < self.line.n as usize => self.block.field(self.line.first as usize + i),
-            _ => b"",
-        }
-    }
-    fn len(&self) -> usize {
-        self.line.n as usize
-    }
 }
 
 impl Block {
@@ -91,24 +55,22 @@ impl Block {
         &self.data[start..self.ends[k] as usize]
     }
 
-    fn row(&self, i: usize) -> Row<'_> {
-        Row {
-            block: self,
-            line: self.lines[i],
-            text: None,
-        }
-    }
-
-    fn row_text<'b>(&'b self, i: usize, text: Option<&'b str>) -> Row<'b> {
-        Row {
-            block: self,
-            line: self.lines[i],
-            text,
-        }
+    /// The byte ranges of line `i`'s fields in `data`.
+    fn ranges(&self, i: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let l = self.lines[i];
+        let (first, n) = (l.first as usize, l.n as usize);
+        (first..first + n).map(move |k| {
+            let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+            (start, self.ends[k] as usize)
+        })
     }
 
     fn practitioner(&self, i: usize, col: Option<usize>) -> &[u8] {
-        self.row(i).raw(col).trim_ascii()
+        let l = self.lines[i];
+        match col {
+            Some(c) if c < l.n as usize => self.field(l.first as usize + c).trim_ascii(),
+            _ => b"",
+        }
     }
 
     fn bytes(&self) -> usize {
@@ -174,6 +136,8 @@ fn split_blocks(mut block: Block, target: usize, prac: Option<usize>, grouped: b
 struct Setup<'t> {
     tariffs: &'t Tariffs,
     cols: Columns,
+    /// Column → slot of the known fields.
+    slots: Vec<u8>,
     headers: usize,
     options: BatchOptions,
 }
@@ -229,26 +193,27 @@ fn process_group<'b>(
     let mut works: Vec<Work<'_>> = idx
         .iter()
         .map(|&li| {
-            let row = block.row_text(li, text);
             let mut findings = Vec::new();
-            if row.len() < setup.headers {
+            let n = block.lines[li].n as usize;
+            if n < setup.headers {
                 findings.push(Finding::new(
                     FindingCode::InvalidField,
                     format!(
                         "ligne de {} champs, l'en-tête en a {} : champs manquants lus comme vides.",
-                        row.len(),
-                        setup.headers
+                        n, setup.headers
                     ),
                 ));
             }
-            let ctx = parse::context(&row, &setup.cols, &mut findings);
-            let (line, fields) = parse::invoice_line(
-                &row,
-                &setup.cols,
-                ctx.department.unwrap_or(""),
+            let slots = parse::fill_slots(
+                block.ranges(li),
+                &block.data,
+                text,
+                &setup.slots,
                 &mut findings,
             );
-            let priced = line.map(|l| t.price(&l));
+            let ctx = parse::context(&slots, &mut findings);
+            let (line, fields) = parse::invoice_line(&slots, &mut findings);
+            let priced = line.map(|l| t.price_line(l));
             Work {
                 index: li,
                 findings,
@@ -375,8 +340,111 @@ struct Formatter<'s> {
     track: bool,
     ranges: Vec<(u32, u32, u32)>,
     summary: Summary,
-    /// Scratch strings reused for every row.
-    s: [String; 10],
+    /// Scratch buffer for the JSON path.
+    scratch: Vec<u8>,
+}
+
+/// What a line's output columns show, before formatting.
+struct Cells<'w> {
+    row: u64,
+    status: LineStatus,
+    /// The letter key priced (empty when the line was not priced).
+    code: &'static str,
+    coefficient: Option<Decimal>,
+    act: &'w str,
+    unit: Option<Decimal>,
+    /// The quantity read, or the field as given when it does not parse.
+    quantity: Result<Decimal, &'w str>,
+    amount: Option<Decimal>,
+    /// The billed amount read, or the field as given when it does not parse.
+    billed: Result<Decimal, &'w str>,
+    /// `Some` with `--reprice-at`: the line at the other date, if it can be.
+    repriced: Option<Option<Repriced>>,
+}
+
+/// Columns whose text comes from the input or from messages, and may need
+/// quoting; the others are numbers and codes.
+const FREE_TEXT: [bool; 20] = [
+    false, true, true, true, true, true, false, false, true, false, true, false, true, false,
+    false, true, false, false, false, false,
+];
+
+/// Writes the text of output column `k` (see [`OUTPUT_COLUMNS`] and
+/// [`REPRICE_COLUMNS`]), unquoted.
+fn column(k: usize, c: &Cells<'_>, w: &Work<'_>, out: &mut Vec<u8>) {
+    let opt_decimal = |out: &mut Vec<u8>, d: Option<Decimal>| {
+        if let Some(d) = d {
+            push_decimal(out, d);
+        }
+    };
+    let opt_money = |out: &mut Vec<u8>, d: Option<Decimal>| {
+        if let Some(d) = d {
+            push_money(out, d);
+        }
+    };
+    let repriced = c.repriced.as_ref().and_then(|r| r.as_ref());
+    match k {
+        0 => push_u64(out, c.row),
+        1 => out.extend_from_slice(w.ctx.invoice_id.as_bytes()),
+        2 => out.extend_from_slice(w.ctx.patient_id.as_bytes()),
+        3 => out.extend_from_slice(w.fields.date.as_bytes()),
+        4 => out.extend_from_slice(w.fields.code.as_bytes()),
+        5 => out.extend_from_slice(w.fields.coefficient.as_bytes()),
+        6 => out.extend_from_slice(c.code.as_bytes()),
+        7 => opt_decimal(out, c.coefficient),
+        8 => out.extend_from_slice(c.act.as_bytes()),
+        9 => opt_money(out, c.unit),
+        10 => match c.quantity {
+            Ok(q) => push_decimal(out, q),
+            Err(s) => out.extend_from_slice(s.as_bytes()),
+        },
+        11 => opt_money(out, c.amount),
+        12 => match c.billed {
+            Ok(b) => push_money(out, b),
+            Err(s) => out.extend_from_slice(s.as_bytes()),
+        },
+        13 => out.extend_from_slice(c.status.as_str().as_bytes()),
+        14 => {
+            for (i, f) in w.findings.iter().enumerate() {
+                if i > 0 {
+                    out.push(b';');
+                }
+                out.extend_from_slice(f.code.as_str().as_bytes());
+            }
+        }
+        15 => {
+            for (i, f) in w.findings.iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(b" | ");
+                }
+                out.extend_from_slice(f.message.as_bytes());
+            }
+        }
+        16 => {
+            if let Some(r) = repriced {
+                out.extend_from_slice(r.code.as_str().as_bytes());
+            }
+        }
+        17 => opt_decimal(out, repriced.and_then(|r| r.coefficient)),
+        18 => opt_money(out, repriced.map(|r| r.unit)),
+        19 => opt_money(out, repriced.map(|r| r.amount)),
+        _ => {}
+    }
+}
+
+/// Appends an unsigned integer in decimal.
+fn push_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
 }
 
 impl<'s> Formatter<'s> {
@@ -388,13 +456,12 @@ impl<'s> Formatter<'s> {
             track,
             ranges: Vec::new(),
             summary: Summary::default(),
-            s: Default::default(),
+            scratch: Vec::new(),
         }
     }
 
-    fn row(&mut self, block: &Block, w: &Work<'_>) {
-        let start = self.buf.len();
-        let row = block.row(w.index);
+    /// The cells of a line; adds it to the summary.
+    fn cells<'w>(&mut self, block: &Block, w: &'w Work<'_>) -> Cells<'w> {
         let status = LineStatus::of(&w.findings);
         let sm = &mut self.summary;
         sm.rows += 1;
@@ -406,171 +473,121 @@ impl<'s> Formatter<'s> {
         for f in &w.findings {
             *sm.findings.entry(f.code.as_str()).or_default() += 1;
         }
-        for s in &mut self.s {
-            s.clear();
-        }
-        let [
-            row_s,
-            code,
-            coef,
-            act,
-            unit,
-            qty,
-            amount,
-            billed,
-            codes,
-            message,
-        ] = &mut self.s;
-        let _ = write!(row_s, "{}", row.line.row);
-        let billed_in = w.fields.billed;
-        let billed_v = parse_decimal(billed_in);
-        match billed_v {
+        let billed = match parse_decimal(w.fields.billed) {
             Some(b) => {
                 sm.total_billed += b;
-                write_money(billed, b);
+                Ok(b)
             }
-            None => billed.push_str(billed_in),
+            None => Err(w.fields.billed),
+        };
+        let mut c = Cells {
+            row: block.lines[w.index].row,
+            status,
+            code: "",
+            coefficient: None,
+            act: "",
+            unit: None,
+            quantity: Err(w.fields.quantity),
+            amount: None,
+            billed,
+            repriced: None,
+        };
+        let Some(p) = &w.priced else { return c };
+        let letter = p
+            .value
+            .map(|v| v.code)
+            .or(p.old_cotation.map(|o| o.letter))
+            .unwrap_or(p.line.code)
+            .as_str();
+        if p.value.is_some() || p.old_cotation.is_some() {
+            c.code = letter;
+            c.coefficient = p.coefficient.or(p.old_cotation.map(|o| o.coefficient));
+            c.act = p.act.map_or("", |a| a.id.as_str());
+            c.unit = p.unit_value();
+            c.amount = p.amount;
+            if let Some(a) = p.amount {
+                sm.total_amount += a;
+            }
         }
-        let mut repriced = None;
-        match &w.priced {
-            Some(p) => {
-                if p.value.is_some() || p.old_cotation.is_some() {
-                    code.push_str(
-                        p.value
-                            .map(|v| v.code)
-                            .or(p.old_cotation.map(|o| o.letter))
-                            .unwrap_or(p.line.code)
-                            .as_str(),
-                    );
-                    if let Some(x) = p.coefficient.or(p.old_cotation.map(|o| o.coefficient)) {
-                        write_decimal(coef, x);
+        c.quantity = Ok(p.line.quantity);
+        if let Some(date) = self.setup.options.reprice_at {
+            let r = reprice(self.setup.tariffs, p, date);
+            if let Some(a) = p.amount {
+                let e: &mut RepriceTotals = sm.reprice.entry(letter).or_default();
+                match &r {
+                    Some(r) => {
+                        e.lines += 1;
+                        e.amount += a;
+                        e.repriced += r.amount;
                     }
-                    if let Some(a) = p.act {
-                        act.push_str(&a.id);
-                    }
-                    if let Some(u) = p.unit_value() {
-                        write_money(unit, u);
-                    }
-                    if let Some(a) = p.amount {
-                        sm.total_amount += a;
-                        write_money(amount, a);
-                    }
-                }
-                write_decimal(qty, p.line.quantity);
-                if let Some(date) = self.setup.options.reprice_at {
-                    let r = reprice(self.setup.tariffs, p, date);
-                    if let Some(a) = p.amount {
-                        let letter = p
-                            .value
-                            .map(|v| v.code)
-                            .or(p.old_cotation.map(|o| o.letter))
-                            .unwrap_or(p.line.code)
-                            .as_str();
-                        let e: &mut RepriceTotals = sm.reprice.entry(letter).or_default();
-                        match &r {
-                            Some(r) => {
-                                e.lines += 1;
-                                e.amount += a;
-                                e.repriced += r.amount;
-                            }
-                            None => e.not_repriced += 1,
-                        }
-                    }
-                    repriced = Some(r);
+                    None => e.not_repriced += 1,
                 }
             }
-            None => qty.push_str(w.fields.quantity),
+            c.repriced = Some(r);
         }
-        for (k, f) in w.findings.iter().enumerate() {
-            if k > 0 {
-                codes.push(';');
-                message.push_str(" | ");
-            }
-            codes.push_str(f.code.as_str());
-            message.push_str(&f.message);
-        }
-        let mut rp: [String; 4] = Default::default();
-        if let Some(Some(r)) = &repriced {
-            rp[0].push_str(r.code.as_str());
-            if let Some(x) = r.coefficient {
-                write_decimal(&mut rp[1], x);
-            }
-            write_money(&mut rp[2], r.unit);
-            write_money(&mut rp[3], r.amount);
-        }
-        let (inv, pat) = (w.ctx.invoice_id, w.ctx.patient_id);
-        let (date, code_in, coef_in) = (w.fields.date, w.fields.code, w.fields.coefficient);
-        match self.csv {
-            true => {
-                let fields: [&str; 16] = [
-                    row_s,
-                    inv,
-                    pat,
-                    date,
-                    code_in,
-                    coef_in,
-                    code,
-                    coef,
-                    act,
-                    unit,
-                    qty,
-                    amount,
-                    billed,
-                    status.as_str(),
-                    codes,
-                    message,
-                ];
-                for (k, f) in fields.iter().enumerate() {
-                    if k > 0 {
-                        self.buf.push(b',');
-                    }
-                    push_field(&mut self.buf, f.as_bytes());
+        c
+    }
+
+    fn row(&mut self, block: &Block, w: &Work<'_>) {
+        let start = self.buf.len();
+        let c = self.cells(block, w);
+        let columns = OUTPUT_COLUMNS.len()
+            + if c.repriced.is_some() {
+                REPRICE_COLUMNS.len()
+            } else {
+                0
+            };
+        if self.csv {
+            for (k, &free) in FREE_TEXT.iter().enumerate().take(columns) {
+                if k > 0 {
+                    self.buf.push(b',');
                 }
-                if repriced.is_some() {
-                    for f in &rp {
-                        self.buf.push(b',');
-                        push_field(&mut self.buf, f.as_bytes());
-                    }
+                let at = self.buf.len();
+                column(k, &c, w, &mut self.buf);
+                if free && needs_quotes(&self.buf[at..]) {
+                    let text = self.buf.split_off(at);
+                    push_field(&mut self.buf, &text);
                 }
-                self.buf.push(b'\n');
             }
-            false => {
-                let j = JsonRow {
-                    row: row.line.row,
-                    invoice_id: inv,
-                    patient_id: pat,
-                    date,
-                    code_in,
-                    coefficient_in: coef_in,
-                    code,
-                    coefficient: coef,
-                    act_id: act,
-                    unit_value: unit,
-                    quantity: qty,
-                    amount,
-                    billed_amount: billed,
-                    status: status.as_str(),
-                    findings: w
-                        .findings
-                        .iter()
-                        .map(|f| JsonFinding {
-                            code: f.code.as_str(),
-                            severity: f.severity().as_str(),
-                            message: &f.message,
-                        })
-                        .collect(),
-                    reprice: repriced.as_ref().map(|_| {
-                        [
-                            rp[0].as_str(),
-                            rp[1].as_str(),
-                            rp[2].as_str(),
-                            rp[3].as_str(),
-                        ]
-                    }),
-                };
-                let _ = serde_json::to_writer(&mut self.buf, &j);
-                self.buf.push(b'\n');
+            self.buf.push(b'\n');
+        } else {
+            let mut text: [String; 20] = Default::default();
+            for (k, t) in text.iter_mut().enumerate().take(columns).skip(1) {
+                self.scratch.clear();
+                column(k, &c, w, &mut self.scratch);
+                *t = String::from_utf8_lossy(&self.scratch).into_owned();
             }
+            let j = JsonRow {
+                row: c.row,
+                invoice_id: &text[1],
+                patient_id: &text[2],
+                date: &text[3],
+                code_in: &text[4],
+                coefficient_in: &text[5],
+                code: &text[6],
+                coefficient: &text[7],
+                act_id: &text[8],
+                unit_value: &text[9],
+                quantity: &text[10],
+                amount: &text[11],
+                billed_amount: &text[12],
+                status: c.status.as_str(),
+                findings: w
+                    .findings
+                    .iter()
+                    .map(|f| JsonFinding {
+                        code: f.code.as_str(),
+                        severity: f.severity().as_str(),
+                        message: &f.message,
+                    })
+                    .collect(),
+                reprice: c
+                    .repriced
+                    .as_ref()
+                    .map(|_| [&*text[16], &*text[17], &*text[18], &*text[19]]),
+            };
+            let _ = serde_json::to_writer(&mut self.buf, &j);
+            self.buf.push(b'\n');
         }
         if self.track {
             self.ranges
@@ -587,13 +604,17 @@ impl<'s> Formatter<'s> {
     }
 }
 
-/// A CSV field, quoted when it holds a comma, a quote or a line break
-/// (what the csv crate does by default).
-fn push_field(buf: &mut Vec<u8>, field: &[u8]) {
-    if field
+/// Whether a CSV field must be quoted: it holds a comma, a quote or a line
+/// break (what the csv crate does by default).
+fn needs_quotes(field: &[u8]) -> bool {
+    field
         .iter()
         .any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
-    {
+}
+
+/// A CSV field, quoted when it must be.
+fn push_field(buf: &mut Vec<u8>, field: &[u8]) {
+    if needs_quotes(field) {
         buf.push(b'"');
         for &b in field {
             if b == b'"' {
@@ -671,9 +692,11 @@ pub(super) fn run<R: Read, W: Write>(
     if headers.is_empty() {
         return Err(Error::MissingColumn("invoice_id".into()));
     }
+    let cols = Columns::from_headers(&headers)?;
     let setup = Setup {
         tariffs,
-        cols: Columns::from_headers(&headers)?,
+        slots: parse::slot_map(&cols, headers.len()),
+        cols,
         headers: headers.len(),
         options: *options,
     };

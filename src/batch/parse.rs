@@ -69,34 +69,141 @@ impl Columns {
     }
 }
 
-/// The raw fields of one row (borrowed from the engine's block buffer).
-pub(crate) trait RawRow<'b> {
-    /// The field as trimmed text when the row is known valid UTF-8.
-    fn text(&self, i: Option<usize>) -> Option<&'b str>;
-    fn raw(&self, i: Option<usize>) -> &'b [u8];
-    fn len(&self) -> usize;
+/// The known columns, in the order their fields are read (and their
+/// non-UTF-8 findings reported).
+pub(crate) const SLOT_NAMES: [&str; SLOTS] = [
+    "invoice_id",
+    "patient_id",
+    "practitioner_id",
+    "department",
+    "prescription_id",
+    "prescription_date",
+    "prescriber_id",
+    "session",
+    "telesoin",
+    "patient_birth_date",
+    "distance_km",
+    "discharge_date",
+    "trip_id",
+    "time",
+    "call_time",
+    "date",
+    "code",
+    "coefficient",
+    "quantity",
+    "billed_amount",
+    "act_id",
+];
+
+/// Slot numbers of the known columns (see [`SLOT_NAMES`]).
+pub(crate) mod slot {
+    pub const INVOICE_ID: usize = 0;
+    pub const PATIENT_ID: usize = 1;
+    pub const PRACTITIONER_ID: usize = 2;
+    pub const DEPARTMENT: usize = 3;
+    pub const PRESCRIPTION_ID: usize = 4;
+    pub const PRESCRIPTION_DATE: usize = 5;
+    pub const PRESCRIBER_ID: usize = 6;
+    pub const SESSION: usize = 7;
+    pub const TELESOIN: usize = 8;
+    pub const PATIENT_BIRTH_DATE: usize = 9;
+    pub const DISTANCE_KM: usize = 10;
+    pub const DISCHARGE_DATE: usize = 11;
+    pub const TRIP_ID: usize = 12;
+    pub const TIME: usize = 13;
+    pub const CALL_TIME: usize = 14;
+    pub const DATE: usize = 15;
+    pub const CODE: usize = 16;
+    pub const COEFFICIENT: usize = 17;
+    pub const QUANTITY: usize = 18;
+    pub const BILLED_AMOUNT: usize = 19;
+    pub const ACT_ID: usize = 20;
 }
 
-/// A field as trimmed text; non-UTF-8 is a finding and reads as empty.
-pub(crate) fn text<'b>(
-    row: &impl RawRow<'b>,
-    i: Option<usize>,
-    name: &str,
-    pre: &mut Vec<Finding>,
-) -> &'b str {
-    if let Some(s) = row.text(i) {
-        return s;
-    }
-    match std::str::from_utf8(row.raw(i).trim_ascii()) {
-        Ok(s) => s,
-        Err(_) => {
-            pre.push(Finding::new(
-                FindingCode::InvalidField,
-                format!("{name} : texte non UTF-8."),
-            ));
-            ""
+/// Number of known columns.
+pub(crate) const SLOTS: usize = 21;
+
+/// Marks a column no rule reads.
+pub(crate) const NO_SLOT: u8 = u8::MAX;
+
+/// Known column → slot in [`Slots`], by the column's position.
+pub(crate) fn slot_map(c: &Columns, width: usize) -> Vec<u8> {
+    let cols = [
+        Some(c.invoice_id),
+        Some(c.patient_id),
+        c.practitioner_id,
+        c.department,
+        c.prescription_id,
+        c.prescription_date,
+        c.prescriber_id,
+        c.session,
+        c.telesoin,
+        c.patient_birth_date,
+        c.distance_km,
+        c.discharge_date,
+        c.trip_id,
+        c.time,
+        c.call_time,
+        Some(c.date),
+        Some(c.code),
+        Some(c.coefficient),
+        c.quantity,
+        c.billed_amount,
+        c.act_id,
+    ];
+    let mut map = vec![NO_SLOT; width];
+    for (slot, col) in cols.iter().enumerate() {
+        if let Some(m) = col.and_then(|i| map.get_mut(i)) {
+            *m = slot as u8;
         }
     }
+    map
+}
+
+/// The known fields of one row as trimmed text, read in one pass over its
+/// fields; a missing field is empty.
+pub(crate) type Slots<'b> = [&'b str; SLOTS];
+
+/// Fills the slots of a row from its fields, given as byte ranges of
+/// `data`. `text` is `data` as text when the whole buffer was checked to be
+/// UTF-8 (fields are cut at ASCII bytes, so each range is text too);
+/// otherwise each field is checked, and a non-UTF-8 field becomes a finding
+/// and reads as empty.
+pub(crate) fn fill_slots<'b>(
+    ranges: impl Iterator<Item = (usize, usize)>,
+    data: &'b [u8],
+    text: Option<&'b str>,
+    map: &[u8],
+    pre: &mut Vec<Finding>,
+) -> Slots<'b> {
+    let mut slots: Slots<'b> = [""; SLOTS];
+    let mut bad = 0u32;
+    for ((start, end), &slot) in ranges.zip(map) {
+        if slot == NO_SLOT {
+            continue;
+        }
+        slots[slot as usize] = match text {
+            Some(t) => t.get(start..end).map_or("", str::trim_ascii),
+            None => match std::str::from_utf8(data[start..end].trim_ascii()) {
+                Ok(s) => s,
+                Err(_) => {
+                    bad |= 1 << slot;
+                    ""
+                }
+            },
+        };
+    }
+    if bad != 0 {
+        for (slot, name) in SLOT_NAMES.iter().enumerate() {
+            if bad & (1 << slot) != 0 {
+                pre.push(Finding::new(
+                    FindingCode::InvalidField,
+                    format!("{name} : texte non UTF-8."),
+                ));
+            }
+        }
+    }
+    slots
 }
 
 /// `YYYY-MM-DD`, digits only, straight from the bytes.
@@ -172,23 +279,22 @@ fn opt(s: &str) -> Option<&str> {
 }
 
 /// The rule context of a row, borrowed from its fields.
-pub(crate) fn context<'b>(row: &impl RawRow<'b>, c: &Columns, pre: &mut Vec<Finding>) -> Ctx<'b> {
-    let mut f = |i: Option<usize>, name: &str| text(row, i, name, pre);
-    let invoice_id = f(Some(c.invoice_id), "invoice_id");
-    let patient_id = f(Some(c.patient_id), "patient_id");
-    let practitioner_id = f(c.practitioner_id, "practitioner_id");
-    let department = f(c.department, "department");
-    let prescription = f(c.prescription_id, "prescription_id");
-    let prescription_date = f(c.prescription_date, "prescription_date");
-    let prescriber = f(c.prescriber_id, "prescriber_id");
-    let session = f(c.session, "session");
-    let telesoin = f(c.telesoin, "telesoin");
-    let birth = f(c.patient_birth_date, "patient_birth_date");
-    let distance = f(c.distance_km, "distance_km");
-    let discharge = f(c.discharge_date, "discharge_date");
-    let trip = f(c.trip_id, "trip_id");
-    let time = f(c.time, "time");
-    let call_time = f(c.call_time, "call_time");
+pub(crate) fn context<'b>(f: &Slots<'b>, pre: &mut Vec<Finding>) -> Ctx<'b> {
+    let invoice_id = f[slot::INVOICE_ID];
+    let patient_id = f[slot::PATIENT_ID];
+    let practitioner_id = f[slot::PRACTITIONER_ID];
+    let department = f[slot::DEPARTMENT];
+    let prescription = f[slot::PRESCRIPTION_ID];
+    let prescription_date = f[slot::PRESCRIPTION_DATE];
+    let prescriber = f[slot::PRESCRIBER_ID];
+    let session = f[slot::SESSION];
+    let telesoin = f[slot::TELESOIN];
+    let birth = f[slot::PATIENT_BIRTH_DATE];
+    let distance = f[slot::DISTANCE_KM];
+    let discharge = f[slot::DISCHARGE_DATE];
+    let trip = f[slot::TRIP_ID];
+    let time = f[slot::TIME];
+    let call_time = f[slot::CALL_TIME];
     let telesoin = match telesoin {
         "" | "0" => false,
         "1" => true,
@@ -247,35 +353,30 @@ pub(crate) struct Fields<'b> {
 }
 
 pub(crate) fn invoice_line<'b>(
-    row: &impl RawRow<'b>,
-    c: &Columns,
-    dept_s: &str,
+    f: &Slots<'b>,
     pre: &mut Vec<Finding>,
 ) -> (Option<InvoiceLine>, Fields<'b>) {
-    let fields = {
-        let mut f = |i: Option<usize>, name: &str| text(row, i, name, pre);
-        Fields {
-            date: f(Some(c.date), "date"),
-            code: f(Some(c.code), "code"),
-            coefficient: f(Some(c.coefficient), "coefficient"),
-            quantity: f(c.quantity, "quantity"),
-            billed: f(c.billed_amount, "billed_amount"),
-        }
+    let fields = Fields {
+        date: f[slot::DATE],
+        code: f[slot::CODE],
+        coefficient: f[slot::COEFFICIENT],
+        quantity: f[slot::QUANTITY],
+        billed: f[slot::BILLED_AMOUNT],
     };
-    (parse_fields(&fields, row, c, dept_s, pre), fields)
+    (
+        parse_fields(&fields, f[slot::ACT_ID], f[slot::DEPARTMENT], pre),
+        fields,
+    )
 }
 
-fn parse_fields<'b>(
-    fl: &Fields<'b>,
-    row: &impl RawRow<'b>,
-    c: &Columns,
+fn parse_fields(
+    fl: &Fields<'_>,
+    act_s: &str,
     dept_s: &str,
     pre: &mut Vec<Finding>,
 ) -> Option<InvoiceLine> {
-    let mut f = |i: Option<usize>, name: &str| text(row, i, name, pre);
     let (date_s, code_s, coef_s, qty_s, billed_s) =
         (fl.date, fl.code, fl.coefficient, fl.quantity, fl.billed);
-    let act_s = f(c.act_id, "act_id");
     let date = parse_date(date_s);
     if date.is_none() {
         pre.push(Finding::new(
