@@ -26,7 +26,7 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
     for_each_run(
         lines,
         |l| l.act_line(),
-        |l| (l.ctx.practitioner_id, l.ctx.patient_id),
+        |l| l.patient_run,
         |_, idx| {
             let sessions: Vec<usize> = idx
                 .iter()

@@ -27,7 +27,7 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
     for_each_run(
         lines,
         direct_access,
-        |l| (l.ctx.practitioner_id, l.ctx.patient_id),
+        |l| l.patient_run,
         |_, idx| {
             let mut start = None;
             let mut count = 0;

@@ -67,7 +67,7 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
     for_each_run(
         lines,
         |_| true,
-        |l| (l.ctx.practitioner_id, l.ctx.patient_id, l.date),
+        |l| (l.patient_run, l.date),
         |_, idx| {
             let acts = idx
                 .iter()

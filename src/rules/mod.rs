@@ -217,6 +217,11 @@ pub(crate) struct Line<'a> {
     pub ctx: Ctx<'a>,
     pub acts: Acts<'a>,
     is_session: bool,
+    /// Numbers the practitioners, and the (practitioner, patient) pairs,
+    /// of lines in canonical order ([`check_all`] sets them): the rules
+    /// group by these instead of comparing the strings again.
+    pub practitioner_run: u32,
+    pub patient_run: u32,
 }
 
 impl<'a> Line<'a> {
@@ -229,6 +234,8 @@ impl<'a> Line<'a> {
             ctx,
             acts: core.acts,
             is_session: false,
+            practitioner_run: 0,
+            patient_run: 0,
         };
         // Asked by most rules for every line: computed once.
         l.is_session = l.compute_session();
@@ -455,16 +462,41 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
 /// keep their position), applies [`check_batch`], and returns each line's
 /// findings in the order given.
 pub(crate) fn check_all(lines: Vec<Line<'_>>) -> Vec<Vec<Finding>> {
-    let mut indexed: Vec<(usize, Line<'_>)> = lines.into_iter().enumerate().collect();
-    indexed.sort_by(|a, b| cmp_lines(&a.1, &b.1).then(a.0.cmp(&b.0)));
-    let (positions, sorted): (Vec<usize>, Vec<Line<'_>>) = indexed.into_iter().unzip();
+    // Sort positions, not the lines (large), then move each line once.
+    let mut order: Vec<u32> = (0..lines.len() as u32).collect();
+    if !lines.is_sorted_by(|a, b| cmp_lines(a, b).is_le()) {
+        order.sort_by(|&a, &b| cmp_lines(&lines[a as usize], &lines[b as usize]));
+    }
+    let mut slots: Vec<Option<Line<'_>>> = lines.into_iter().map(Some).collect();
+    let mut sorted: Vec<Line<'_>> = order
+        .iter()
+        .filter_map(|&i| slots[i as usize].take())
+        .collect();
+    number_runs(&mut sorted);
     let mut sorted_out = vec![Vec::new(); sorted.len()];
     check_batch(&sorted, &mut sorted_out);
     let mut out = vec![Vec::new(); sorted.len()];
-    for (pos, findings) in positions.into_iter().zip(sorted_out) {
-        out[pos] = findings;
+    for (&pos, findings) in order.iter().zip(sorted_out) {
+        out[pos as usize] = findings;
     }
     out
+}
+
+/// Sets [`Line::practitioner_run`] and [`Line::patient_run`] on lines in
+/// canonical order.
+fn number_runs(lines: &mut [Line<'_>]) {
+    let (mut prac, mut pat) = (0u32, 0u32);
+    for i in 1..lines.len() {
+        let (a, b) = (&lines[i - 1].ctx, &lines[i].ctx);
+        if a.practitioner_id != b.practitioner_id {
+            prac += 1;
+            pat += 1;
+        } else if a.patient_id != b.patient_id {
+            pat += 1;
+        }
+        lines[i].practitioner_run = prac;
+        lines[i].patient_run = pat;
+    }
 }
 
 /// The cross-line rules over a set of lines holding every line of each

@@ -23,14 +23,13 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
         },
         |l| {
             (
-                l.ctx.practitioner_id,
-                l.ctx.patient_id,
+                l.patient_run,
                 l.prescription_key(),
                 l.single_act().map(|a| a.id.as_str()).unwrap_or(""),
             )
         },
     );
-    for ((_, _, _, act_id), idx) in &groups {
+    for ((_, _, act_id), idx) in &groups {
         let Some(threshold) = lines[idx[0]]
             .single_act()
             .and_then(|a| a.prior_agreement_from)

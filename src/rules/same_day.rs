@@ -44,8 +44,8 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
     for_each_run(
         lines,
         |l| l.session() && l.date >= IN_FORCE,
-        |l| (l.ctx.practitioner_id, l.ctx.patient_id, l.date),
-        |&(_, _, date), idx| {
+        |l| (l.patient_run, l.date),
+        |&(_, date), idx| {
             let mut accepted: Vec<usize> = Vec::new();
             let mut pll: Option<usize> = None;
             for &i in idx {
@@ -126,7 +126,7 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
     for_each_run(
         lines,
         |l| l.act_line(),
-        |l| (l.ctx.practitioner_id, l.ctx.patient_id, l.date),
+        |l| (l.patient_run, l.date),
         |_, idx| {
             let with_breast = idx
                 .iter()

@@ -10,14 +10,8 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
     for_each_run(
         lines,
         |l| l.code == Code::RQD,
-        |l| {
-            (
-                l.ctx.practitioner_id,
-                l.ctx.patient_id,
-                chrono::Datelike::year(&l.date),
-            )
-        },
-        |&(_, _, year), idx| {
+        |l| (l.patient_run, chrono::Datelike::year(&l.date)),
+        |&(_, year), idx| {
             for (n, &i) in idx.iter().enumerate().skip(2) {
                 out[i].push(Finding::new(
                 FindingCode::RqdLimitExceeded,

@@ -63,7 +63,7 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
     for_each_run(
         lines,
         |_| true,
-        |l| (l.ctx.practitioner_id, l.ctx.patient_id),
+        |l| l.patient_run,
         |_, idx| {
             for &i in idx
                 .iter()
@@ -122,11 +122,11 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
     );
 
     // 20 % of the practitioner's sessions in the calendar year.
-    let mut counts: std::collections::BTreeMap<(&str, i32), (usize, usize)> =
+    let mut counts: std::collections::BTreeMap<(u32, i32), (usize, usize)> =
         std::collections::BTreeMap::new();
     for l in lines.iter().filter(|l| l.session()) {
         let c = counts
-            .entry((l.ctx.practitioner_id, chrono::Datelike::year(&l.date)))
+            .entry((l.practitioner_run, chrono::Datelike::year(&l.date)))
             .or_default();
         c.1 += 1;
         if l.telesoin() {
@@ -139,7 +139,7 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
         .filter(|(_, l)| l.session() && l.telesoin())
     {
         let year = chrono::Datelike::year(&l.date);
-        let (remote, total) = counts[&(l.ctx.practitioner_id, year)];
+        let (remote, total) = counts[&(l.practitioner_run, year)];
         if remote * 5 > total {
             out[i].push(Finding::new(
                 FindingCode::TelesoinShareExceeded,

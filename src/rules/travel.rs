@@ -89,7 +89,7 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
     for_each_run(
         lines,
         |_| true,
-        |l| (l.ctx.practitioner_id, l.ctx.patient_id, l.date),
+        |l| (l.patient_run, l.date),
         |_, idx| {
             if !idx.iter().any(|&i| lines[i].travel()) {
                 return;
@@ -185,7 +185,7 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
     let trips = group_by(
         lines,
         |l| l.travel() && l.ctx.trip_id.is_some(),
-        |l| (l.ctx.practitioner_id, l.date, l.ctx.trip_id.unwrap_or("")),
+        |l| (l.practitioner_run, l.date, l.ctx.trip_id.unwrap_or("")),
     );
     for ((_, _, trip), idx) in &trips {
         let first_patient = idx
