@@ -97,6 +97,25 @@ fn a_large_ungrouped_input_is_refused_with_the_lines() {
         }
         other => panic!("{:?}", other.map(|r| r.0)),
     }
+    // The same through the csv crate (a quoted field makes the input not
+    // plain).
+    let quoted = input.replace("F1,", "\"F1\",");
+    match run(
+        quoted.as_bytes(),
+        BatchOptions {
+            memory_budget: 16,
+            ..BatchOptions::default()
+        },
+    ) {
+        Err(Error::NotGrouped {
+            line,
+            practitioner,
+            previous,
+        }) => {
+            assert_eq!((line, practitioner.as_str(), previous), (3, "K1", 1));
+        }
+        other => panic!("{:?}", other.map(|r| r.0)),
+    }
     // Without the rules no grouping is needed.
     let (s, _) = run(
         input.as_bytes(),
@@ -169,4 +188,55 @@ fn reprice_at_another_date() {
     );
     assert_eq!(s.reprice["AMS"].not_repriced, 1);
     assert_eq!(s.reprice["IFD"].repriced.to_string(), "2.50");
+}
+
+#[test]
+fn plain_and_quoted_crlf_and_blank_line_inputs_stream_to_the_same_bytes() {
+    let plain = String::from_utf8(generated(20_000, 5)).unwrap();
+    let lines: Vec<&str> = plain.lines().collect();
+    // A quoted field with a comma half-way: the reader switches from the
+    // plain fast path to the csv crate there.
+    let mut quoted = lines.clone();
+    let with_quote = quoted[10_000].replacen(',', ",bis\",", 1);
+    let with_quote = format!("\"{with_quote}");
+    quoted[10_000] = &with_quote;
+    let quoted = quoted.join("\n") + "\n";
+    let variants = [
+        ("quoted", quoted.clone()),
+        ("crlf", lines.join("\r\n") + "\r\n"),
+        ("blank line", {
+            let mut v = lines.clone();
+            v.insert(12_000, "");
+            v.join("\n")
+        }),
+    ];
+    for (name, input) in variants {
+        let whole = run(
+            input.as_bytes(),
+            BatchOptions {
+                threads: 1,
+                ..BatchOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(whole.0.rows, 20_000, "{name}");
+        for (threads, budget) in [(1, 64 << 10), (2, 200 << 10)] {
+            let streamed = run(
+                input.as_bytes(),
+                BatchOptions {
+                    threads,
+                    memory_budget: budget,
+                    ..BatchOptions::default()
+                },
+            )
+            .unwrap();
+            assert_eq!(streamed.0, whole.0, "{name}: summary, {threads} threads");
+            assert!(streamed.1 == whole.1, "{name}: bytes, {threads} threads");
+        }
+    }
+    // The quoted invoice id comes out quoted, on its row.
+    let out = run(quoted.as_bytes(), BatchOptions::default()).unwrap().1;
+    let text = String::from_utf8(out).unwrap();
+    let row = text.lines().nth(10_000).unwrap();
+    assert!(row.starts_with("10000,\"F10000,bis\","), "{row}");
 }

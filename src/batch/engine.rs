@@ -3,7 +3,7 @@
 //! [`crate::batch`] for the strategy and its memory cost.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::sync::{Mutex, mpsc};
 
 use chrono::NaiveDate;
@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::parse::{self, Columns};
+use super::split;
 use super::{BatchOptions, OUTPUT_COLUMNS, OutputFormat, REPRICE_COLUMNS, RepriceTotals, Summary};
 use crate::money::{parse_decimal, push_decimal, push_money, round_to_cent};
 use crate::rules::{self, Core, Ctx, Line};
@@ -20,21 +21,50 @@ use crate::{Code, CodeKind, Error, Finding, FindingCode, LineStatus, Priced, Tar
 const BLOCK_BYTES: usize = 4 << 20;
 
 /// Lines as raw fields in one buffer: no allocation per line once grown.
+/// Either the fields copied one after the other from the csv crate's
+/// records (`gap` 0), or the input bytes themselves, fields separated by
+/// one delimiter byte (`gap` 1).
 #[derive(Default)]
 struct Block {
     data: Vec<u8>,
     ends: Vec<u32>,
     lines: Vec<RawLine>,
+    gap: u32,
 }
 
 #[derive(Clone, Copy)]
 struct RawLine {
+    /// Offset of the line's first field in `data`.
+    start: u32,
+    /// Index of its first field in `ends`.
     first: u32,
     n: u32,
     row: u64,
 }
 
 impl Block {
+    /// A block of plain CSV lines (see [`split`]), numbered from `row`.
+    fn plain(data: Vec<u8>, delimiter: u8, row: u64) -> Block {
+        let mut b = Block {
+            gap: 1,
+            ..Block::default()
+        };
+        let mut row = row;
+        let lines = &mut b.lines;
+        lines.reserve(data.len() / 48);
+        split::split(&data, delimiter, &mut b.ends, |l| {
+            lines.push(RawLine {
+                start: l.start,
+                first: l.first,
+                n: l.n,
+                row,
+            });
+            row += 1;
+        });
+        b.data = data;
+        b
+    }
+
     fn push(&mut self, rec: &csv::ByteRecord, row: u64) {
         let first = self.ends.len() as u32;
         // One copy of the record's fields, which the csv crate keeps
@@ -44,97 +74,49 @@ impl Block {
         self.ends
             .extend((0..rec.len()).map(|i| base + rec.range(i).map_or(0, |r| r.end) as u32));
         self.lines.push(RawLine {
+            start: base,
             first,
             n: rec.len() as u32,
             row,
         });
     }
 
-    fn field(&self, k: usize) -> &[u8] {
-        let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
-        &self.data[start..self.ends[k] as usize]
+    /// The byte range of field `k` (an index in `ends`) of line `l`.
+    fn range(&self, l: RawLine, k: usize) -> (usize, usize) {
+        let start = if k == l.first as usize {
+            l.start
+        } else {
+            self.ends[k - 1] + self.gap
+        };
+        (start as usize, self.ends[k] as usize)
     }
 
     /// The byte ranges of line `i`'s fields in `data`.
     fn ranges(&self, i: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
         let l = self.lines[i];
         let (first, n) = (l.first as usize, l.n as usize);
-        (first..first + n).map(move |k| {
-            let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
-            (start, self.ends[k] as usize)
-        })
+        (first..first + n).map(move |k| self.range(l, k))
     }
 
     fn practitioner(&self, i: usize, col: Option<usize>) -> &[u8] {
         let l = self.lines[i];
         match col {
-            Some(c) if c < l.n as usize => self.field(l.first as usize + c).trim_ascii(),
+            Some(c) if c < l.n as usize => {
+                let (s, e) = self.range(l, l.first as usize + c);
+                self.data[s..e].trim_ascii()
+            }
             _ => b"",
         }
     }
 
     fn bytes(&self) -> usize {
-        self.data.len() + self.ends.len() * 4 + self.lines.len() * 16
+        self.data.len() + self.ends.len() * 4 + self.lines.len() * size_of::<RawLine>()
     }
-
-    /// Moves the lines from `at` on into a new block.
-    fn split_off(&mut self, at: usize) -> Block {
-        let mut rest = Block::default();
-        if at >= self.lines.len() {
-            return rest;
-        }
-        let first_field = self.lines[at].first as usize;
-        let base = if first_field == 0 {
-            0
-        } else {
-            self.ends[first_field - 1] as usize
-        };
-        rest.data.extend_from_slice(&self.data[base..]);
-        rest.ends
-            .extend(self.ends[first_field..].iter().map(|e| e - base as u32));
-        rest.lines.extend(self.lines[at..].iter().map(|l| RawLine {
-            first: l.first - first_field as u32,
-            ..*l
-        }));
-        self.data.truncate(base);
-        self.ends.truncate(first_field);
-        self.lines.truncate(at);
-        rest
-    }
-}
-
-/// Cuts a block of whole practitioners into blocks of about `target`
-/// bytes, at practitioner boundaries when `grouped`.
-fn split_blocks(mut block: Block, target: usize, prac: Option<usize>, grouped: bool) -> Vec<Block> {
-    let mut cuts = Vec::new();
-    let mut size_since = 0usize;
-    for i in 0..block.lines.len() {
-        if size_since >= target
-            && (!grouped || block.practitioner(i, prac) != block.practitioner(i - 1, prac))
-        {
-            cuts.push(i);
-            size_since = 0;
-        }
-        let l = block.lines[i];
-        let end = block.ends[(l.first + l.n).max(1) as usize - 1] as usize;
-        let start = if l.first == 0 {
-            0
-        } else {
-            block.ends[l.first as usize - 1] as usize
-        };
-        size_since += end.saturating_sub(start) + 16 + 4 * l.n as usize;
-    }
-    let mut parts: Vec<Block> = cuts.iter().rev().map(|&c| block.split_off(c)).collect();
-    block.data.shrink_to_fit();
-    block.ends.shrink_to_fit();
-    block.lines.shrink_to_fit();
-    parts.push(block);
-    parts.reverse();
-    parts
 }
 
 struct Setup<'t> {
     tariffs: &'t Tariffs,
+    delimiter: u8,
     cols: Columns,
     /// Column → slot of the known fields.
     slots: Vec<u8>,
@@ -148,6 +130,9 @@ struct Chunk {
     buf: Vec<u8>,
     ranges: Vec<(u32, u32, u32)>,
     summary: Summary,
+    /// The practitioners of a streamed block, in order: id, first and last
+    /// row of each run (checked for grouping before the chunk is written).
+    runs: Vec<(Vec<u8>, u64, u64)>,
 }
 
 /// One processed line, waiting to be formatted.
@@ -600,6 +585,7 @@ impl<'s> Formatter<'s> {
             buf: self.buf,
             ranges: self.ranges,
             summary: self.summary,
+            runs: Vec::new(),
         }
     }
 }
@@ -670,25 +656,40 @@ fn worker_panicked() -> Error {
     }
 }
 
+fn io_error(source: std::io::Error) -> Error {
+    Error::Io {
+        path: "-".into(),
+        source,
+    }
+}
+
+/// Appends up to `n` more bytes of `input` to `buf`; returns how many.
+fn read_more(input: &mut impl Read, buf: &mut Vec<u8>, n: usize) -> Result<usize, Error> {
+    input.take(n as u64).read_to_end(buf).map_err(io_error)
+}
+
 pub(super) fn run<R: Read, W: Write>(
     tariffs: &Tariffs,
-    input: R,
+    mut input: R,
     output: W,
     options: &BatchOptions,
     progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> Result<Summary, Error> {
-    let mut input = BufReader::with_capacity(1 << 16, input);
-    let head = input.fill_buf().map_err(|source| Error::Io {
-        path: "-".into(),
-        source,
-    })?;
-    let delimiter = parse::sniff_delimiter(head);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(input);
-    let headers = reader.byte_headers().map_err(Error::csv)?.clone();
+    // The first read: up to the budget, held whole when the input ends
+    // within it.
+    let budget = options.memory_budget;
+    let mut buf = Vec::new();
+    read_more(&mut input, &mut buf, budget.saturating_add(1))?;
+    let mut eof = buf.len() <= budget;
+    while !eof && memchr::memchr(b'\n', &buf).is_none() {
+        eof = read_more(&mut input, &mut buf, 1 << 16)? == 0;
+    }
+    let delimiter = parse::sniff_delimiter(&buf);
+    let (headers, body) = {
+        let mut r = csv_reader(delimiter, true, buf.as_slice());
+        let h = r.byte_headers().map_err(Error::csv)?.clone();
+        (h, r.position().byte() as usize)
+    };
     if headers.is_empty() {
         return Err(Error::MissingColumn("invoice_id".into()));
     }
@@ -698,6 +699,7 @@ pub(super) fn run<R: Read, W: Write>(
         slots: parse::slot_map(&cols, headers.len()),
         cols,
         headers: headers.len(),
+        delimiter,
         options: *options,
     };
     let mut out = Output {
@@ -715,28 +717,37 @@ pub(super) fn run<R: Read, W: Write>(
         h.write_record(&header).map_err(Error::csv)?;
         out.w
             .write_all(&h.into_inner().unwrap_or_default())
-            .map_err(Output::<W>::io)?;
+            .map_err(io_error)?;
     }
-
-    let mut rec = csv::ByteRecord::new();
-    let mut block = Block::default();
-    let mut row = 0u64;
-    let mut eof = false;
-    while block.bytes() <= options.memory_budget {
-        if !reader.read_byte_record(&mut rec).map_err(Error::csv)? {
-            eof = true;
-            break;
-        }
-        row += 1;
-        block.push(&rec, row);
-    }
+    buf.drain(..body.min(buf.len()));
     if eof {
+        let block = if split::is_plain(&buf) {
+            Block::plain(buf, delimiter, 1)
+        } else {
+            let mut block = Block::default();
+            let mut r = csv_reader(delimiter, false, buf.as_slice());
+            let mut rec = csv::ByteRecord::new();
+            let mut row = 0;
+            while r.read_byte_record(&mut rec).map_err(Error::csv)? {
+                row += 1;
+                block.push(&rec, row);
+            }
+            block
+        };
         in_memory(&setup, &block, &mut out)?;
     } else {
-        streaming(&setup, &mut reader, block, row, &mut out)?;
+        streaming(&setup, input, buf, &mut out)?;
     }
-    out.w.flush().map_err(Output::<W>::io)?;
+    out.w.flush().map_err(io_error)?;
     Ok(out.summary)
+}
+
+fn csv_reader<R: Read>(delimiter: u8, headers: bool, input: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(headers)
+        .from_reader(input)
 }
 
 /// Holds the whole input: groups by practitioner, shares the groups among
@@ -811,56 +822,109 @@ fn in_memory<W: Write>(
     Ok(())
 }
 
-/// Streams input larger than the budget, cut into blocks of whole
-/// practitioners, processed in parallel, written in order.
+/// A block for the workers: plain bytes they split themselves (numbered
+/// from the given row), or lines already read by the csv crate.
+enum Job {
+    Plain(Vec<u8>, u64),
+    Read(Block),
+}
+
+/// The ordered end of the streaming pipeline: blocks sent to the workers
+/// by sequence number, chunks written back in that order, the grouping by
+/// practitioner checked on the way.
+struct Pipe<'o, 'p, W: Write> {
+    jobs: mpsc::SyncSender<(u64, Job)>,
+    results: mpsc::Receiver<(u64, Chunk)>,
+    sent: u64,
+    next: u64,
+    pending: std::collections::BTreeMap<u64, Chunk>,
+    /// Practitioners whose lines are over, with their last row.
+    closed: HashMap<Vec<u8>, u64>,
+    out: &'o mut Output<'p, W>,
+}
+
+fn not_grouped(line: u64, p: &[u8], previous: u64) -> Error {
+    Error::NotGrouped {
+        line,
+        practitioner: String::from_utf8_lossy(p).into_owned(),
+        previous,
+    }
+}
+
+impl<W: Write> Pipe<'_, '_, W> {
+    fn send(&mut self, job: Job) -> Result<(), Error> {
+        self.jobs
+            .send((self.sent, job))
+            .map_err(|_| worker_panicked())?;
+        self.sent += 1;
+        self.drain(false)
+    }
+
+    /// Writes the chunks ready, in order; with `all`, waits for every
+    /// block sent.
+    fn drain(&mut self, all: bool) -> Result<(), Error> {
+        loop {
+            while let Some(c) = self.pending.remove(&self.next) {
+                for (p, first, last) in &c.runs {
+                    if let Some(&previous) = self.closed.get(p) {
+                        return Err(not_grouped(*first, p, previous));
+                    }
+                    self.closed.insert(p.clone(), *last);
+                }
+                self.out.chunk(c)?;
+                self.next += 1;
+            }
+            if self.next >= self.sent {
+                return Ok(());
+            }
+            let (seq, c) = if all {
+                self.results.recv().map_err(|_| worker_panicked())?
+            } else {
+                match self.results.try_recv() {
+                    Ok(x) => x,
+                    Err(mpsc::TryRecvError::Empty) => return Ok(()),
+                    Err(mpsc::TryRecvError::Disconnected) => return Err(worker_panicked()),
+                }
+            };
+            self.pending.insert(seq, c);
+        }
+    }
+}
+
+/// The practitioner runs of a block, for the grouping check.
+fn practitioner_runs(block: &Block, prac: Option<usize>) -> Vec<(Vec<u8>, u64, u64)> {
+    let mut runs: Vec<(Vec<u8>, u64, u64)> = Vec::new();
+    for (i, l) in block.lines.iter().enumerate() {
+        let p = block.practitioner(i, prac);
+        match runs.last_mut() {
+            Some(r) if r.0 == p => r.2 = l.row,
+            _ => runs.push((p.to_vec(), l.row, l.row)),
+        }
+    }
+    runs
+}
+
+/// Streams input larger than the budget in blocks of whole practitioners,
+/// processed in parallel and written in order. Plain CSV is cut by bytes
+/// here and split into fields by the workers; from the first block that is
+/// not plain on, the csv crate reads the rest.
 fn streaming<R: Read, W: Write>(
     setup: &Setup<'_>,
-    reader: &mut csv::Reader<BufReader<R>>,
-    mut first: Block,
-    mut row: u64,
+    mut input: R,
+    mut buf: Vec<u8>,
     out: &mut Output<'_, W>,
 ) -> Result<(), Error> {
     let rules = setup.options.rules;
     let prac = setup.cols.practitioner_id;
+    let delimiter = setup.delimiter;
     if rules && prac.is_none() {
         return Err(Error::NoPractitionerColumn {
             budget: setup.options.memory_budget,
         });
     }
-    // Practitioners whose lines are over, with their last line.
-    let mut closed: HashMap<Vec<u8>, u64> = HashMap::new();
-    let not_grouped = |line: u64, p: &[u8], previous: u64| Error::NotGrouped {
-        line,
-        practitioner: String::from_utf8_lossy(p).into_owned(),
-        previous,
-    };
-    // The buffered lines must already be grouped; keep the last
-    // practitioner's lines for the next block.
-    let mut cut = first.lines.len();
-    if rules {
-        let mut current_start = 0;
-        for i in 1..first.lines.len() {
-            let (a, b) = (first.practitioner(i - 1, prac), first.practitioner(i, prac));
-            if a != b {
-                if let Some(&prev) = closed.get(b) {
-                    return Err(not_grouped(first.lines[i].row, b, prev));
-                }
-                closed.insert(a.to_vec(), first.lines[i - 1].row);
-                current_start = i;
-            }
-        }
-        cut = current_start;
-    }
-    let mut current = first.split_off(cut);
-    let mut current_prac: Vec<u8> = if current.lines.is_empty() {
-        Vec::new()
-    } else {
-        current.practitioner(0, prac).to_vec()
-    };
-
     let block_bytes = BLOCK_BYTES.min(setup.options.memory_budget.max(1));
     let t = threads(&setup.options).max(1);
-    let (job_tx, job_rx) = mpsc::sync_channel::<(u64, Block)>(t * 2);
+    let (job_tx, job_rx) = mpsc::sync_channel::<(u64, Job)>(t * 2);
     let job_rx = Mutex::new(job_rx);
     let (res_tx, res_rx) = mpsc::channel::<(u64, Chunk)>();
     std::thread::scope(|s| -> Result<(), Error> {
@@ -870,93 +934,135 @@ fn streaming<R: Read, W: Write>(
             s.spawn(move || {
                 loop {
                     let job = job_rx.lock().map(|rx| rx.recv());
-                    let Ok(Ok((seq, block))) = job else { break };
+                    let Ok(Ok((seq, job))) = job else { break };
+                    let (block, plain) = match job {
+                        Job::Plain(data, row) => (Block::plain(data, delimiter, row), true),
+                        Job::Read(block) => (block, false),
+                    };
                     let idx: Vec<usize> = (0..block.lines.len()).collect();
-                    if res_tx
-                        .send((seq, process(setup, &block, &idx, false)))
-                        .is_err()
-                    {
+                    let mut chunk = process(setup, &block, &idx, false);
+                    if plain && rules {
+                        chunk.runs = practitioner_runs(&block, prac);
+                    }
+                    if res_tx.send((seq, chunk)).is_err() {
                         break;
                     }
                 }
             });
         }
         drop(res_tx);
-        let mut next_seq = 0u64;
-        let mut sent = 0u64;
-        let mut pending: std::collections::BTreeMap<u64, Chunk> = std::collections::BTreeMap::new();
-        // Writes the chunks ready in order; with `all`, waits for every
-        // block sent.
-        let mut drain = |pending: &mut std::collections::BTreeMap<u64, Chunk>,
-                         next_seq: &mut u64,
-                         all: bool,
-                         sent: u64|
-         -> Result<(), Error> {
-            loop {
-                while let Some(c) = pending.remove(next_seq) {
-                    out.chunk(c)?;
-                    *next_seq += 1;
-                }
-                if *next_seq >= sent {
-                    return Ok(());
-                }
-                let (seq, c) = if all {
-                    res_rx.recv().map_err(|_| worker_panicked())?
-                } else {
-                    match res_rx.try_recv() {
-                        Ok(x) => x,
-                        Err(mpsc::TryRecvError::Empty) => return Ok(()),
-                        Err(mpsc::TryRecvError::Disconnected) => return Err(worker_panicked()),
-                    }
-                };
-                pending.insert(seq, c);
-            }
+        let mut pipe = Pipe {
+            jobs: job_tx,
+            results: res_rx,
+            sent: 0,
+            next: 0,
+            pending: std::collections::BTreeMap::new(),
+            closed: HashMap::new(),
+            out,
         };
-        let send = |b: Block, sent: &mut u64| -> Result<(), Error> {
-            job_tx.send((*sent, b)).map_err(|_| worker_panicked())?;
-            *sent += 1;
-            Ok(())
-        };
-        // The buffered lines go out in blocks of the streaming size.
-        for part in split_blocks(first, block_bytes, if rules { prac } else { None }, rules) {
-            send(part, &mut sent)?;
-            drain(&mut pending, &mut next_seq, false, sent)?;
-        }
-        let mut rec = csv::ByteRecord::new();
+        let mut start = 0usize;
+        let mut row = 0u64;
+        let mut want = block_bytes;
+        let mut eof = false;
         loop {
-            if !reader.read_byte_record(&mut rec).map_err(Error::csv)? {
+            while buf.len() - start < want && !eof {
+                if start > 0 {
+                    buf.drain(..start);
+                    start = 0;
+                }
+                let n = (want - buf.len()).max(1 << 16);
+                eof = read_more(&mut input, &mut buf, n)? == 0;
+            }
+            let avail = &buf[start..];
+            if avail.is_empty() {
                 break;
             }
-            row += 1;
+            let at_end = eof && avail.len() <= want;
+            let mut cut = if at_end {
+                avail.len()
+            } else {
+                match memchr::memrchr(b'\n', &avail[..want.min(avail.len())]) {
+                    Some(p) => p + 1,
+                    None => {
+                        want *= 2;
+                        continue;
+                    }
+                }
+            };
+            if !split::is_plain(&avail[..cut]) {
+                let rest = avail.to_vec();
+                drop(buf);
+                return read_rest(setup, &mut pipe, rest, input, row, block_bytes);
+            }
+            if rules && !at_end {
+                let group = split::last_group_start(&avail[..cut], delimiter, prac.unwrap_or(0));
+                if group == 0 {
+                    want *= 2;
+                    continue;
+                }
+                cut = group;
+            }
+            let piece = avail[..cut].to_vec();
+            let n = split::count_records(&piece);
+            pipe.send(Job::Plain(piece, row + 1))?;
+            row += n;
+            start += cut;
+            want = block_bytes;
+        }
+        drop(buf);
+        pipe.drain(true)
+    })
+}
+
+/// The rest of a streamed input, from the first block that is not plain
+/// CSV: read by the csv crate, blocks cut at practitioner boundaries.
+fn read_rest<R: Read, W: Write>(
+    setup: &Setup<'_>,
+    pipe: &mut Pipe<'_, '_, W>,
+    rest: Vec<u8>,
+    input: R,
+    mut row: u64,
+    block_bytes: usize,
+) -> Result<(), Error> {
+    // The plain blocks sent so far close their practitioners first.
+    pipe.drain(true)?;
+    let rules = setup.options.rules;
+    let prac = setup.cols.practitioner_id;
+    let mut reader = csv_reader(
+        setup.delimiter,
+        false,
+        BufReader::with_capacity(1 << 16, std::io::Cursor::new(rest).chain(input)),
+    );
+    let mut rec = csv::ByteRecord::new();
+    let mut current = Block::default();
+    let mut current_prac: Vec<u8> = Vec::new();
+    while reader.read_byte_record(&mut rec).map_err(Error::csv)? {
+        row += 1;
+        if rules {
             let p = rec
                 .get(prac.unwrap_or(usize::MAX))
                 .unwrap_or(b"")
                 .trim_ascii();
-            if rules {
-                if p != current_prac.as_slice() {
-                    if let Some(&prev) = closed.get(p) {
-                        return Err(not_grouped(row, p, prev));
-                    }
-                    if !current.lines.is_empty() {
-                        let last = current.lines[current.lines.len() - 1].row;
-                        closed.insert(std::mem::take(&mut current_prac), last);
-                        if current.bytes() >= block_bytes {
-                            send(std::mem::take(&mut current), &mut sent)?;
-                            drain(&mut pending, &mut next_seq, false, sent)?;
-                        }
-                    }
-                    current_prac = p.to_vec();
+            if current.lines.is_empty() || p != current_prac.as_slice() {
+                if let Some(&previous) = pipe.closed.get(p) {
+                    return Err(not_grouped(row, p, previous));
                 }
-            } else if current.bytes() >= block_bytes {
-                send(std::mem::take(&mut current), &mut sent)?;
-                drain(&mut pending, &mut next_seq, false, sent)?;
+                if !current.lines.is_empty() {
+                    let last = current.lines[current.lines.len() - 1].row;
+                    pipe.closed.insert(std::mem::take(&mut current_prac), last);
+                    if current.bytes() >= block_bytes {
+                        pipe.send(Job::Read(std::mem::take(&mut current)))?;
+                    }
+                }
+                current_prac = p.to_vec();
             }
-            current.push(&rec, row);
+        } else if current.bytes() >= block_bytes {
+            pipe.send(Job::Read(std::mem::take(&mut current)))?;
         }
-        if !current.lines.is_empty() {
-            send(current, &mut sent)?;
-        }
-        drop(job_tx);
-        drain(&mut pending, &mut next_seq, true, sent)
-    })
+        current.push(&rec, row);
+    }
+    if !current.lines.is_empty() {
+        pipe.send(Job::Read(current))?;
+    }
+    pipe.drain(true)
 }

@@ -54,6 +54,7 @@
 
 mod engine;
 pub(crate) mod parse;
+mod split;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};

@@ -41,12 +41,13 @@ fn is_pll(l: &Line<'_>) -> bool {
 
 /// Applies the rule to the whole batch.
 pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
+    let mut accepted: Vec<usize> = Vec::new();
     for_each_run(
         lines,
         |l| l.session() && l.date >= IN_FORCE,
         |l| (l.patient_run, l.date),
         |&(_, date), idx| {
-            let mut accepted: Vec<usize> = Vec::new();
+            accepted.clear();
             let mut pll: Option<usize> = None;
             for &i in idx {
                 let l = &lines[i];
