@@ -50,7 +50,7 @@ pub fn format_money(amount: Decimal) -> String {
 /// assert!(parse_decimal("7,5,1").is_none());
 /// ```
 pub fn parse_decimal(text: &str) -> Option<Decimal> {
-    let t = text.trim().as_bytes();
+    let t = trim(text).as_bytes();
     if t.is_empty() || t.len() > 28 {
         return None;
     }
@@ -111,6 +111,15 @@ pub(crate) fn push_money(out: &mut Vec<u8>, mut d: Decimal) {
         d.rescale(2);
     }
     push_decimal(out, d);
+}
+
+/// `str::trim`, without its Unicode tables when both ends are ASCII.
+pub(crate) fn trim(text: &str) -> &str {
+    let t = text.trim_ascii();
+    match (t.as_bytes().first(), t.as_bytes().last()) {
+        (Some(a), Some(b)) if !a.is_ascii() || !b.is_ascii() => t.trim(),
+        _ => t,
+    }
 }
 
 /// Longest text of a decimal: 29 digits, a sign, a point, leading `0.`.

@@ -37,7 +37,7 @@ impl Territory {
     /// leading zero may be omitted: `"1"` is Ain). Saint-Pierre-et-Miquelon
     /// (975) and the collectivities are not DOM and are rejected.
     pub fn from_department(code: &str) -> Result<Territory, UnknownDepartment> {
-        let c = code.trim();
+        let c = crate::money::trim(code);
         let err = || UnknownDepartment(c.to_string());
         match c.as_bytes() {
             [b'2', b'A' | b'a' | b'B' | b'b'] => Ok(Territory::Metropole),

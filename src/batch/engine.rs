@@ -146,6 +146,8 @@ struct Work<'a> {
 
 fn process(setup: &Setup<'_>, block: &Block, lines: &[usize], track: bool) -> Chunk {
     let mut out = Formatter::new(setup, track);
+    // An output row is some 80 to 100 bytes: grow the buffer once.
+    out.buf.reserve(lines.len() * 96);
     let prac = setup.cols.practitioner_id;
     // One UTF-8 check for the whole block; a block with invalid bytes is
     // checked field by field, so the bad field becomes a finding.
