@@ -22,6 +22,24 @@ use rust_decimal::{Decimal, RoundingStrategy};
 /// assert_eq!(round_to_cent(d("-0.005")), d("-0.01"));
 /// ```
 pub fn round_to_cent(amount: Decimal) -> Decimal {
+    // Fast path, same result: a mantissa that fits 64 bits is rounded with
+    // one integer division (half away from zero).
+    let scale = amount.scale();
+    if scale <= 2 {
+        return amount;
+    }
+    if let (Ok(m), Some(unit)) = (
+        i64::try_from(amount.mantissa()),
+        10i64.checked_pow(scale - 2),
+    ) {
+        let (q, r) = (m / unit, m % unit);
+        let q = if 2 * r.unsigned_abs() >= unit.unsigned_abs() {
+            q + m.signum()
+        } else {
+            q
+        };
+        return Decimal::new(q, 2);
+    }
     amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
@@ -183,6 +201,26 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_integer_fast_path_rounds_as_rust_decimal_does() {
+        // Every value from -3 to 3 in steps of 0.0001 (scale 4, as a
+        // coefficient × value product), and a few at scale 3 and 6, give
+        // the same digits as rust_decimal's own half-away-from-zero.
+        let reference =
+            |x: Decimal| x.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        for m in -30_000i64..=30_000 {
+            for scale in [3, 4, 6] {
+                let x = Decimal::new(m, scale);
+                assert_eq!(round_to_cent(x), reference(x), "{x}");
+                assert_eq!(
+                    round_to_cent(x).to_string(),
+                    reference(x).to_string(),
+                    "{x}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -250,12 +250,18 @@ pub enum ConvertError {
 
 /// Key of a coefficient in lookup tables: hundredths, when exact.
 pub(crate) fn coef_key(c: Decimal) -> Option<i64> {
-    let h = c.checked_mul(Decimal::ONE_HUNDRED)?;
-    if h.fract().is_zero() {
-        i64::try_from(h.trunc()).ok()
+    // Integer arithmetic on the mantissa: 7.49 is 749 at scale 2.
+    let (m, scale) = (c.mantissa(), c.scale());
+    let hundredths = if scale <= 2 {
+        m.checked_mul(10i128.pow(2 - scale))?
     } else {
-        None
-    }
+        let unit = 10i128.checked_pow(scale - 2)?;
+        if m % unit != 0 {
+            return None;
+        }
+        m / unit
+    };
+    i64::try_from(hundredths).ok()
 }
 
 impl Tariffs {

@@ -140,7 +140,6 @@ struct Work<'a> {
     index: usize,
     findings: Vec<Finding>,
     priced: Option<Priced<'a>>,
-    ctx: Ctx<'a>,
     fields: parse::Fields<'a>,
 }
 
@@ -152,6 +151,9 @@ fn process(setup: &Setup<'_>, block: &Block, lines: &[usize], track: bool) -> Ch
     // One UTF-8 check for the whole block; a block with invalid bytes is
     // checked field by field, so the bad field becomes a finding.
     let text = std::str::from_utf8(&block.data).ok();
+    // Reused from one practitioner to the next.
+    let mut works = Vec::new();
+    let mut ctxs = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let mut j = i + 1;
@@ -163,59 +165,66 @@ fn process(setup: &Setup<'_>, block: &Block, lines: &[usize], track: bool) -> Ch
         } else {
             j = (i + 4096).min(lines.len());
         }
-        process_group(setup, block, text, &lines[i..j], &mut out);
+        process_group(
+            setup,
+            block,
+            text,
+            &lines[i..j],
+            (&mut works, &mut ctxs),
+            &mut out,
+        );
         i = j;
     }
     out.finish()
 }
 
-fn process_group<'b>(
-    setup: &Setup<'_>,
+fn process_group<'t, 'b>(
+    setup: &Setup<'t>,
     block: &'b Block,
     text: Option<&'b str>,
     idx: &[usize],
+    (works, ctxs): (&mut Vec<Work<'t>>, &mut Vec<Ctx<'b>>),
     out: &mut Formatter<'_>,
-) {
+) where
+    'b: 't,
+{
     let t = setup.tariffs;
-    let mut works: Vec<Work<'_>> = idx
-        .iter()
-        .map(|&li| {
-            let mut findings = Vec::new();
-            let n = block.lines[li].n as usize;
-            if n < setup.headers {
-                findings.push(Finding::new(
-                    FindingCode::InvalidField,
-                    format!(
-                        "ligne de {} champs, l'en-tête en a {} : champs manquants lus comme vides.",
-                        n, setup.headers
-                    ),
-                ));
-            }
-            let slots = parse::fill_slots(
-                block.ranges(li),
-                &block.data,
-                text,
-                &setup.slots,
-                &mut findings,
-            );
-            let ctx = parse::context(&slots, &mut findings);
-            let (line, fields) = parse::invoice_line(&slots, &mut findings);
-            let priced = line.map(|l| t.price_line(l));
-            Work {
-                index: li,
-                findings,
-                priced,
-                ctx,
-                fields,
-            }
-        })
-        .collect();
+    works.clear();
+    ctxs.clear();
+    for &li in idx {
+        let mut findings = Vec::new();
+        let n = block.lines[li].n as usize;
+        if n < setup.headers {
+            findings.push(Finding::new(
+                FindingCode::InvalidField,
+                format!(
+                    "ligne de {} champs, l'en-tête en a {} : champs manquants lus comme vides.",
+                    n, setup.headers
+                ),
+            ));
+        }
+        let slots = parse::fill_slots(
+            block.ranges(li),
+            &block.data,
+            text,
+            &setup.slots,
+            &mut findings,
+        );
+        ctxs.push(parse::context(&slots, &mut findings));
+        let (line, fields) = parse::invoice_line(&slots, &mut findings);
+        works.push(Work {
+            index: li,
+            findings,
+            priced: line.map(|l| t.price_line(l)),
+            fields,
+        });
+    }
     if setup.options.rules {
         let mut positions = Vec::with_capacity(works.len());
         let mut lines = Vec::with_capacity(works.len());
-        for (w, work) in works.iter_mut().enumerate() {
+        for (w, (work, ctx)) in works.iter_mut().zip(ctxs.iter()).enumerate() {
             if let Some(p) = &mut work.priced {
-                let line = Line::new(Core::new(t, p), work.ctx);
+                let line = Line::new(Core::new(t, p), ctx);
                 rules::check_line(&line, &mut p.findings);
                 positions.push(w);
                 lines.push(line);
@@ -227,11 +236,11 @@ fn process_group<'b>(
             }
         }
     }
-    for w in &mut works {
+    for (w, ctx) in works.iter_mut().zip(ctxs.iter()) {
         if let Some(p) = &mut w.priced {
             w.findings.append(&mut p.findings);
         }
-        out.row(block, w);
+        out.row(block, w, ctx);
     }
 }
 
@@ -358,7 +367,7 @@ const FREE_TEXT: [bool; 20] = [
 
 /// Writes the text of output column `k` (see [`OUTPUT_COLUMNS`] and
 /// [`REPRICE_COLUMNS`]), unquoted.
-fn column(k: usize, c: &Cells<'_>, w: &Work<'_>, out: &mut Vec<u8>) {
+fn column(k: usize, c: &Cells<'_>, w: &Work<'_>, ctx: &Ctx<'_>, out: &mut Vec<u8>) {
     let opt_decimal = |out: &mut Vec<u8>, d: Option<Decimal>| {
         if let Some(d) = d {
             push_decimal(out, d);
@@ -372,8 +381,8 @@ fn column(k: usize, c: &Cells<'_>, w: &Work<'_>, out: &mut Vec<u8>) {
     let repriced = c.repriced.as_ref().and_then(|r| r.as_ref());
     match k {
         0 => push_u64(out, c.row),
-        1 => out.extend_from_slice(w.ctx.invoice_id.as_bytes()),
-        2 => out.extend_from_slice(w.ctx.patient_id.as_bytes()),
+        1 => out.extend_from_slice(ctx.invoice_id.as_bytes()),
+        2 => out.extend_from_slice(ctx.patient_id.as_bytes()),
         3 => out.extend_from_slice(w.fields.date.as_bytes()),
         4 => out.extend_from_slice(w.fields.code.as_bytes()),
         5 => out.extend_from_slice(w.fields.coefficient.as_bytes()),
@@ -515,7 +524,7 @@ impl<'s> Formatter<'s> {
         c
     }
 
-    fn row(&mut self, block: &Block, w: &Work<'_>) {
+    fn row(&mut self, block: &Block, w: &Work<'_>, ctx: &Ctx<'_>) {
         let start = self.buf.len();
         let c = self.cells(block, w);
         let columns = OUTPUT_COLUMNS.len()
@@ -530,7 +539,7 @@ impl<'s> Formatter<'s> {
                     self.buf.push(b',');
                 }
                 let at = self.buf.len();
-                column(k, &c, w, &mut self.buf);
+                column(k, &c, w, ctx, &mut self.buf);
                 if free && needs_quotes(&self.buf[at..]) {
                     let text = self.buf.split_off(at);
                     push_field(&mut self.buf, &text);
@@ -541,7 +550,7 @@ impl<'s> Formatter<'s> {
             let mut text: [String; 20] = Default::default();
             for (k, t) in text.iter_mut().enumerate().take(columns).skip(1) {
                 self.scratch.clear();
-                column(k, &c, w, &mut self.scratch);
+                column(k, &c, w, ctx, &mut self.scratch);
                 *t = String::from_utf8_lossy(&self.scratch).into_owned();
             }
             let j = JsonRow {

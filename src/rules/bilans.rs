@@ -23,16 +23,15 @@ fn allowed_rank(neuro: bool, rank: usize) -> bool {
 
 /// Applies the rules to the whole batch.
 pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
+    let mut sessions: Vec<usize> = Vec::new();
+    let mut seen: Vec<(&str, usize)> = Vec::new();
     for_each_run(
         lines,
         |l| l.act_line(),
         |l| l.patient_run,
         |_, idx| {
-            let sessions: Vec<usize> = idx
-                .iter()
-                .copied()
-                .filter(|&i| lines[i].session())
-                .collect();
+            sessions.clear();
+            sessions.extend(idx.iter().copied().filter(|&i| lines[i].session()));
             for &i in idx
                 .iter()
                 .filter(|&&i| lines[i].all_acts(|a| a.chapter == "I" && a.paragraph == "s1"))
@@ -57,7 +56,7 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
                 }
             }
             // BDK ranks, per prescription.
-            let mut seen: Vec<(String, usize)> = Vec::new();
+            seen.clear();
             for &i in idx
                 .iter()
                 .filter(|&&i| lines[i].all_acts(|a| a.id.starts_with("C1S2-BDK")))
@@ -71,7 +70,7 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
                             && lines[j].date <= b.date
                     })
                     .count();
-                let key = (b.prescription_key().to_string(), rank.max(1));
+                let key = (b.prescription_key(), rank.max(1));
                 let twice = seen.contains(&key);
                 if !allowed_rank(neuro, rank) || twice {
                     let (second, step) = if neuro { (60, 50) } else { (30, 20) };

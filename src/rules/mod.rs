@@ -214,7 +214,7 @@ pub(crate) struct Line<'a> {
     pub code: Code,
     pub coefficient: Option<Decimal>,
     pub quantity: Decimal,
-    pub ctx: Ctx<'a>,
+    pub ctx: &'a Ctx<'a>,
     pub acts: Acts<'a>,
     is_session: bool,
     /// Numbers the practitioners, and the (practitioner, patient) pairs,
@@ -225,7 +225,7 @@ pub(crate) struct Line<'a> {
 }
 
 impl<'a> Line<'a> {
-    pub fn new(core: Core<'a>, ctx: Ctx<'a>) -> Line<'a> {
+    pub fn new(core: Core<'a>, ctx: &'a Ctx<'a>) -> Line<'a> {
         let mut l = Line {
             date: core.date,
             code: core.code,
@@ -370,7 +370,7 @@ pub(crate) fn for_each_run<'a, K: PartialEq>(
     key: impl Fn(&'a Line<'_>) -> K,
     mut f: impl FnMut(&K, &[usize]),
 ) {
-    let mut idx: Vec<usize> = Vec::new();
+    let mut idx: Vec<usize> = Vec::with_capacity(lines.len());
     let mut current: Option<K> = None;
     for (i, l) in lines.iter().enumerate() {
         if !keep(l) {
@@ -418,7 +418,8 @@ impl<'t, R> Checker<'t, R> {
     pub fn add(&mut self, reference: R, line: InvoiceLine, ctx: LineContext) -> Priced<'t> {
         let mut priced = self.tariffs.price(&line);
         let core = Core::new(self.tariffs, &priced);
-        check_line(&Line::new(core.clone(), ctx.view()), &mut priced.findings);
+        let view = ctx.view();
+        check_line(&Line::new(core.clone(), &view), &mut priced.findings);
         self.refs.push(reference);
         self.cores.push(core);
         self.ctxs.push(ctx);
@@ -438,11 +439,12 @@ impl<'t, R> Checker<'t, R> {
     /// Applies the cross-line rules; returns, for every line in the order
     /// added, its reference and its cross-line findings.
     pub fn finalize(self) -> Vec<(R, Vec<Finding>)> {
+        let views: Vec<Ctx<'_>> = self.ctxs.iter().map(LineContext::view).collect();
         let lines: Vec<Line<'_>> = self
             .cores
             .into_iter()
-            .zip(&self.ctxs)
-            .map(|(c, x)| Line::new(c, x.view()))
+            .zip(&views)
+            .map(|(c, x)| Line::new(c, x))
             .collect();
         let out = check_all(lines);
         self.refs.into_iter().zip(out).collect()
