@@ -140,6 +140,13 @@ pub(crate) fn trim(text: &str) -> &str {
     }
 }
 
+/// "00" to "99", for writing two digits at a time.
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
 /// Longest text of a decimal: 29 digits, a sign, a point, leading `0.`.
 const DECIMAL_TEXT: usize = 64;
 
@@ -155,18 +162,33 @@ fn decimal_text(d: Decimal, buf: &mut [u8; DECIMAL_TEXT]) -> &[u8] {
     // u64 arithmetic for the usual sizes: u128 division is done in software.
     let m = d.mantissa();
     match u64::try_from(m.unsigned_abs()) {
-        Ok(mut n) => loop {
-            if digits == scale && scale > 0 {
+        Ok(n) if scale <= 19 => {
+            // The fraction digit by digit (usually two), the integer part
+            // two digits at a time.
+            let unit = 10u64.pow(scale as u32);
+            let (mut int, mut frac) = (n / unit, n % unit);
+            for _ in 0..scale {
+                put(&mut pos, b'0' + (frac % 10) as u8);
+                frac /= 10;
+            }
+            if scale > 0 {
                 put(&mut pos, b'.');
             }
-            put(&mut pos, b'0' + (n % 10) as u8);
-            digits += 1;
-            n /= 10;
-            if n == 0 && digits > scale {
-                break;
+            while int >= 100 {
+                let r = (int % 100) as usize * 2;
+                int /= 100;
+                put(&mut pos, PAIRS[r + 1]);
+                put(&mut pos, PAIRS[r]);
             }
-        },
-        Err(_) => {
+            if int >= 10 {
+                let r = int as usize * 2;
+                put(&mut pos, PAIRS[r + 1]);
+                put(&mut pos, PAIRS[r]);
+            } else {
+                put(&mut pos, b'0' + int as u8);
+            }
+        }
+        _ => {
             let mut n = m.unsigned_abs();
             loop {
                 if digits == scale && scale > 0 {
@@ -247,6 +269,11 @@ mod tests {
             "1000000",
             "123456789.123456789",
             "10.00",
+            "99",
+            "100.01",
+            "0.0000000000000000001",
+            "79228162514264337593543950335",
+            "-7922816251426433759354395033.5",
         ] {
             let d = d(x);
             let mut s = String::new();
@@ -256,6 +283,15 @@ mod tests {
         let mut s = String::new();
         write_money(&mut s, d("4"));
         assert_eq!(s, "4.00");
+        // Every mantissa up to 100,000 at scales 0 to 3.
+        for m in 0..100_000i64 {
+            for scale in 0..4 {
+                let x = Decimal::new(m, scale);
+                let mut s = String::new();
+                write_decimal(&mut s, x);
+                assert_eq!(s, x.to_string());
+            }
+        }
     }
 
     #[test]

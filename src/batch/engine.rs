@@ -147,6 +147,7 @@ fn process(setup: &Setup<'_>, block: &Block, lines: &[usize], track: bool) -> Ch
     let mut out = Formatter::new(setup, track);
     // An output row is some 80 to 100 bytes: grow the buffer once.
     out.buf.reserve(lines.len() * 96);
+    out.plain_echo = block.gap == 1 && setup.delimiter == b',';
     let prac = setup.cols.practitioner_id;
     // One UTF-8 check for the whole block; a block with invalid bytes is
     // checked field by field, so the bad field becomes a finding.
@@ -338,6 +339,9 @@ struct Formatter<'s> {
     summary: Summary,
     /// Scratch buffer for the JSON path.
     scratch: Vec<u8>,
+    /// The block being formatted was split from plain comma-separated
+    /// CSV: its fields need no quotes.
+    plain_echo: bool,
 }
 
 /// What a line's output columns show, before formatting.
@@ -358,12 +362,24 @@ struct Cells<'w> {
     repriced: Option<Option<Repriced>>,
 }
 
-/// Columns whose text comes from the input or from messages, and may need
-/// quoting; the others are numbers and codes.
-const FREE_TEXT: [bool; 20] = [
-    false, true, true, true, true, true, false, false, true, false, true, false, true, false,
-    false, true, false, false, false, false,
-];
+/// Where a column's text comes from, for quoting: numbers and codes never
+/// need quotes; fields echoed from the input need them only when the input
+/// was not plain comma-separated CSV (a plain field holds no comma, quote
+/// or line break); the act id and the messages are always checked.
+#[derive(Clone, Copy, PartialEq)]
+enum Text {
+    Safe,
+    Echo,
+    Check,
+}
+
+const COLUMN_TEXT: [Text; 20] = {
+    use Text::{Check, Echo, Safe};
+    [
+        Safe, Echo, Echo, Echo, Echo, Echo, Safe, Safe, Check, Safe, Echo, Safe, Echo, Safe, Safe,
+        Check, Safe, Safe, Safe, Safe,
+    ]
+};
 
 /// Writes the text of output column `k` (see [`OUTPUT_COLUMNS`] and
 /// [`REPRICE_COLUMNS`]), unquoted.
@@ -453,6 +469,7 @@ impl<'s> Formatter<'s> {
             ranges: Vec::new(),
             summary: Summary::default(),
             scratch: Vec::new(),
+            plain_echo: false,
         }
     }
 
@@ -469,7 +486,13 @@ impl<'s> Formatter<'s> {
         for f in &w.findings {
             *sm.findings.entry(f.code.as_str()).or_default() += 1;
         }
-        let billed = match parse_decimal(w.fields.billed) {
+        // Parsed once already when the line was priced.
+        let billed = match w
+            .priced
+            .as_ref()
+            .and_then(|p| p.line.billed_amount)
+            .or_else(|| parse_decimal(w.fields.billed))
+        {
             Some(b) => {
                 sm.total_billed += b;
                 Ok(b)
@@ -534,13 +557,14 @@ impl<'s> Formatter<'s> {
                 0
             };
         if self.csv {
-            for (k, &free) in FREE_TEXT.iter().enumerate().take(columns) {
+            for (k, &text) in COLUMN_TEXT.iter().enumerate().take(columns) {
                 if k > 0 {
                     self.buf.push(b',');
                 }
                 let at = self.buf.len();
                 column(k, &c, w, ctx, &mut self.buf);
-                if free && needs_quotes(&self.buf[at..]) {
+                let check = text == Text::Check || (text == Text::Echo && !self.plain_echo);
+                if check && needs_quotes(&self.buf[at..]) {
                     let text = self.buf.split_off(at);
                     push_field(&mut self.buf, &text);
                 }
