@@ -795,7 +795,16 @@ fn in_memory<W: Write>(
     let n = block.lines.len();
     let prac = setup.cols.practitioner_id;
     let mut order: Vec<usize> = (0..n).collect();
-    if setup.options.rules {
+    // Each practitioner's lines must be together; already so unless a
+    // practitioner comes back after another one.
+    let grouped = || {
+        let mut closed = std::collections::HashSet::new();
+        (1..n).all(|i| {
+            let (a, b) = (block.practitioner(i - 1, prac), block.practitioner(i, prac));
+            a == b || (closed.insert(a) && !closed.contains(b))
+        })
+    };
+    if setup.options.rules && !grouped() {
         order.sort_by(|&a, &b| {
             block
                 .practitioner(a, prac)

@@ -7,10 +7,11 @@
 //! finding code carries its rule and source ([`FindingCode::rule`],
 //! [`FindingCode::source`]). Single-line rules run when a line is added;
 //! cross-line rules run at [`Checker::finalize`], on the lines grouped by
-//! patient, practitioner, date and prescription. Every group is walked in a
-//! canonical order (date, session, time, invoice id, code, coefficient), so
-//! the findings do not depend on the order the lines were added in, nor on
-//! how a batch is split, as long as a split keeps each practitioner's lines
+//! patient, practitioner, date and prescription. Each patient's lines are
+//! walked in one order (date, session, time, invoice id, code,
+//! coefficient), and no rule depends on the order of two patients, so the
+//! findings do not depend on the order the lines were added in, nor on how
+//! a batch is split, as long as a split keeps each practitioner's lines
 //! together.
 //!
 //! ```
@@ -48,7 +49,7 @@ pub mod teleexpertise;
 pub mod telesoin;
 pub mod travel;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
@@ -217,9 +218,9 @@ pub(crate) struct Line<'a> {
     pub ctx: &'a Ctx<'a>,
     pub acts: Acts<'a>,
     is_session: bool,
-    /// Numbers the practitioners, and the (practitioner, patient) pairs,
-    /// of lines in canonical order ([`check_all`] sets them): the rules
-    /// group by these instead of comparing the strings again.
+    /// Numbers the practitioners, and the (practitioner, patient) pairs, in
+    /// the order the rules walk ([`check_all`] sets them): the rules group
+    /// by these instead of comparing the strings again.
     pub practitioner_run: u32,
     pub patient_run: u32,
 }
@@ -317,35 +318,21 @@ pub(crate) fn is_treatment(a: &Act) -> bool {
     a.chapter == "II" && !a.id.starts_with("A7-BANDAGE")
 }
 
-/// The canonical order of lines: practitioner, patient, date, session,
-/// time, invoice id, code, coefficient. The cross-line rules need their
-/// input in this order: every group they form is then contiguous, and
-/// walked in the same order whatever order the lines came in.
-pub(crate) fn cmp_lines(x: &Line<'_>, y: &Line<'_>) -> std::cmp::Ordering {
-    (
-        x.ctx.practitioner_id,
-        x.ctx.patient_id,
-        x.date,
-        x.ctx.session,
-        x.ctx.time,
-        x.ctx.invoice_id,
-        x.code,
-        x.coefficient,
-    )
-        .cmp(&(
-            y.ctx.practitioner_id,
-            y.ctx.patient_id,
-            y.date,
-            y.ctx.session,
-            y.ctx.time,
-            y.ctx.invoice_id,
-            y.code,
-            y.coefficient,
-        ))
+/// The order of one patient's lines with one practitioner: date,
+/// session, time, invoice id, code, coefficient. The cross-line rules walk
+/// each patient's lines in this order, whatever order they came in.
+pub(crate) fn cmp_within_patient(x: &Line<'_>, y: &Line<'_>) -> std::cmp::Ordering {
+    x.date
+        .cmp(&y.date)
+        .then_with(|| x.ctx.session.cmp(&y.ctx.session))
+        .then_with(|| x.ctx.time.cmp(&y.ctx.time))
+        .then_with(|| x.ctx.invoice_id.cmp(y.ctx.invoice_id))
+        .then_with(|| x.code.cmp(&y.code))
+        .then_with(|| x.coefficient.cmp(&y.coefficient))
 }
 
 /// Groups the indices of the lines kept by `keep` by `key`, each group in
-/// canonical order (the lines are in canonical order).
+/// the order of the lines (the rule order of [`check_all`]).
 pub(crate) fn group_by<'a, K: Ord>(
     lines: &'a [Line<'_>],
     keep: impl Fn(&Line<'_>) -> bool,
@@ -361,9 +348,9 @@ pub(crate) fn group_by<'a, K: Ord>(
 }
 
 /// Calls `f` on each run of consecutive kept lines sharing `key`. With the
-/// lines in canonical order, a key that is a prefix of the order
-/// (practitioner, patient[, date]) makes every group one run, found in one
-/// pass without a map. The index buffer is reused.
+/// lines in rule order, a key that starts with the patient run
+/// ([`Line::patient_run`], then date, …) makes every group one run, found
+/// in one pass without a map. The index buffer is reused.
 pub(crate) fn for_each_run<'a, K: PartialEq>(
     lines: &'a [Line<'_>],
     keep: impl Fn(&Line<'_>) -> bool,
@@ -460,21 +447,29 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
 }
 
 /// The cross-line rules over lines in any order, holding every line of
-/// each practitioner concerned: sorts them canonically ([`cmp_lines`], ties
-/// keep their position), applies [`check_batch`], and returns each line's
+/// each practitioner concerned: puts them in rule order (see
+/// [`rule_order`]), applies [`check_batch`], and returns each line's
 /// findings in the order given.
 pub(crate) fn check_all(lines: Vec<Line<'_>>) -> Vec<Vec<Finding>> {
-    // Sort positions, not the lines (large), then move each line once.
-    let mut order: Vec<u32> = (0..lines.len() as u32).collect();
-    if !lines.is_sorted_by(|a, b| cmp_lines(a, b).is_le()) {
-        order.sort_by(|&a, &b| cmp_lines(&lines[a as usize], &lines[b as usize]));
-    }
+    let (order, rank) = rule_order(&lines);
     let mut slots: Vec<Option<Line<'_>>> = lines.into_iter().map(Some).collect();
     let mut sorted: Vec<Line<'_>> = order
         .iter()
         .filter_map(|&i| slots[i as usize].take())
         .collect();
-    number_runs(&mut sorted);
+    // Number the practitioner and patient runs of the walk.
+    let (mut prac, mut pat) = (0u32, 0u32);
+    for k in 1..sorted.len() {
+        let (a, b) = (rank[order[k - 1] as usize], rank[order[k] as usize]);
+        if a.0 != b.0 {
+            prac += 1;
+        }
+        if a != b {
+            pat += 1;
+        }
+        sorted[k].practitioner_run = prac;
+        sorted[k].patient_run = pat;
+    }
     let mut sorted_out = vec![Vec::new(); sorted.len()];
     check_batch(&sorted, &mut sorted_out);
     let mut out = vec![Vec::new(); sorted.len()];
@@ -484,25 +479,58 @@ pub(crate) fn check_all(lines: Vec<Line<'_>>) -> Vec<Vec<Finding>> {
     out
 }
 
-/// Sets [`Line::practitioner_run`] and [`Line::patient_run`] on lines in
-/// canonical order.
-fn number_runs(lines: &mut [Line<'_>]) {
-    let (mut prac, mut pat) = (0u32, 0u32);
-    for i in 1..lines.len() {
-        let (a, b) = (&lines[i - 1].ctx, &lines[i].ctx);
-        if a.practitioner_id != b.practitioner_id {
-            prac += 1;
-            pat += 1;
-        } else if a.patient_id != b.patient_id {
-            pat += 1;
-        }
-        lines[i].practitioner_run = prac;
-        lines[i].patient_run = pat;
+/// The order the rules walk: each practitioner's lines together, within
+/// them each patient's, and a patient's lines in order
+/// ([`cmp_within_patient`], ties in input order). Practitioners and
+/// patients come in order of first appearance: no rule depends on the
+/// order of two patients' lines, so this gives the findings a full sort
+/// would, at the cost of sorting each patient's few lines (when they are
+/// not in order already) rather than the batch.
+fn rule_order(lines: &[Line<'_>]) -> (Vec<u32>, Vec<(u32, u32)>) {
+    let n = lines.len();
+    // First-appearance numbers; a map lookup only where the id changes.
+    let mut practitioners: HashMap<&str, u32> = HashMap::new();
+    let mut patients: HashMap<(u32, &str), u32> = HashMap::new();
+    let mut rank: Vec<(u32, u32)> = Vec::with_capacity(n);
+    for (i, l) in lines.iter().enumerate() {
+        let (p, q) = (l.ctx.practitioner_id, l.ctx.patient_id);
+        let r = match i.checked_sub(1).map(|k| (&lines[k].ctx, rank[k])) {
+            Some((prev, r)) if prev.practitioner_id == p && prev.patient_id == q => r,
+            _ => {
+                let next = practitioners.len() as u32;
+                let pr = *practitioners.entry(p).or_insert(next);
+                let next = patients.len() as u32;
+                (pr, *patients.entry((pr, q)).or_insert(next))
+            }
+        };
+        rank.push(r);
     }
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    if !rank.is_sorted() {
+        order.sort_by_key(|&i| rank[i as usize]);
+    }
+    // Then each patient's lines in order.
+    let within = |a: &u32, b: &u32| cmp_within_patient(&lines[*a as usize], &lines[*b as usize]);
+    for run in order.chunk_by_mut(|a, b| rank[*a as usize] == rank[*b as usize]) {
+        if run.len() > 64 {
+            run.sort_by(|a, b| within(a, b).then(a.cmp(b)));
+        } else {
+            // A patient's few lines, usually in order or nearly: insertion
+            // sort (stable: only a strictly greater line moves up).
+            for i in 1..run.len() {
+                let mut j = i;
+                while j > 0 && within(&run[j - 1], &run[j]).is_gt() {
+                    run.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
+        }
+    }
+    (order, rank)
 }
 
 /// The cross-line rules over a set of lines holding every line of each
-/// practitioner concerned, in canonical order ([`cmp_lines`]). Every rule
+/// practitioner concerned, in rule order ([`rule_order`]). Every rule
 /// looks at one practitioner's lines: a patient's lines with another
 /// practitioner are not seen (the unit a batch can be split by).
 fn check_batch(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
