@@ -192,6 +192,8 @@ fn process_group<'t, 'b>(
     let t = setup.tariffs;
     works.clear();
     ctxs.clear();
+    works.reserve(idx.len());
+    ctxs.reserve(idx.len());
     for &li in idx {
         let mut findings = Vec::new();
         let n = block.lines[li].n as usize;
