@@ -43,16 +43,16 @@ struct RawLine {
 }
 
 impl Block {
-    /// A block of plain CSV lines (see [`split`]), numbered from `row`.
-    fn plain(data: Vec<u8>, delimiter: u8, row: u64) -> Block {
-        let mut b = Block {
-            gap: 1,
-            ..Block::default()
-        };
+    /// A block of plain CSV lines (see [`split`]), numbered from `row`;
+    /// reuses the index vectors of `self`.
+    fn plain(mut self, data: Vec<u8>, delimiter: u8, row: u64) -> Block {
+        self.gap = 1;
+        self.ends.clear();
+        self.lines.clear();
         let mut row = row;
-        let lines = &mut b.lines;
+        let lines = &mut self.lines;
         lines.reserve(data.len() / 48);
-        split::split(&data, delimiter, &mut b.ends, |l| {
+        split::split(&data, delimiter, &mut self.ends, |l| {
             lines.push(RawLine {
                 start: l.start,
                 first: l.first,
@@ -61,8 +61,8 @@ impl Block {
             });
             row += 1;
         });
-        b.data = data;
-        b
+        self.data = data;
+        self
     }
 
     fn push(&mut self, rec: &csv::ByteRecord, row: u64) {
@@ -143,8 +143,12 @@ struct Work<'a> {
     fields: parse::Fields<'a>,
 }
 
-fn process(setup: &Setup<'_>, block: &Block, lines: &[usize], track: bool) -> Chunk {
+/// Processes `lines` of `block` into a chunk, writing into `buf` (a
+/// buffer handed back by the writer, or a new one).
+fn process(setup: &Setup<'_>, block: &Block, lines: &[usize], track: bool, buf: Vec<u8>) -> Chunk {
     let mut out = Formatter::new(setup, track);
+    out.buf = buf;
+    out.buf.clear();
     // An output row is some 80 to 100 bytes: grow the buffer once.
     out.buf.reserve(lines.len() * 96);
     out.plain_echo = block.gap == 1 && setup.delimiter == b',';
@@ -466,7 +470,7 @@ impl<'s> Formatter<'s> {
         Formatter {
             setup,
             csv: setup.options.format == OutputFormat::Csv,
-            buf: Vec::with_capacity(1 << 16),
+            buf: Vec::new(),
             track,
             ranges: Vec::new(),
             summary: Summary::default(),
@@ -666,14 +670,15 @@ impl<W: Write> Output<'_, W> {
         }
     }
 
-    fn chunk(&mut self, c: Chunk) -> Result<(), Error> {
+    /// Writes a chunk; returns its buffer for reuse.
+    fn chunk(&mut self, c: Chunk) -> Result<Vec<u8>, Error> {
         self.w.write_all(&c.buf).map_err(Self::io)?;
         self.rows += c.summary.rows;
         self.summary.merge(c.summary);
         if let Some(p) = self.progress {
             p(self.rows);
         }
-        Ok(())
+        Ok(c.buf)
     }
 }
 
@@ -759,7 +764,7 @@ pub(super) fn run<R: Read, W: Write>(
     buf.drain(..body.min(buf.len()));
     if eof {
         let block = if split::is_plain(&buf) {
-            Block::plain(buf, delimiter, 1)
+            Block::default().plain(buf, delimiter, 1)
         } else {
             let mut block = Block::default();
             let mut r = csv_reader(delimiter, false, buf.as_slice());
@@ -835,7 +840,7 @@ fn in_memory<W: Write>(
     let chunks: Vec<Chunk> = std::thread::scope(|s| {
         let handles: Vec<_> = parts
             .iter()
-            .map(|part| s.spawn(move || process(setup, block, part, true)))
+            .map(|part| s.spawn(move || process(setup, block, part, true, Vec::new())))
             .collect();
         handles
             .into_iter()
@@ -881,6 +886,8 @@ enum Job {
 struct Pipe<'o, 'p, W: Write> {
     jobs: mpsc::SyncSender<(u64, Job)>,
     results: mpsc::Receiver<(u64, Chunk)>,
+    /// Output buffers written, handed back to the workers.
+    spent: mpsc::Sender<Vec<u8>>,
     sent: u64,
     next: u64,
     pending: std::collections::BTreeMap<u64, Chunk>,
@@ -917,7 +924,9 @@ impl<W: Write> Pipe<'_, '_, W> {
                     }
                     self.closed.insert(p.clone(), *last);
                 }
-                self.out.chunk(c)?;
+                let buf = self.out.chunk(c)?;
+                // The workers may reuse it; if they are gone, it is dropped.
+                let _ = self.spent.send(buf);
                 self.next += 1;
             }
             if self.next >= self.sent {
@@ -973,33 +982,51 @@ fn streaming<R: Read, W: Write>(
     let (job_tx, job_rx) = mpsc::sync_channel::<(u64, Job)>(t * 2);
     let job_rx = Mutex::new(job_rx);
     let (res_tx, res_rx) = mpsc::channel::<(u64, Chunk)>();
+    // Buffers go round instead of being allocated (and page-faulted) for
+    // every block: input pieces back to the reader, output to the workers.
+    let (free_in_tx, free_in) = mpsc::channel::<Vec<u8>>();
+    let (spent, free_out) = mpsc::channel::<Vec<u8>>();
+    let free_out = Mutex::new(free_out);
     std::thread::scope(|s| -> Result<(), Error> {
         for _ in 0..t {
             let res_tx = res_tx.clone();
-            let job_rx = &job_rx;
+            let free_in_tx = free_in_tx.clone();
+            let (job_rx, free_out) = (&job_rx, &free_out);
             s.spawn(move || {
+                let mut spare = Block::default();
                 loop {
                     let job = job_rx.lock().map(|rx| rx.recv());
                     let Ok(Ok((seq, job))) = job else { break };
                     let (block, plain) = match job {
-                        Job::Plain(data, row) => (Block::plain(data, delimiter, row), true),
+                        Job::Plain(data, row) => (spare.plain(data, delimiter, row), true),
                         Job::Read(block) => (block, false),
                     };
+                    let buf = free_out
+                        .lock()
+                        .ok()
+                        .and_then(|rx| rx.try_recv().ok())
+                        .unwrap_or_default();
                     let idx: Vec<usize> = (0..block.lines.len()).collect();
-                    let mut chunk = process(setup, &block, &idx, false);
+                    let mut chunk = process(setup, &block, &idx, false, buf);
                     if plain && rules {
                         chunk.runs = practitioner_runs(&block, prac);
                     }
                     if res_tx.send((seq, chunk)).is_err() {
                         break;
                     }
+                    spare = block;
+                    if plain {
+                        let _ = free_in_tx.send(std::mem::take(&mut spare.data));
+                    }
                 }
             });
         }
         drop(res_tx);
+        drop(free_in_tx);
         let mut pipe = Pipe {
             jobs: job_tx,
             results: res_rx,
+            spent,
             sent: 0,
             next: 0,
             pending: std::collections::BTreeMap::new(),
@@ -1048,7 +1075,9 @@ fn streaming<R: Read, W: Write>(
                 }
                 cut = group;
             }
-            let piece = avail[..cut].to_vec();
+            let mut piece = free_in.try_recv().unwrap_or_default();
+            piece.clear();
+            piece.extend_from_slice(&avail[..cut]);
             let n = split::count_records(&piece);
             pipe.send(Job::Plain(piece, row + 1))?;
             row += n;
