@@ -148,7 +148,7 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 8081828384858687888990919293949596979899";
 
 /// Longest text of a decimal: 29 digits, a sign, a point, leading `0.`.
-const DECIMAL_TEXT: usize = 64;
+const DECIMAL_TEXT: usize = 40;
 
 /// The text of a decimal, written right to left into `buf`.
 fn decimal_text(d: Decimal, buf: &mut [u8; DECIMAL_TEXT]) -> &[u8] {

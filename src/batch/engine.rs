@@ -389,6 +389,7 @@ const COLUMN_TEXT: [Text; 20] = {
 
 /// Writes the text of output column `k` (see [`OUTPUT_COLUMNS`] and
 /// [`REPRICE_COLUMNS`]), unquoted.
+#[inline(always)]
 fn column(k: usize, c: &Cells<'_>, w: &Work<'_>, ctx: &Ctx<'_>, out: &mut Vec<u8>) {
     let opt_decimal = |out: &mut Vec<u8>, d: Option<Decimal>| {
         if let Some(d) = d {
@@ -451,18 +452,8 @@ fn column(k: usize, c: &Cells<'_>, w: &Work<'_>, ctx: &Ctx<'_>, out: &mut Vec<u8
 }
 
 /// Appends an unsigned integer in decimal.
-fn push_u64(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
+fn push_u64(out: &mut Vec<u8>, n: u64) {
+    push_decimal(out, Decimal::from(n));
 }
 
 impl<'s> Formatter<'s> {
@@ -563,17 +554,29 @@ impl<'s> Formatter<'s> {
                 0
             };
         if self.csv {
-            for (k, &text) in COLUMN_TEXT.iter().enumerate().take(columns) {
+            let plain_echo = self.plain_echo;
+            let buf = &mut self.buf;
+            // One call per column with a constant `k`: `column` is inlined
+            // and its `match` folds away.
+            let mut put = |k: usize| {
                 if k > 0 {
-                    self.buf.push(b',');
+                    buf.push(b',');
                 }
-                let at = self.buf.len();
-                column(k, &c, w, ctx, &mut self.buf);
-                let check = text == Text::Check || (text == Text::Echo && !self.plain_echo);
-                if check && needs_quotes(&self.buf[at..]) {
-                    let text = self.buf.split_off(at);
-                    push_field(&mut self.buf, &text);
+                let at = buf.len();
+                column(k, &c, w, ctx, buf);
+                let text = COLUMN_TEXT[k];
+                let check = text == Text::Check || (text == Text::Echo && !plain_echo);
+                if check && needs_quotes(&buf[at..]) {
+                    let text = buf.split_off(at);
+                    push_field(buf, &text);
                 }
+            };
+            macro_rules! columns {
+                ($($k:literal)*) => { $(put($k);)* };
+            }
+            columns!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+            if columns > OUTPUT_COLUMNS.len() {
+                columns!(16 17 18 19);
             }
             self.buf.push(b'\n');
         } else {
