@@ -163,3 +163,25 @@ fn garbage_never_panics_and_never_loses_a_row() {
         assert_eq!(out_rows as u64, n);
     }
 }
+
+#[test]
+fn lines_priced_alike_but_written_differently_keep_their_own_text() {
+    // The writer formats the priced columns once per distinct pricing: a
+    // quantity of 12 and of 12.0 are the same amount (12 × 0.38 = 4.56 €,
+    // IK 2025) but not the same text; RIM 7.50 after IK 12 is unrelated.
+    let input =
+        b"invoice_id,patient_id,practitioner_id,date,code,coefficient,quantity,distance_km\n\
+        F1,P1,K1,2025-03-03,RIM,7.50,,\n\
+        F2,P1,K1,2025-03-03,IK,,12,8\n\
+        F3,P2,K1,2025-03-04,IK,,12.0,8\n\
+        F4,P2,K1,2025-03-04,RIM,7.50,,\n\
+        F5,P3,K1,2025-03-05,IK,,12,8\n";
+    let (_, out) = run(input, OutputFormat::Csv);
+    let rows = rows(&out);
+    let cells = |i: usize| ["code", "coefficient", "quantity", "amount"].map(|c| col(&rows[i], c));
+    assert_eq!(cells(0), ["RIM", "7.50", "1", "16.58"]);
+    assert_eq!(cells(1), ["IK", "", "12", "4.56"]);
+    assert_eq!(cells(2), ["IK", "", "12.0", "4.56"]);
+    assert_eq!(cells(3), cells(0));
+    assert_eq!(cells(4), cells(1));
+}

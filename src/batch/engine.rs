@@ -348,6 +348,50 @@ struct Formatter<'s> {
     /// The block being formatted was split from plain comma-separated
     /// CSV: its fields need no quotes.
     plain_echo: bool,
+    /// Text of columns 6 to 11 of recent pricings (see [`PricedKey`]).
+    priced_cells: Vec<(Option<PricedKey>, Vec<u8>)>,
+}
+
+/// What columns 6 to 11 (code, coefficient, act, unit value, quantity,
+/// amount) show, exactly as represented (7.5 and 7.50 differ): lines with
+/// the same key have the same text there.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct PricedKey {
+    code: &'static str,
+    act: *const u8,
+    numbers: [[u8; 16]; 4],
+    present: u8,
+}
+
+impl PricedKey {
+    /// The key of a priced line's cells; `None` for a line not priced.
+    fn of(c: &Cells<'_>) -> Option<PricedKey> {
+        let quantity = c.quantity.ok()?;
+        let d = |x: Option<Decimal>| x.map_or([0; 16], |d| d.serialize());
+        Some(PricedKey {
+            code: c.code,
+            act: c.act.as_ptr(),
+            numbers: [
+                d(c.coefficient),
+                d(c.unit),
+                quantity.serialize(),
+                d(c.amount),
+            ],
+            present: u8::from(c.coefficient.is_some())
+                | u8::from(c.unit.is_some()) << 1
+                | u8::from(c.amount.is_some()) << 2
+                | u8::from(c.act.is_empty()) << 3,
+        })
+    }
+
+    fn slot(&self) -> usize {
+        let mut h = self.code.len() as u64 ^ (self.act as u64);
+        for n in &self.numbers {
+            let w = u64::from_le_bytes([n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7]]);
+            h = (h.rotate_left(7) ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+        (h >> 58) as usize
+    }
 }
 
 /// What a line's output columns show, before formatting.
@@ -467,6 +511,7 @@ impl<'s> Formatter<'s> {
             summary: Summary::default(),
             scratch: Vec::new(),
             plain_echo: false,
+            priced_cells: vec![(None, Vec::new()); 64],
         }
     }
 
@@ -556,9 +601,10 @@ impl<'s> Formatter<'s> {
         if self.csv {
             let plain_echo = self.plain_echo;
             let buf = &mut self.buf;
+            let cache = &mut self.priced_cells;
             // One call per column with a constant `k`: `column` is inlined
             // and its `match` folds away.
-            let mut put = |k: usize| {
+            let put = |k: usize, buf: &mut Vec<u8>| {
                 if k > 0 {
                     buf.push(b',');
                 }
@@ -572,11 +618,26 @@ impl<'s> Formatter<'s> {
                 }
             };
             macro_rules! columns {
-                ($($k:literal)*) => { $(put($k);)* };
+                ($buf:expr; $($k:literal)*) => {{ $(put($k, $buf);)* }};
             }
-            columns!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+            columns!(buf; 0 1 2 3 4 5);
+            // Columns 6 to 11 (code … amount) follow from the pricing
+            // alone, which repeats from line to line: formatted once.
+            match PricedKey::of(&c) {
+                Some(key) => {
+                    let slot = &mut cache[key.slot()];
+                    if slot.0 != Some(key) {
+                        slot.1.clear();
+                        columns!(&mut slot.1; 6 7 8 9 10 11);
+                        slot.0 = Some(key);
+                    }
+                    buf.extend_from_slice(&slot.1);
+                }
+                None => columns!(buf; 6 7 8 9 10 11),
+            }
+            columns!(buf; 12 13 14 15);
             if columns > OUTPUT_COLUMNS.len() {
-                columns!(16 17 18 19);
+                columns!(buf; 16 17 18 19);
             }
             self.buf.push(b'\n');
         } else {
