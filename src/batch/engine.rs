@@ -495,6 +495,28 @@ fn column(k: usize, c: &Cells<'_>, w: &Work<'_>, ctx: &Ctx<'_>, out: &mut Vec<u8
     }
 }
 
+/// Appends output column `K` to a CSV row, quoted when it must be.
+#[inline(always)]
+fn csv_cell<const K: usize>(
+    c: &Cells<'_>,
+    w: &Work<'_>,
+    ctx: &Ctx<'_>,
+    plain_echo: bool,
+    buf: &mut Vec<u8>,
+) {
+    if K > 0 {
+        buf.push(b',');
+    }
+    let at = buf.len();
+    column(K, c, w, ctx, buf);
+    let text = COLUMN_TEXT[K];
+    let check = text == Text::Check || (text == Text::Echo && !plain_echo);
+    if check && needs_quotes(&buf[at..]) {
+        let text = buf.split_off(at);
+        push_field(buf, &text);
+    }
+}
+
 /// Appends an unsigned integer in decimal.
 fn push_u64(out: &mut Vec<u8>, n: u64) {
     push_decimal(out, Decimal::from(n));
@@ -604,21 +626,10 @@ impl<'s> Formatter<'s> {
             let cache = &mut self.priced_cells;
             // One call per column with a constant `k`: `column` is inlined
             // and its `match` folds away.
-            let put = |k: usize, buf: &mut Vec<u8>| {
-                if k > 0 {
-                    buf.push(b',');
-                }
-                let at = buf.len();
-                column(k, &c, w, ctx, buf);
-                let text = COLUMN_TEXT[k];
-                let check = text == Text::Check || (text == Text::Echo && !plain_echo);
-                if check && needs_quotes(&buf[at..]) {
-                    let text = buf.split_off(at);
-                    push_field(buf, &text);
-                }
-            };
             macro_rules! columns {
-                ($buf:expr; $($k:literal)*) => {{ $(put($k, $buf);)* }};
+                ($buf:expr; $($k:literal)*) => {{
+                    $(csv_cell::<$k>(&c, w, ctx, plain_echo, $buf);)*
+                }};
             }
             columns!(buf; 0 1 2 3 4 5);
             // Columns 6 to 11 (code … amount) follow from the pricing
