@@ -50,17 +50,31 @@ macro_rules! codes {
                 if raw.len() > 3 || raw.len() < 2 {
                     return None;
                 }
-                let mut buf = [0u8; 3];
+                let mut buf = [0u8; 4];
                 for (b, r) in buf.iter_mut().zip(raw) {
                     *b = r.to_ascii_uppercase();
                 }
-                match &buf[..raw.len()] {
-                    $( x if x == $text.as_bytes() => Some(Code::$variant), )*
+                // Compared as one integer each, not as byte strings.
+                let key = u32::from_le_bytes(buf);
+                match key {
+                    $( x if x == pack($text) => Some(Code::$variant), )*
                     _ => None,
                 }
             }
         }
     };
+}
+
+/// A code of two or three ASCII letters as one integer (`from_bytes`).
+const fn pack(text: &str) -> u32 {
+    let b = text.as_bytes();
+    let mut buf = [0u8; 4];
+    let mut i = 0;
+    while i < b.len() && i < 3 {
+        buf[i] = b[i];
+        i += 1;
+    }
+    u32::from_le_bytes(buf)
 }
 
 codes! {
