@@ -837,8 +837,18 @@ pub(super) fn run<R: Read, W: Write>(
             .map_err(io_error)?;
     }
     buf.drain(..body.min(buf.len()));
-    if eof {
-        let block = if split::is_plain(&buf) {
+    let plain = eof && split::is_plain(&buf);
+    // Plain input held whole that is grouped by practitioner gives the same
+    // output through the streaming pipeline, which splits it in parallel
+    // and does not hold the whole output.
+    let stream_whole = plain
+        && (!options.rules
+            || setup
+                .cols
+                .practitioner_id
+                .is_some_and(|col| split::is_grouped(&buf, delimiter, col)));
+    if eof && !stream_whole {
+        let block = if plain {
             Block::default().plain(buf, delimiter, 1)
         } else {
             let mut block = Block::default();
@@ -852,6 +862,8 @@ pub(super) fn run<R: Read, W: Write>(
             block
         };
         in_memory(&setup, &block, &mut out)?;
+    } else if eof {
+        streaming(&setup, std::io::empty(), buf, &mut out)?;
     } else {
         streaming(&setup, input, buf, &mut out)?;
     }

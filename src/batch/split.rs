@@ -124,6 +124,33 @@ pub(super) fn field_of(line: &[u8], delimiter: u8, col: usize) -> &[u8] {
         .trim_ascii()
 }
 
+/// Whether every practitioner's lines (field `col`) of plain `data` come
+/// together.
+pub(super) fn is_grouped(data: &[u8], delimiter: u8, col: usize) -> bool {
+    let mut closed = std::collections::HashSet::new();
+    let mut current: Option<&[u8]> = None;
+    let mut start = 0;
+    let ends = memchr_iter(b'\n', data).chain(std::iter::once(data.len()));
+    for end in ends {
+        let line = &data[start..end];
+        start = end + 1;
+        if line.is_empty() {
+            continue;
+        }
+        let p = field_of(line, delimiter, col);
+        if current != Some(p) {
+            if closed.contains(p) {
+                return false;
+            }
+            if let Some(c) = current {
+                closed.insert(c);
+            }
+            current = Some(p);
+        }
+    }
+    true
+}
+
 /// Where the lines of the last practitioner of plain `data` (whole lines,
 /// ending with `\n`) start: 0 when every line is the same practitioner's.
 pub(super) fn last_group_start(data: &[u8], delimiter: u8, col: usize) -> usize {
@@ -247,6 +274,14 @@ mod tests {
         ] {
             assert!(!is_plain(data), "{data:?}");
         }
+    }
+
+    #[test]
+    fn grouping_is_checked_line_by_line() {
+        assert!(is_grouped(b"F1,K1\nF2,K1\nF3,K2\n", b',', 1));
+        assert!(is_grouped(b"F1,K1\r\nF2, K1\r\nF3,K2", b',', 1));
+        assert!(!is_grouped(b"F1,K1\nF2,K2\nF3,K1\n", b',', 1));
+        assert!(is_grouped(b"", b',', 1));
     }
 
     #[test]
