@@ -228,3 +228,47 @@ fn plain_and_quoted_crlf_and_blank_line_inputs_stream_to_the_same_bytes() {
     let row = text.lines().nth(10_000).unwrap();
     assert!(row.starts_with("10000,\"F10000,bis\","), "{row}");
 }
+
+#[test]
+fn an_ungrouped_input_held_whole_has_the_findings_of_the_grouped_one() {
+    // The first line moved to the end: its practitioner comes back after
+    // the others, so the input is held whole and grouped in memory; every
+    // line must come out as it does from the grouped input (but for its row
+    // number).
+    let grouped = String::from_utf8(generated(20_000, 4)).unwrap();
+    let mut lines: Vec<&str> = grouped.lines().collect();
+    let first = lines.remove(1);
+    lines.push(first);
+    let moved = lines.join("\n") + "\n";
+    let by_invoice = |out: &[u8]| -> std::collections::HashMap<String, String> {
+        String::from_utf8(out.to_vec())
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|row| {
+                let (_, rest) = row.split_once(',').unwrap();
+                (
+                    rest.split(',').next().unwrap().to_string(),
+                    rest.to_string(),
+                )
+            })
+            .collect()
+    };
+    let a = run(grouped.as_bytes(), BatchOptions::default()).unwrap();
+    let b = run(moved.as_bytes(), BatchOptions::default()).unwrap();
+    assert_eq!(a.0, b.0);
+    let (a, b) = (by_invoice(&a.1), by_invoice(&b.1));
+    assert_eq!(a.len(), 20_000);
+    assert!(a == b);
+    // Streamed, the same input is refused.
+    assert!(matches!(
+        run(
+            moved.as_bytes(),
+            BatchOptions {
+                memory_budget: 64 << 10,
+                ..BatchOptions::default()
+            }
+        ),
+        Err(Error::NotGrouped { .. })
+    ));
+}
