@@ -94,8 +94,14 @@ impl Block {
     /// The byte ranges of line `i`'s fields in `data`.
     fn ranges(&self, i: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
         let l = self.lines[i];
-        let (first, n) = (l.first as usize, l.n as usize);
-        (first..first + n).map(move |k| self.range(l, k))
+        let ends = &self.ends[l.first as usize..(l.first + l.n) as usize];
+        // Each field starts after the previous one's end (and separator).
+        let (mut start, gap) = (l.start as usize, self.gap as usize);
+        ends.iter().map(move |&e| {
+            let r = (start, e as usize);
+            start = e as usize + gap;
+            r
+        })
     }
 
     fn practitioner(&self, i: usize, col: Option<usize>) -> &[u8] {
