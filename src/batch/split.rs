@@ -83,7 +83,17 @@ pub(super) fn split(
     for (w, word) in words.enumerate() {
         let x = u64::from_le_bytes(word.try_into().unwrap_or_default());
         let lines = zero_bytes(x ^ nl);
-        let mut m = zero_bytes(x ^ d) | lines;
+        let fields = zero_bytes(x ^ d);
+        if lines == 0 {
+            // Most words: separators only.
+            let mut m = fields;
+            while m != 0 {
+                ends.push((w * 8 + m.trailing_zeros() as usize / 8) as u32);
+                m &= m - 1;
+            }
+            continue;
+        }
+        let mut m = fields | lines;
         while m != 0 {
             let bit = m.trailing_zeros();
             hit(w * 8 + bit as usize / 8, lines & (1 << bit) != 0, ends);
