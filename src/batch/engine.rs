@@ -356,6 +356,23 @@ struct Formatter<'s> {
     plain_echo: bool,
     /// Text of columns 6 to 11 of recent pricings (see [`PricedKey`]).
     priced_cells: Vec<(Option<PricedKey>, Vec<u8>)>,
+    /// Amounts with exactly two decimals summed as integers (amount,
+    /// billed), added to the summary's totals at the end.
+    cents: [i64; 2],
+}
+
+/// Adds an amount to a total: as integer cents when it has exactly two
+/// decimals and the sum stays far from overflow, as a decimal otherwise.
+fn add_cents(cents: &mut i64, total: &mut Decimal, d: Decimal) {
+    if d.scale() == 2
+        && let Ok(m) = i64::try_from(d.mantissa())
+        && m.unsigned_abs() < 1 << 40
+        && cents.unsigned_abs() < 1 << 62
+    {
+        *cents += m;
+    } else {
+        *total += d;
+    }
 }
 
 /// What columns 6 to 11 (code, coefficient, act, unit value, quantity,
@@ -540,6 +557,7 @@ impl<'s> Formatter<'s> {
             scratch: Vec::new(),
             plain_echo: false,
             priced_cells: vec![(None, Vec::new()); 64],
+            cents: [0; 2],
         }
     }
 
@@ -564,7 +582,7 @@ impl<'s> Formatter<'s> {
             .or_else(|| parse_decimal(w.fields.billed))
         {
             Some(b) => {
-                sm.total_billed += b;
+                add_cents(&mut self.cents[1], &mut sm.total_billed, b);
                 Ok(b)
             }
             None => Err(w.fields.billed),
@@ -595,7 +613,7 @@ impl<'s> Formatter<'s> {
             c.unit = p.unit_value();
             c.amount = p.amount;
             if let Some(a) = p.amount {
-                sm.total_amount += a;
+                add_cents(&mut self.cents[0], &mut sm.total_amount, a);
             }
         }
         c.quantity = Ok(p.line.quantity);
@@ -702,7 +720,9 @@ impl<'s> Formatter<'s> {
         }
     }
 
-    fn finish(self) -> Chunk {
+    fn finish(mut self) -> Chunk {
+        self.summary.total_amount += Decimal::new(self.cents[0], 2);
+        self.summary.total_billed += Decimal::new(self.cents[1], 2);
         Chunk {
             buf: self.buf,
             ranges: self.ranges,
