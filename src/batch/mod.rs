@@ -51,14 +51,14 @@
 //!   line is done). When such an input is plain and already grouped by
 //!   practitioner (checked first), it goes through the streaming pipeline
 //!   below instead: same output, split in parallel, about 2.5 × its size
-//!   (109 MB for 45 MB).
+//!   (113 MB for 45 MB).
 //! - **Larger input is streamed**: it must come grouped by practitioner
 //!   (every practitioner's lines contiguous, in any order inside; sorted
 //!   files and `kine-tarif generate` are). Blocks are cut at practitioner
 //!   boundaries and processed in parallel; memory is bounded by the first
 //!   read (the budget) and the blocks in flight (threads × 2 blocks of
 //!   about 4 MiB, or one practitioner's lines if larger), whatever the file
-//!   size (124 MB measured for 10 million lines). A practitioner met again
+//!   size (128 MB measured for 10 million lines). A practitioner met again
 //!   after his block stops the run with [`Error::NotGrouped`] naming both
 //!   lines — sort the file by `practitioner_id`, raise the budget, or use
 //!   `--no-rules`, which needs no grouping.
