@@ -124,8 +124,6 @@ struct Setup<'t> {
     tariffs: &'t Tariffs,
     delimiter: u8,
     cols: Columns,
-    /// Column → slot of the known fields.
-    slots: Vec<u8>,
     headers: usize,
     options: BatchOptions,
 }
@@ -220,7 +218,7 @@ fn process_group<'t, 'b>(
             block.ranges(li),
             &block.data,
             text,
-            &setup.slots,
+            &setup.cols.slots,
             &mut findings,
         );
         ctxs.push(parse::context(&slots, &mut findings));
@@ -764,16 +762,9 @@ struct Output<'p, W: Write> {
 }
 
 impl<W: Write> Output<'_, W> {
-    fn io(e: std::io::Error) -> Error {
-        Error::Io {
-            path: "-".into(),
-            source: e,
-        }
-    }
-
     /// Writes a chunk; returns its buffer for reuse.
     fn chunk(&mut self, c: Chunk) -> Result<Vec<u8>, Error> {
-        self.w.write_all(&c.buf).map_err(Self::io)?;
+        self.w.write_all(&c.buf).map_err(io_error)?;
         self.rows += c.summary.rows;
         self.summary.merge(c.summary);
         if let Some(p) = self.progress {
@@ -836,11 +827,9 @@ pub(super) fn run<R: Read, W: Write>(
     if headers.is_empty() {
         return Err(Error::MissingColumn("invoice_id".into()));
     }
-    let cols = Columns::from_headers(&headers)?;
     let setup = Setup {
         tariffs,
-        slots: parse::slot_map(&cols, headers.len()),
-        cols,
+        cols: Columns::from_headers(&headers)?,
         headers: headers.len(),
         delimiter,
         options: *options,
@@ -969,7 +958,7 @@ fn in_memory<W: Write>(
     for (i, &(ci, s, e)) in loc.iter().enumerate() {
         out.w
             .write_all(&chunks[ci as usize].buf[s as usize..e as usize])
-            .map_err(Output::<W>::io)?;
+            .map_err(io_error)?;
         if i % 65536 == 65535 {
             if let Some(p) = out.progress {
                 p(i as u64 + 1);

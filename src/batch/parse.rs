@@ -4,37 +4,24 @@
 use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 
+use super::REQUIRED_COLUMNS;
 use crate::money::parse_decimal;
 use crate::rules::Ctx;
 use crate::{Code, Error, Finding, FindingCode, InvoiceLine, Territory};
 
-/// Positions of the known columns in the header.
-#[derive(Debug, Clone, Copy)]
+/// Where the known columns are in the header.
+#[derive(Debug, Clone)]
 pub(crate) struct Columns {
-    pub invoice_id: usize,
-    pub patient_id: usize,
-    pub date: usize,
-    pub code: usize,
-    pub coefficient: usize,
-    pub quantity: Option<usize>,
-    pub department: Option<usize>,
-    pub billed_amount: Option<usize>,
-    pub act_id: Option<usize>,
+    /// Column position → slot in [`Slots`] ([`NO_SLOT`] for a column no
+    /// rule reads).
+    pub slots: Vec<u8>,
+    /// Position of `practitioner_id`, the unit the rules split by.
     pub practitioner_id: Option<usize>,
-    pub prescription_id: Option<usize>,
-    pub prescription_date: Option<usize>,
-    pub prescriber_id: Option<usize>,
-    pub session: Option<usize>,
-    pub telesoin: Option<usize>,
-    pub patient_birth_date: Option<usize>,
-    pub distance_km: Option<usize>,
-    pub discharge_date: Option<usize>,
-    pub trip_id: Option<usize>,
-    pub time: Option<usize>,
-    pub call_time: Option<usize>,
 }
 
 impl Columns {
+    /// Finds the known columns by name (case-insensitive, a UTF-8 BOM
+    /// ignored); a missing required column stops the work.
     pub fn from_headers(h: &csv::ByteRecord) -> Result<Columns, Error> {
         let find = |name: &str| {
             h.iter().position(|f| {
@@ -42,29 +29,19 @@ impl Columns {
                 f.trim_ascii().eq_ignore_ascii_case(name.as_bytes())
             })
         };
-        let req = |name: &str| find(name).ok_or_else(|| Error::MissingColumn(name.to_string()));
+        let mut slots = vec![NO_SLOT; h.len()];
+        for (slot, name) in SLOT_NAMES.iter().enumerate() {
+            match find(name) {
+                Some(i) => slots[i] = slot as u8,
+                None if REQUIRED_COLUMNS.contains(name) => {
+                    return Err(Error::MissingColumn(name.to_string()));
+                }
+                None => {}
+            }
+        }
         Ok(Columns {
-            invoice_id: req("invoice_id")?,
-            patient_id: req("patient_id")?,
-            date: req("date")?,
-            code: req("code")?,
-            coefficient: req("coefficient")?,
-            quantity: find("quantity"),
-            department: find("department"),
-            billed_amount: find("billed_amount"),
-            act_id: find("act_id"),
-            practitioner_id: find("practitioner_id"),
-            prescription_id: find("prescription_id"),
-            prescription_date: find("prescription_date"),
-            prescriber_id: find("prescriber_id"),
-            session: find("session"),
-            telesoin: find("telesoin"),
-            patient_birth_date: find("patient_birth_date"),
-            distance_km: find("distance_km"),
-            discharge_date: find("discharge_date"),
-            trip_id: find("trip_id"),
-            time: find("time"),
-            call_time: find("call_time"),
+            slots,
+            practitioner_id: find(SLOT_NAMES[slot::PRACTITIONER_ID]),
         })
     }
 }
@@ -125,40 +102,6 @@ pub(crate) const SLOTS: usize = 21;
 
 /// Marks a column no rule reads.
 pub(crate) const NO_SLOT: u8 = u8::MAX;
-
-/// Known column → slot in [`Slots`], by the column's position.
-pub(crate) fn slot_map(c: &Columns, width: usize) -> Vec<u8> {
-    let cols = [
-        Some(c.invoice_id),
-        Some(c.patient_id),
-        c.practitioner_id,
-        c.department,
-        c.prescription_id,
-        c.prescription_date,
-        c.prescriber_id,
-        c.session,
-        c.telesoin,
-        c.patient_birth_date,
-        c.distance_km,
-        c.discharge_date,
-        c.trip_id,
-        c.time,
-        c.call_time,
-        Some(c.date),
-        Some(c.code),
-        Some(c.coefficient),
-        c.quantity,
-        c.billed_amount,
-        c.act_id,
-    ];
-    let mut map = vec![NO_SLOT; width];
-    for (slot, col) in cols.iter().enumerate() {
-        if let Some(m) = col.and_then(|i| map.get_mut(i)) {
-            *m = slot as u8;
-        }
-    }
-    map
-}
 
 /// The known fields of one row as trimmed text, read in one pass over its
 /// fields; a missing field is empty.

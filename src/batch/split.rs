@@ -1,7 +1,7 @@
-//! The fast path of the reader: cutting plain CSV (no quotes, no blank
-//! lines, no lone carriage returns) into records and fields with `memchr`,
-//! so that the worker threads do it in parallel and the reading thread
-//! only moves bytes.
+//! The fast path of the reader: plain CSV (no quotes, no blank lines, no
+//! lone carriage returns) is cut into blocks of whole lines with `memchr`
+//! by the reading thread, which only moves bytes, and split into fields
+//! eight bytes at a time by the worker threads.
 //!
 //! Input that is not plain goes through the csv crate; [`is_plain`] tells
 //! which. On plain input both give the same records: a record per line,

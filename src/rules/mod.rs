@@ -218,9 +218,9 @@ pub(crate) struct Line<'a> {
     pub ctx: &'a Ctx<'a>,
     pub acts: Acts<'a>,
     is_session: bool,
-    /// Numbers the practitioners, and the (practitioner, patient) pairs, in
-    /// the order the rules walk ([`check_all`] sets them): the rules group
-    /// by these instead of comparing the strings again.
+    /// Numbers of the practitioner and of the (practitioner, patient) pair,
+    /// in order of first appearance ([`check_all`] sets them): the rules
+    /// group by these instead of comparing the strings again.
     pub practitioner_run: u32,
     pub patient_run: u32,
 }
@@ -457,18 +457,8 @@ pub(crate) fn check_all(lines: Vec<Line<'_>>) -> Vec<Vec<Finding>> {
         .iter()
         .filter_map(|&i| slots[i as usize].take())
         .collect();
-    // Number the practitioner and patient runs of the walk.
-    let (mut prac, mut pat) = (0u32, 0u32);
-    for k in 1..sorted.len() {
-        let (a, b) = (rank[order[k - 1] as usize], rank[order[k] as usize]);
-        if a.0 != b.0 {
-            prac += 1;
-        }
-        if a != b {
-            pat += 1;
-        }
-        sorted[k].practitioner_run = prac;
-        sorted[k].patient_run = pat;
+    for (l, &i) in sorted.iter_mut().zip(&order) {
+        (l.practitioner_run, l.patient_run) = rank[i as usize];
     }
     let mut sorted_out = vec![Vec::new(); sorted.len()];
     check_batch(&sorted, &mut sorted_out);
