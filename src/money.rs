@@ -150,51 +150,87 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 /// Longest text of a decimal: 29 digits, a sign, a point, leading `0.`.
 const DECIMAL_TEXT: usize = 40;
 
+/// Powers of ten that fit a `u64`.
+const POW10: [u64; 20] = {
+    let mut p = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
+
+/// Writes `int` right to left ending at `*pos`, two digits at a time.
+fn put_int(buf: &mut [u8; DECIMAL_TEXT], pos: &mut usize, mut int: u64) {
+    while int >= 100 {
+        let r = (int % 100) as usize * 2;
+        int /= 100;
+        *pos -= 2;
+        buf[*pos] = PAIRS[r];
+        buf[*pos + 1] = PAIRS[r + 1];
+    }
+    if int >= 10 {
+        let r = int as usize * 2;
+        *pos -= 2;
+        buf[*pos] = PAIRS[r];
+        buf[*pos + 1] = PAIRS[r + 1];
+    } else {
+        *pos -= 1;
+        buf[*pos] = b'0' + int as u8;
+    }
+}
+
+/// Appends an unsigned integer in decimal (row numbers).
+pub(crate) fn push_u64(out: &mut Vec<u8>, n: u64) {
+    let mut buf = [0u8; DECIMAL_TEXT];
+    let mut pos = buf.len();
+    put_int(&mut buf, &mut pos, n);
+    out.extend_from_slice(&buf[pos..]);
+}
+
 /// The text of a decimal, written right to left into `buf`.
 fn decimal_text(d: Decimal, buf: &mut [u8; DECIMAL_TEXT]) -> &[u8] {
     let scale = d.scale() as usize;
     let mut pos = buf.len();
-    let mut digits = 0usize;
-    let mut put = |pos: &mut usize, b: u8| {
-        *pos -= 1;
-        buf[*pos] = b;
-    };
-    // u64 arithmetic for the usual sizes: u128 division is done in software.
     let m = d.mantissa();
+    // u64 arithmetic for the usual sizes: u128 division is done in software.
     match u64::try_from(m.unsigned_abs()) {
-        Ok(n) if scale <= 19 => {
-            // The fraction digit by digit (usually two), the integer part
-            // two digits at a time.
-            let unit = 10u64.pow(scale as u32);
-            let (mut int, mut frac) = (n / unit, n % unit);
+        Ok(n) if scale == 2 => {
+            // Amounts: the two decimals as one pair, by a constant divisor.
+            let r = (n % 100) as usize * 2;
+            pos -= 3;
+            buf[pos] = b'.';
+            buf[pos + 1] = PAIRS[r];
+            buf[pos + 2] = PAIRS[r + 1];
+            put_int(buf, &mut pos, n / 100);
+        }
+        Ok(n) if scale < POW10.len() => {
+            // The fraction digit by digit, the integer part two digits at a
+            // time.
+            let unit = POW10[scale];
+            let mut frac = n % unit;
             for _ in 0..scale {
-                put(&mut pos, b'0' + (frac % 10) as u8);
+                pos -= 1;
+                buf[pos] = b'0' + (frac % 10) as u8;
                 frac /= 10;
             }
             if scale > 0 {
-                put(&mut pos, b'.');
+                pos -= 1;
+                buf[pos] = b'.';
             }
-            while int >= 100 {
-                let r = (int % 100) as usize * 2;
-                int /= 100;
-                put(&mut pos, PAIRS[r + 1]);
-                put(&mut pos, PAIRS[r]);
-            }
-            if int >= 10 {
-                let r = int as usize * 2;
-                put(&mut pos, PAIRS[r + 1]);
-                put(&mut pos, PAIRS[r]);
-            } else {
-                put(&mut pos, b'0' + int as u8);
-            }
+            put_int(buf, &mut pos, n / unit);
         }
         _ => {
             let mut n = m.unsigned_abs();
+            let mut digits = 0usize;
             loop {
                 if digits == scale && scale > 0 {
-                    put(&mut pos, b'.');
+                    pos -= 1;
+                    buf[pos] = b'.';
                 }
-                put(&mut pos, b'0' + (n % 10) as u8);
+                pos -= 1;
+                buf[pos] = b'0' + (n % 10) as u8;
                 digits += 1;
                 n /= 10;
                 if n == 0 && digits > scale {
@@ -204,7 +240,8 @@ fn decimal_text(d: Decimal, buf: &mut [u8; DECIMAL_TEXT]) -> &[u8] {
         }
     }
     if m < 0 {
-        put(&mut pos, b'-');
+        pos -= 1;
+        buf[pos] = b'-';
     }
     &buf[pos..]
 }
@@ -291,6 +328,17 @@ mod tests {
                 write_decimal(&mut s, x);
                 assert_eq!(s, x.to_string());
             }
+        }
+    }
+
+    #[test]
+    fn push_u64_matches_display() {
+        let mut values: Vec<u64> = (0..20_000).collect();
+        values.extend([99_999, 100_000, 1_000_001, u64::MAX / 10, u64::MAX]);
+        for n in values {
+            let mut out = Vec::new();
+            push_u64(&mut out, n);
+            assert_eq!(out, n.to_string().into_bytes());
         }
     }
 

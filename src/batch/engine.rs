@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::parse::{self, Columns};
 use super::split;
 use super::{BatchOptions, OUTPUT_COLUMNS, OutputFormat, REPRICE_COLUMNS, RepriceTotals, Summary};
-use crate::money::{parse_decimal, push_decimal, push_money, round_to_cent};
+use crate::money::{parse_decimal, push_decimal, push_money, push_u64, round_to_cent};
 use crate::rules::{self, Core, Ctx, Line};
 use crate::{Code, CodeKind, Error, Finding, FindingCode, LineStatus, Priced, Tariffs};
 
@@ -536,11 +536,6 @@ fn csv_cell<const K: usize>(
         let text = buf.split_off(at);
         push_field(buf, &text);
     }
-}
-
-/// Appends an unsigned integer in decimal.
-fn push_u64(out: &mut Vec<u8>, n: u64) {
-    push_decimal(out, Decimal::from(n));
 }
 
 impl<'s> Formatter<'s> {
