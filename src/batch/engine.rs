@@ -1160,9 +1160,8 @@ fn streaming<R: Read, W: Write>(
                 }
             };
             if !split::is_plain(&avail[..cut]) {
-                let rest = avail.to_vec();
-                drop(buf);
-                return read_rest(setup, &mut pipe, rest, input, row, block_bytes);
+                buf.drain(..start);
+                return read_rest(setup, &mut pipe, buf, input, row, block_bytes);
             }
             if rules && !at_end {
                 let group = split::last_group_start(&avail[..cut], delimiter, prac.unwrap_or(0));
@@ -1172,13 +1171,25 @@ fn streaming<R: Read, W: Write>(
                 }
                 cut = group;
             }
-            let mut piece = free_in.try_recv().unwrap_or_default();
-            piece.clear();
-            piece.extend_from_slice(&avail[..cut]);
+            let mut other = free_in.try_recv().unwrap_or_default();
+            other.clear();
+            let piece = if start == 0 && avail.len() - cut <= cut {
+                // The usual case: the block goes to a worker as read, and
+                // only the bytes after it (the next block's start) are
+                // copied, into the buffer that becomes the reading one.
+                other.extend_from_slice(&avail[cut..]);
+                buf.truncate(cut);
+                std::mem::replace(&mut buf, other)
+            } else {
+                // More read than one block (the first read of a large
+                // input): the block is copied out.
+                other.extend_from_slice(&avail[..cut]);
+                start += cut;
+                other
+            };
             let n = split::count_records(&piece);
             pipe.send(Job::Plain(piece, row + 1))?;
             row += n;
-            start += cut;
             want = block_bytes;
         }
         drop(buf);
