@@ -9,47 +9,56 @@
 //! covered in the previous 12 months" variant of the lombalgie and
 //! cervicalgie référentiels is not applied: it needs the patient's history.
 
-use super::{Line, group_by};
+use super::{Line, for_each_run};
 use crate::{Finding, FindingCode};
 
 /// Applies the rule to the whole batch.
 pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
-    let groups = group_by(
+    // One patient's lines at a time (they come together in rule order),
+    // then per prescription and act: a patient has few such series.
+    let mut series: Vec<(&str, &str, u32)> = Vec::new();
+    for_each_run(
         lines,
         |l| {
             l.session()
                 && l.single_act()
                     .is_some_and(|a| a.prior_agreement_from.is_some())
         },
-        |l| {
-            (
-                l.patient_run,
-                l.prescription_key(),
-                l.single_act().map(|a| a.id.as_str()).unwrap_or(""),
-            )
+        |l| l.patient_run,
+        |_, idx| {
+            series.clear();
+            for &i in idx {
+                let l = &lines[i];
+                let Some(act) = l.single_act() else { continue };
+                let Some(threshold) = act.prior_agreement_from else {
+                    continue;
+                };
+                let key = (l.prescription_key(), act.id.as_str());
+                // Sessions of this series so far, this one included.
+                let rank = match series.iter_mut().find(|s| (s.0, s.1) == key) {
+                    Some(s) => {
+                        s.2 += 1;
+                        s.2
+                    }
+                    None => {
+                        series.push((key.0, key.1, 1));
+                        1
+                    }
+                };
+                if rank >= threshold {
+                    let act_id = key.1;
+                    let msg = if threshold == 1 {
+                        format!(
+                            "{act_id} : accord préalable du service du contrôle médical nécessaire avant de commencer la rééducation (séance {rank})."
+                        )
+                    } else {
+                        format!(
+                            "{act_id} : séance {rank} de la prescription ; accord préalable nécessaire à partir de la {threshold}e séance."
+                        )
+                    };
+                    out[i].push(Finding::new(FindingCode::PriorAgreementRequired, msg));
+                }
+            }
         },
     );
-    for ((_, _, act_id), idx) in &groups {
-        let Some(threshold) = lines[idx[0]]
-            .single_act()
-            .and_then(|a| a.prior_agreement_from)
-        else {
-            continue;
-        };
-        for (n, &i) in idx.iter().enumerate() {
-            let rank = n as u32 + 1;
-            if rank >= threshold {
-                let msg = if threshold == 1 {
-                    format!(
-                        "{act_id} : accord préalable du service du contrôle médical nécessaire avant de commencer la rééducation (séance {rank})."
-                    )
-                } else {
-                    format!(
-                        "{act_id} : séance {rank} de la prescription ; accord préalable nécessaire à partir de la {threshold}e séance."
-                    )
-                };
-                out[i].push(Finding::new(FindingCode::PriorAgreementRequired, msg));
-            }
-        }
-    }
 }

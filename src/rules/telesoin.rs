@@ -121,30 +121,36 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
         },
     );
 
-    // 20 % of the practitioner's sessions in the calendar year.
-    let mut counts: std::collections::BTreeMap<(u32, i32), (usize, usize)> =
-        std::collections::BTreeMap::new();
-    for l in lines.iter().filter(|l| l.session()) {
-        let c = counts
-            .entry((l.practitioner_run, chrono::Datelike::year(&l.date)))
-            .or_default();
-        c.1 += 1;
-        if l.telesoin() {
-            c.0 += 1;
-        }
-    }
-    for (i, l) in lines
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| l.session() && l.telesoin())
-    {
-        let year = chrono::Datelike::year(&l.date);
-        let (remote, total) = counts[&(l.practitioner_run, year)];
-        if remote * 5 > total {
-            out[i].push(Finding::new(
-                FindingCode::TelesoinShareExceeded,
-                format!("Télésoin : {remote} séances sur {total} en {year} pour ce praticien, au-delà de 20 %."),
-            ));
-        }
-    }
+    // 20 % of the practitioner's sessions in the calendar year. A
+    // practitioner's lines come together (rule order): counted per run,
+    // over the few years it spans.
+    for_each_run(
+        lines,
+        |l| l.session(),
+        |l| l.practitioner_run,
+        |_, idx| {
+            let year = |i: usize| chrono::Datelike::year(&lines[i].date);
+            // (year, remote sessions, sessions)
+            let mut years: Vec<(i32, usize, usize)> = Vec::new();
+            for &i in idx {
+                let (y, remote) = (year(i), usize::from(lines[i].telesoin()));
+                match years.iter_mut().find(|e| e.0 == y) {
+                    Some(e) => (e.1, e.2) = (e.1 + remote, e.2 + 1),
+                    None => years.push((y, remote, 1)),
+                }
+            }
+            for &i in idx.iter().filter(|&&i| lines[i].telesoin()) {
+                let y = year(i);
+                let Some(&(_, remote, total)) = years.iter().find(|e| e.0 == y) else {
+                    continue;
+                };
+                if remote * 5 > total {
+                    out[i].push(Finding::new(
+                        FindingCode::TelesoinShareExceeded,
+                        format!("Télésoin : {remote} séances sur {total} en {y} pour ce praticien, au-delà de 20 %."),
+                    ));
+                }
+            }
+        },
+    );
 }
