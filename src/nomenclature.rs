@@ -123,9 +123,64 @@ pub struct Act {
     pub periods: Vec<ActPeriod>,
     /// Line of the row in `acts.csv`.
     pub line: u64,
+    /// What the rules ask of the act, worked out once when it is loaded.
+    pub(crate) traits: ActTraits,
+}
+
+/// What the invoice rules ask of an act, worked out once from its
+/// identifier, chapter and paragraph when the tariffs are loaded, so that
+/// the rules test a bit instead of comparing strings on every line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ActTraits(u16);
+
+impl ActTraits {
+    /// A chapter II act that is a session of its own: not the multilayer
+    /// bandage supplement (art. 7).
+    pub const TREATMENT: u16 = 1 << 0;
+    /// A bilan of chapter I section 1.
+    pub const BILAN_S1: u16 = 1 << 1;
+    /// A bilan-diagnostic kinésithérapique (chapter I section 2).
+    pub const BDK: u16 = 1 << 2;
+    /// The BDK of neurological conditions.
+    pub const BDK_NEURO: u16 = 1 << 3;
+    /// The palliative care daily forfait PLL 12 (art. 11).
+    pub const PALLIATIVE: u16 = 1 << 4;
+    /// Lymphoedema of the breast, RAV 15.5 (art. 7).
+    pub const LYMPH_BREAST: u16 = 1 << 5;
+    /// The multilayer bandage supplement RAV 1 / RAV 2 (art. 7).
+    pub const BANDAGE: u16 = 1 << 6;
+    /// The fragility screening bilan (patients aged 70 or more).
+    pub const FRAGILITY: u16 = 1 << 7;
+
+    /// The traits of an act from its identifier, chapter and paragraph.
+    pub(crate) fn of(id: &str, chapter: &str, paragraph: &str) -> ActTraits {
+        let bandage = id.starts_with("A7-BANDAGE");
+        let bdk = id.starts_with("C1S2-BDK");
+        let flags = [
+            (chapter == "II" && !bandage, Self::TREATMENT),
+            (chapter == "I" && paragraph == "s1", Self::BILAN_S1),
+            (bdk, Self::BDK),
+            (id == "C1S2-BDK-NEURO", Self::BDK_NEURO),
+            (id == "A11-PALLIATIF", Self::PALLIATIVE),
+            (id == "A7-LYMPH-SEIN", Self::LYMPH_BREAST),
+            (bandage, Self::BANDAGE),
+            (id == "C1S1-FRAGILITE", Self::FRAGILITY),
+        ];
+        ActTraits(
+            flags
+                .iter()
+                .filter(|(on, _)| *on)
+                .fold(0, |acc, (_, bit)| acc | bit),
+        )
+    }
 }
 
 impl Act {
+    /// Whether the act has the trait `bit` (an [`ActTraits`] constant).
+    pub(crate) fn is(&self, bit: u16) -> bool {
+        self.traits.0 & bit != 0
+    }
+
     /// The coefficient period in force at `date`, if the act exists then.
     ///
     /// ```
@@ -318,5 +373,40 @@ impl Tariffs {
             .and_then(|k| self.old_to_new.get(&(letter, k)))
             .map(|v| v.iter().map(|&i| &self.acts[i]).collect())
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ActTraits;
+    use crate::Tariffs;
+
+    /// The rules find acts by these traits: an identifier renamed in
+    /// `acts.csv` would silently switch a rule off.
+    #[test]
+    fn each_trait_is_carried_by_the_acts_the_rules_mean() {
+        let t = Tariffs::embedded();
+        let is = |id: &str, bit: u16| t.act(id).unwrap().is(bit);
+        assert!(is("C1S1-FRAGILITE", ActTraits::FRAGILITY));
+        assert!(is("C1S1-FRAGILITE", ActTraits::BILAN_S1));
+        assert!(is("C1S2-BDK", ActTraits::BDK));
+        assert!(!is("C1S2-BDK", ActTraits::BDK_NEURO));
+        assert!(!is("C1S2-BDK", ActTraits::BILAN_S1));
+        assert!(is("C1S2-BDK-NEURO", ActTraits::BDK));
+        assert!(is("C1S2-BDK-NEURO", ActTraits::BDK_NEURO));
+        assert!(is("A7-LYMPH-SEIN", ActTraits::LYMPH_BREAST));
+        assert!(is("A7-LYMPH-SEIN", ActTraits::TREATMENT));
+        for bandage in ["A7-BANDAGE-1M", "A7-BANDAGE-2M"] {
+            assert!(is(bandage, ActTraits::BANDAGE));
+            assert!(!is(bandage, ActTraits::TREATMENT));
+        }
+        assert!(is("A11-PALLIATIF", ActTraits::PALLIATIVE));
+        assert!(is("A1D-TER-MED", ActTraits::TREATMENT));
+        // Chapter I and IV acts are not sessions of their own.
+        for a in t.acts() {
+            if a.chapter != "II" {
+                assert!(!a.is(ActTraits::TREATMENT), "{}", a.id);
+            }
+        }
     }
 }

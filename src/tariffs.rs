@@ -13,7 +13,9 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::nomenclature::{Act, ActPeriod, ActStatus, IfsScope, OldCotation, RowStatus, coef_key};
+use crate::nomenclature::{
+    Act, ActPeriod, ActStatus, ActTraits, IfsScope, OldCotation, RowStatus, coef_key,
+};
 use crate::{Code, CodeKind, Error, Period, Territory};
 
 /// Version of the embedded tariff data. It changes whenever a file of
@@ -666,11 +668,13 @@ fn load_acts(text: &str) -> Result<(Vec<Act>, HashMap<String, usize>), Error> {
         };
         let shared = r.get("shared_cotation");
         by_id.insert(id.clone(), acts.len());
+        let (chapter, paragraph) = (r.text("chapter")?, r.get("paragraph").to_string());
         acts.push(Act {
+            traits: ActTraits::of(&id, &chapter, &paragraph),
             id,
-            chapter: r.text("chapter")?,
+            chapter,
             article: r.get("article").to_string(),
-            paragraph: r.get("paragraph").to_string(),
+            paragraph,
             label: r.text("label_fr")?,
             letter,
             old_cotations,

@@ -6,6 +6,7 @@
 //! no longer does.
 
 use super::{Line, age_on};
+use crate::nomenclature::ActTraits;
 use crate::{Code, Finding, FindingCode};
 
 /// Single-line check.
@@ -16,7 +17,7 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
                 "DRA (déviation du rachis) : patient de moins de 18 ans",
                 |age| age < 18,
             )
-        } else if l.single_act().is_some_and(|a| a.id == "C1S1-FRAGILITE") {
+        } else if l.single_act().is_some_and(|a| a.is(ActTraits::FRAGILITY)) {
             (
                 "Bilan de repérage de la fragilité : patient de 70 ans ou plus",
                 |age| age >= 70,

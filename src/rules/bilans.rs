@@ -14,6 +14,7 @@
 use chrono::Days;
 
 use super::{Line, for_each_run};
+use crate::nomenclature::ActTraits;
 use crate::{Finding, FindingCode};
 
 fn allowed_rank(neuro: bool, rank: usize) -> bool {
@@ -34,7 +35,7 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
             sessions.extend(idx.iter().copied().filter(|&i| lines[i].session()));
             for &i in idx
                 .iter()
-                .filter(|&&i| lines[i].all_acts(|a| a.chapter == "I" && a.paragraph == "s1"))
+                .filter(|&&i| lines[i].all_acts(|a| a.is(ActTraits::BILAN_S1)))
             {
                 let b = &lines[i];
                 let same_prescription = b.ctx.prescription_id.is_some()
@@ -59,10 +60,10 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
             seen.clear();
             for &i in idx
                 .iter()
-                .filter(|&&i| lines[i].all_acts(|a| a.id.starts_with("C1S2-BDK")))
+                .filter(|&&i| lines[i].all_acts(|a| a.is(ActTraits::BDK)))
             {
                 let b = &lines[i];
-                let neuro = b.all_acts(|a| a.id == "C1S2-BDK-NEURO");
+                let neuro = b.all_acts(|a| a.is(ActTraits::BDK_NEURO));
                 let rank = sessions
                     .iter()
                     .filter(|&&j| {

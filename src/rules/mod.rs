@@ -54,6 +54,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 
+use crate::nomenclature::ActTraits;
 use crate::{Act, Code, CodeKind, Finding, InvoiceLine, Priced, Tariffs};
 
 #[cfg(doc)]
@@ -315,7 +316,7 @@ impl<'a> Line<'a> {
 /// Chapter II act that is a session of its own (not the multilayer bandage
 /// supplement).
 pub(crate) fn is_treatment(a: &Act) -> bool {
-    a.chapter == "II" && !a.id.starts_with("A7-BANDAGE")
+    a.is(ActTraits::TREATMENT)
 }
 
 /// The order of one patient's lines with one practitioner: date,

@@ -18,6 +18,7 @@
 use chrono::NaiveDate;
 
 use super::{Line, for_each_run};
+use crate::nomenclature::ActTraits;
 use crate::{Finding, FindingCode};
 
 const IN_FORCE: NaiveDate = match NaiveDate::from_ymd_opt(2024, 2, 22) {
@@ -36,7 +37,7 @@ fn twice_a_day(l: &Line<'_>) -> Option<&'static str> {
 }
 
 fn is_pll(l: &Line<'_>) -> bool {
-    l.all_acts(|a| a.id == "A11-PALLIATIF")
+    l.all_acts(|a| a.is(ActTraits::PALLIATIVE))
 }
 
 /// Applies the rule to the whole batch.
@@ -131,12 +132,12 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
         |_, idx| {
             let with_breast = idx
                 .iter()
-                .any(|&i| lines[i].all_acts(|a| a.id == "A7-LYMPH-SEIN"));
+                .any(|&i| lines[i].all_acts(|a| a.is(ActTraits::LYMPH_BREAST)));
             if !with_breast {
                 return;
             }
             for &i in idx {
-                if lines[i].all_acts(|a| a.id.starts_with("A7-BANDAGE")) {
+                if lines[i].all_acts(|a| a.is(ActTraits::BANDAGE)) {
                     out[i].push(Finding::new(
                     FindingCode::SameDayNotAllowed,
                     "Supplément bandage multicouche (RAV 1 / RAV 2) : jamais avec RAV 15.5, dont la cotation comprend le bandage.",

@@ -14,6 +14,7 @@
 //! favour télésoin, whose letter is worth less (2.15 € against 2.21 €).
 
 use super::{Line, for_each_run};
+use crate::nomenclature::ActTraits;
 use crate::{Act, Code, Finding, FindingCode};
 
 /// Acts that cannot be performed remotely.
@@ -88,7 +89,7 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
                 }
                 let bdk = same_day
                     .clone()
-                    .any(|&j| lines[j].all_acts(|a| a.id.starts_with("C1S2-BDK")));
+                    .any(|&j| lines[j].all_acts(|a| a.is(ActTraits::BDK)));
                 if bdk {
                     let earlier = idx.iter().any(|&j| {
                         let o = &lines[j];
