@@ -43,6 +43,26 @@ pub fn round_to_cent(amount: Decimal) -> Decimal {
     amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// `a × b × c` exactly as rust_decimal computes it (mantissas multiplied,
+/// scales added: `7.49 × 2.21 × 1` is `16.5529`), by one 64-bit product when
+/// the three are positive and small, as coefficients, values and quantities
+/// are; rust_decimal's 96-bit multiplication otherwise.
+pub(crate) fn product3(a: Decimal, b: Decimal, c: Decimal) -> Decimal {
+    let small = |d: Decimal| {
+        (d.is_sign_positive() && !d.is_zero())
+            .then(|| u64::try_from(d.mantissa()).ok())
+            .flatten()
+    };
+    let scale = a.scale() + b.scale() + c.scale();
+    if let (Some(x), Some(y), Some(z)) = (small(a), small(b), small(c))
+        && scale <= 28
+        && let Some(m) = x.checked_mul(y).and_then(|p| p.checked_mul(z))
+    {
+        return Decimal::from_parts(m as u32, (m >> 32) as u32, 0, false, scale);
+    }
+    a * b * c
+}
+
 /// Formats an amount with exactly two decimals and a dot (`"16.58"`).
 ///
 /// ```
@@ -327,6 +347,43 @@ mod tests {
                 let mut s = String::new();
                 write_decimal(&mut s, x);
                 assert_eq!(s, x.to_string());
+            }
+        }
+    }
+
+    #[test]
+    fn product3_is_rust_decimal_product() {
+        // Same value and same representation (scale) as `a * b * c`.
+        let mut values: Vec<Decimal> = Vec::new();
+        for m in [
+            0i64, 1, 2, 5, 7, 10, 38, 100, 215, 221, 250, 749, 1000, 1201, 99_999,
+        ] {
+            for scale in [0, 1, 2, 3] {
+                values.push(Decimal::new(m, scale));
+                values.push(Decimal::new(-m, scale));
+            }
+        }
+        values.extend([
+            Decimal::MAX,
+            Decimal::new(i64::MAX, 0),
+            Decimal::new(4_294_967_296, 0),
+            Decimal::new(1, 28),
+            Decimal::new(3, 20),
+        ]);
+        for &a in &values {
+            for &b in &values {
+                for c in [
+                    Decimal::ONE,
+                    Decimal::new(20, 0),
+                    Decimal::new(15, 1),
+                    d("0.001"),
+                ] {
+                    let Some(want) = a.checked_mul(b).and_then(|p| p.checked_mul(c)) else {
+                        continue;
+                    };
+                    let got = product3(a, b, c);
+                    assert_eq!(got.serialize(), want.serialize(), "{a} × {b} × {c}");
+                }
             }
         }
     }

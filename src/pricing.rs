@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::money::{format_money, round_to_cent};
+use crate::money::{format_money, product3, round_to_cent};
 use crate::nomenclature::{Act, ActPeriod, OldCotation, RowStatus};
 use crate::tariffs::LetterValue;
 use crate::{Code, CodeKind, Finding, FindingCode, LineStatus, Tariffs, Territory};
@@ -388,7 +388,7 @@ impl Tariffs {
                 format!("Valeur de {code} programmée sous condition ({}).", v.source),
             );
         }
-        let exact = coefficient.unwrap_or(Decimal::ONE) * value * quantity;
+        let exact = product3(coefficient.unwrap_or(Decimal::ONE), value, quantity);
         out.exact = Some(exact);
         out.amount = Some(round_to_cent(exact));
     }

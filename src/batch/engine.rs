@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::parse::{self, Columns};
 use super::split;
 use super::{BatchOptions, OUTPUT_COLUMNS, OutputFormat, REPRICE_COLUMNS, RepriceTotals, Summary};
-use crate::money::{parse_decimal, push_decimal, push_money, push_u64, round_to_cent};
+use crate::money::{parse_decimal, product3, push_decimal, push_money, push_u64, round_to_cent};
 use crate::rules::{self, Core, Ctx, Line};
 use crate::{Code, CodeKind, Error, Finding, FindingCode, LineStatus, Priced, Tariffs};
 
@@ -302,7 +302,11 @@ fn reprice(t: &Tariffs, p: &Priced<'_>, date: NaiveDate) -> Option<Repriced> {
         }
     };
     let unit = t.letter_value(code, line.territory, date)?.value?;
-    let amount = round_to_cent(coefficient.unwrap_or(Decimal::ONE) * unit * line.quantity);
+    let amount = round_to_cent(product3(
+        coefficient.unwrap_or(Decimal::ONE),
+        unit,
+        line.quantity,
+    ));
     Some(Repriced {
         code,
         coefficient,
