@@ -97,10 +97,37 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
         b'+' => (false, &t[1..]),
         _ => (false, t),
     };
-    let mut mantissa: i128 = 0;
     let mut scale: u32 = 0;
     let mut seen_sep = false;
     let mut count = 0;
+    if digits.len() <= 19 {
+        // The usual case: at most 19 digits fit a u64.
+        let mut mantissa: u64 = 0;
+        for &b in digits {
+            match b {
+                b'0'..=b'9' => {
+                    mantissa = mantissa * 10 + u64::from(b - b'0');
+                    count += 1;
+                    scale += u32::from(seen_sep);
+                }
+                b'.' | b',' if !seen_sep => seen_sep = true,
+                _ => return None,
+            }
+        }
+        if count == 0 {
+            return None;
+        }
+        // `-0` is zero, without a sign, as rust_decimal reads it.
+        let negative = negative && mantissa != 0;
+        return Some(Decimal::from_parts(
+            mantissa as u32,
+            (mantissa >> 32) as u32,
+            0,
+            negative,
+            scale,
+        ));
+    }
+    let mut mantissa: i128 = 0;
     for &b in digits {
         match b {
             b'0'..=b'9' => {
@@ -404,6 +431,41 @@ mod tests {
         assert_eq!(parse_decimal("7,50").unwrap().to_string(), "7.50");
         assert_eq!(parse_decimal("-0.5").unwrap().to_string(), "-0.5");
         assert_eq!(parse_decimal("12").unwrap().to_string(), "12");
+    }
+
+    #[test]
+    fn parse_gives_rust_decimal_representation() {
+        // Same value and scale as rust_decimal's own exact parser, on both
+        // sides of the 19-digit fast path.
+        let mut texts: Vec<String> = Vec::new();
+        for m in 0..2_000u64 {
+            for scale in 0..4 {
+                let t = Decimal::new(m as i64, scale).to_string();
+                texts.push(format!("-{t}"));
+                texts.push(t);
+            }
+        }
+        texts.extend(
+            [
+                "-0",
+                "-0.00",
+                "+7.5",
+                "0000012.50",
+                "1234567890123456789",
+                "12345678901234567890",
+                "1.234567890123456789",
+                "18446744073709551615",
+                "-9999999999999999999.9",
+                "0.0000000000000000000000001",
+                "7922816251426433759354395033",
+            ]
+            .map(String::from),
+        );
+        for t in texts {
+            let want = Decimal::from_str_exact(&t).unwrap();
+            let got = parse_decimal(&t).unwrap();
+            assert_eq!(got.serialize(), want.serialize(), "{t}");
+        }
     }
 
     #[test]

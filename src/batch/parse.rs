@@ -122,11 +122,12 @@ pub(crate) fn fill_slots<'b>(
     let mut slots: Slots<'b> = [""; SLOTS];
     let mut bad = 0u32;
     for ((start, end), &slot) in ranges.zip(map) {
-        if slot == NO_SLOT {
+        // An empty field stays "" (as most optional fields are).
+        if slot == NO_SLOT || start == end {
             continue;
         }
         slots[slot as usize] = match text {
-            Some(t) => t.get(start..end).map_or("", str::trim_ascii),
+            Some(t) => t.get(start..end).map_or("", trim),
             None => match std::str::from_utf8(data[start..end].trim_ascii()) {
                 Ok(s) => s,
                 Err(_) => {
@@ -147,6 +148,16 @@ pub(crate) fn fill_slots<'b>(
         }
     }
     slots
+}
+
+/// `str::trim_ascii`, after one look at the two end bytes: ASCII
+/// whitespace is at most `b' '`, and fields seldom start or end with it.
+fn trim(s: &str) -> &str {
+    match s.as_bytes() {
+        [first, .., last] if *first > b' ' && *last > b' ' => s,
+        [only] if *only > b' ' => s,
+        _ => s.trim_ascii(),
+    }
 }
 
 /// `YYYY-MM-DD`, digits only, straight from the bytes.
@@ -392,5 +403,20 @@ pub(crate) fn sniff_delimiter(header: &[u8]) -> u8 {
         b';'
     } else {
         b','
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trim;
+
+    #[test]
+    fn trim_is_trim_ascii() {
+        for s in [
+            "", " ", "\t", "a", " a", "a ", " a ", "\ta\r", "ab", "a b", "\x0Cx\n", "é", " é ",
+            "\u{a0}x", "x\u{a0}", "!", "~ ",
+        ] {
+            assert_eq!(trim(s), s.trim_ascii(), "{s:?}");
+        }
     }
 }
