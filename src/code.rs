@@ -54,15 +54,36 @@ macro_rules! codes {
                 for (b, r) in buf.iter_mut().zip(raw) {
                     *b = r.to_ascii_uppercase();
                 }
-                // Compared as one integer each, not as byte strings.
+                // One integer, looked up in the sorted table.
                 let key = u32::from_le_bytes(buf);
-                match key {
-                    $( x if x == pack($text) => Some(Code::$variant), )*
-                    _ => None,
-                }
+                PACKED
+                    .binary_search_by_key(&key, |&(k, _)| k)
+                    .ok()
+                    .map(|i| PACKED[i].1)
             }
         }
+
+        /// Every code as one integer ([`pack`]), sorted, for
+        /// [`Code::from_bytes`].
+        const PACKED: [(u32, Code); Code::ALL.len()] =
+            sort_packed([$( (pack($text), Code::$variant), )*]);
     };
+}
+
+/// Sorts the packed codes by their integer (at compile time).
+const fn sort_packed<const N: usize>(mut t: [(u32, Code); N]) -> [(u32, Code); N] {
+    let mut i = 1;
+    while i < N {
+        let mut j = i;
+        while j > 0 && t[j - 1].0 > t[j].0 {
+            let x = t[j - 1];
+            t[j - 1] = t[j];
+            t[j] = x;
+            j -= 1;
+        }
+        i += 1;
+    }
+    t
 }
 
 /// A code of two or three ASCII letters as one integer (`from_bytes`).

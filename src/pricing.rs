@@ -308,7 +308,7 @@ impl Tariffs {
             );
             return out;
         }
-        if line.quantity <= Decimal::ZERO {
+        if line.quantity.is_zero() || line.quantity.is_sign_negative() {
             out.add(
                 FindingCode::InvalidField,
                 format!("Quantité {} : doit être positive.", line.quantity),

@@ -228,6 +228,11 @@ fn number(
     }
 }
 
+/// Greater than zero (a sign and a zero test, not a comparison).
+fn positive(d: Decimal) -> bool {
+    d.is_sign_positive() && !d.is_zero()
+}
+
 fn opt(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
@@ -268,7 +273,7 @@ pub(crate) fn context<'b>(f: &Slots<'b>, pre: &mut Vec<Finding>) -> Ctx<'b> {
         distance,
         "distance_km",
         "nombre positif attendu",
-        |d| d >= Decimal::ZERO,
+        |d| d.is_zero() || d.is_sign_positive(),
         pre,
     )
     .ok()
@@ -354,19 +359,13 @@ fn parse_fields(
         coef_s,
         "coefficient",
         "nombre positif attendu",
-        |c| c > Decimal::ZERO,
+        positive,
         pre,
     )
     .ok();
-    let quantity = number(
-        qty_s,
-        "quantity",
-        "nombre positif attendu",
-        |q| q > Decimal::ZERO,
-        pre,
-    )
-    .ok()
-    .map(|q| q.unwrap_or(Decimal::ONE));
+    let quantity = number(qty_s, "quantity", "nombre positif attendu", positive, pre)
+        .ok()
+        .map(|q| q.unwrap_or(Decimal::ONE));
     let territory = if dept_s.is_empty() {
         Some(Territory::Metropole)
     } else {
