@@ -70,7 +70,7 @@ pub struct Tariffs {
     /// Per `code.index() * 2 + territory`, sorted by start date.
     values: Vec<Vec<LetterValue>>,
     pub(crate) acts: Vec<Act>,
-    by_id: HashMap<String, usize>,
+    by_id: HashMap<String, usize, FastHash>,
     /// (letter, coefficient in hundredths) → (act, period index) that ever
     /// carried the pair.
     by_pair: HashMap<(Code, i64), Vec<(usize, usize)>, FastHash>,
@@ -99,10 +99,10 @@ impl PartialEq for Tariffs {
     }
 }
 
-/// A small multiplicative hasher for the (letter, coefficient) index: the
-/// keys are a few hundred small integers, not attacker-controlled, and the
-/// lookup is on the pricing hot path (std's SipHash costs more than the
-/// rest of the lookup).
+/// A small multiplicative hasher for the (letter, coefficient) and act id
+/// indexes: the tables are the crate's own few hundred keys (an input can
+/// only ask for a key, not add one), and the lookups are on the pricing
+/// hot path (std's SipHash costs more than the rest of the lookup).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct FastHash;
 
@@ -114,9 +114,15 @@ impl std::hash::Hasher for FastHasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
+        // Eight bytes at a time (act ids are some twenty bytes long).
+        let words = bytes.chunks_exact(8);
+        let tail = words.remainder();
+        for w in words {
+            self.write_u64(u64::from_le_bytes(w.try_into().unwrap_or_default()));
         }
+        let mut last = [0u8; 8];
+        last[..tail.len()].copy_from_slice(tail);
+        self.write_u64(u64::from_le_bytes(last) ^ (tail.len() as u64) << 59);
     }
     fn write_u64(&mut self, n: u64) {
         self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
@@ -561,7 +567,7 @@ fn load_letter_values(text: &str) -> Result<Vec<Vec<LetterValue>>, Error> {
     Ok(out)
 }
 
-fn load_acts(text: &str) -> Result<(Vec<Act>, HashMap<String, usize>), Error> {
+fn load_acts(text: &str) -> Result<(Vec<Act>, HashMap<String, usize, FastHash>), Error> {
     const F: &str = "acts.csv";
     let mut t = Table::new(
         F,
@@ -584,7 +590,7 @@ fn load_acts(text: &str) -> Result<(Vec<Act>, HashMap<String, usize>), Error> {
         ],
     )?;
     let mut acts = Vec::new();
-    let mut by_id = HashMap::new();
+    let mut by_id = HashMap::with_hasher(FastHash);
     t.for_each(|r| {
         let id = r.text("act_id")?;
         if by_id.contains_key(&id) {
@@ -696,7 +702,7 @@ fn load_acts(text: &str) -> Result<(Vec<Act>, HashMap<String, usize>), Error> {
 fn load_act_coefficients(
     text: &str,
     acts: &mut [Act],
-    by_id: &HashMap<String, usize>,
+    by_id: &HashMap<String, usize, FastHash>,
 ) -> Result<(), Error> {
     const F: &str = "act_coefficients.csv";
     let mut t = Table::new(
