@@ -289,11 +289,15 @@ impl Tariffs {
     /// assert_eq!(p.amount.unwrap().to_string(), "21.64");
     /// ```
     pub fn price(&self, line: &InvoiceLine) -> Priced<'_> {
-        self.price_line(line.clone())
+        let mut p = self.price_as(line.head(), line.act_id.as_deref());
+        p.line.act_id.clone_from(&line.act_id);
+        p
     }
 
-    /// [`Tariffs::price`] of a line given by value (no copy of its act id).
-    pub(crate) fn price_line(&self, line: InvoiceLine) -> Priced<'_> {
+    /// [`Tariffs::price`] of a line whose act id is given apart (the batch
+    /// engine's, borrowed from its buffer, not copied into a `String`); the
+    /// result's `line` is `line` as given.
+    pub(crate) fn price_as(&self, line: InvoiceLine, act_id: Option<&str>) -> Priced<'_> {
         let mut out = Priced::new(line);
         let line = out.line.head();
         let line = &line;
@@ -328,8 +332,8 @@ impl Tariffs {
                 }
                 self.apply_value(&mut out, line.code, None);
             }
-            CodeKind::Telesoin => self.price_telesoin(&mut out),
-            CodeKind::ActKey | CodeKind::OldKey => self.price_act(&mut out),
+            CodeKind::Telesoin => self.price_telesoin_as(&mut out, act_id),
+            CodeKind::ActKey | CodeKind::OldKey => self.price_act_as(&mut out, act_id),
         }
         if let (Some(billed), Some(amount)) = (line.billed_amount, out.amount)
             && billed != amount
@@ -408,12 +412,6 @@ impl Tariffs {
         self.apply_value(out, act.letter, Some(p.coefficient));
     }
 
-    fn price_telesoin<'t>(&'t self, out: &mut Priced<'t>) {
-        let act_id = out.line.act_id.take();
-        self.price_telesoin_as(out, act_id.as_deref());
-        out.line.act_id = act_id;
-    }
-
     fn price_telesoin_as<'t>(&'t self, out: &mut Priced<'t>, act_id: Option<&str>) {
         let line = out.line.head();
         if self
@@ -467,12 +465,6 @@ impl Tariffs {
             return;
         }
         self.apply_value(out, Code::TMK, Some(c));
-    }
-
-    fn price_act<'t>(&'t self, out: &mut Priced<'t>) {
-        let act_id = out.line.act_id.take();
-        self.price_act_as(out, act_id.as_deref());
-        out.line.act_id = act_id;
     }
 
     fn price_act_as<'t>(&'t self, out: &mut Priced<'t>, act_id: Option<&str>) {

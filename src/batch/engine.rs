@@ -226,7 +226,7 @@ fn process_group<'t, 'b>(
         works.push(Work {
             index: li,
             findings,
-            priced: line.map(|l| t.price_line(l)),
+            priced: line.map(|l| t.price_as(l, parse::opt(fields.act_id))),
             fields,
         });
     }

@@ -233,7 +233,7 @@ fn positive(d: Decimal) -> bool {
     d.is_sign_positive() && !d.is_zero()
 }
 
-fn opt(s: &str) -> Option<&str> {
+pub(crate) fn opt(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
@@ -309,6 +309,8 @@ pub(crate) struct Fields<'b> {
     pub coefficient: &'b str,
     pub quantity: &'b str,
     pub billed: &'b str,
+    /// Priced with the line, borrowed (`InvoiceLine::act_id` stays `None`).
+    pub act_id: &'b str,
 }
 
 pub(crate) fn invoice_line<'b>(
@@ -321,19 +323,12 @@ pub(crate) fn invoice_line<'b>(
         coefficient: f[slot::COEFFICIENT],
         quantity: f[slot::QUANTITY],
         billed: f[slot::BILLED_AMOUNT],
+        act_id: f[slot::ACT_ID],
     };
-    (
-        parse_fields(&fields, f[slot::ACT_ID], f[slot::DEPARTMENT], pre),
-        fields,
-    )
+    (parse_fields(&fields, f[slot::DEPARTMENT], pre), fields)
 }
 
-fn parse_fields(
-    fl: &Fields<'_>,
-    act_s: &str,
-    dept_s: &str,
-    pre: &mut Vec<Finding>,
-) -> Option<InvoiceLine> {
+fn parse_fields(fl: &Fields<'_>, dept_s: &str, pre: &mut Vec<Finding>) -> Option<InvoiceLine> {
     let (date_s, code_s, coef_s, qty_s, billed_s) =
         (fl.date, fl.code, fl.coefficient, fl.quantity, fl.billed);
     let date = parse_date(date_s);
@@ -390,7 +385,7 @@ fn parse_fields(
         code: code?,
         coefficient: coefficient?,
         quantity: quantity?,
-        act_id: (!act_s.is_empty()).then(|| act_s.to_string()),
+        act_id: None,
         billed_amount,
     })
 }
