@@ -180,6 +180,14 @@ pub(crate) fn push_money(out: &mut Vec<u8>, mut d: Decimal) {
 
 /// `str::trim`, without its Unicode tables when both ends are ASCII.
 pub(crate) fn trim(text: &str) -> &str {
+    // Printable ASCII at both ends (the usual field): nothing to trim.
+    let printable = |b: u8| b > b' ' && b < 0x7f;
+    if let (Some(&a), Some(&b)) = (text.as_bytes().first(), text.as_bytes().last())
+        && printable(a)
+        && printable(b)
+    {
+        return text;
+    }
     let t = text.trim_ascii();
     match (t.as_bytes().first(), t.as_bytes().last()) {
         (Some(a), Some(b)) if !a.is_ascii() || !b.is_ascii() => t.trim(),
@@ -465,6 +473,16 @@ mod tests {
             let want = Decimal::from_str_exact(&t).unwrap();
             let got = parse_decimal(&t).unwrap();
             assert_eq!(got.serialize(), want.serialize(), "{t}");
+        }
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        for s in [
+            "", " ", "7.5", " 7.5", "7.5 ", "\t7,5\r", "\u{a0}7.5\u{2003}", "x", "é", "é ",
+            "\u{85}1", "1\u{7f}",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
         }
     }
 
