@@ -13,7 +13,7 @@
 
 use chrono::Days;
 
-use super::{Line, for_each_run};
+use super::{Line, Runs, for_each_in};
 use crate::nomenclature::ActTraits;
 use crate::{Finding, FindingCode};
 
@@ -23,14 +23,14 @@ fn allowed_rank(neuro: bool, rank: usize) -> bool {
 }
 
 /// Applies the rules to the whole batch.
-pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
+pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
     let mut sessions: Vec<usize> = Vec::new();
     let mut seen: Vec<(&str, usize)> = Vec::new();
-    for_each_run(
+    for_each_in(
+        &runs.patients,
         lines,
         |l| l.act_line(),
-        |l| l.patient_run,
-        |_, idx| {
+        |idx| {
             sessions.clear();
             sessions.extend(idx.iter().copied().filter(|&i| lines[i].session()));
             for &i in idx

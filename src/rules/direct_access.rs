@@ -10,7 +10,7 @@
 //! invoice data, so the finding is a warning. Prescriber number 291991123
 //! marks a prescription renewed by the physiotherapist: not direct access.
 
-use super::{Line, RENEWAL_PRESCRIBER, for_each_run};
+use super::{Line, RENEWAL_PRESCRIBER, Runs, for_each_in};
 use crate::{Finding, FindingCode};
 
 fn direct_access(l: &Line<'_>) -> bool {
@@ -23,33 +23,28 @@ fn direct_access(l: &Line<'_>) -> bool {
 }
 
 /// Applies the rule to the whole batch.
-pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
-    for_each_run(
-        lines,
-        direct_access,
-        |l| l.patient_run,
-        |_, idx| {
-            let mut start = None;
-            let mut count = 0;
-            for &i in idx {
-                let d = lines[i].date;
-                let end = start
-                    .and_then(|s: chrono::NaiveDate| s.checked_add_months(chrono::Months::new(3)));
-                if end.is_none_or(|e| d >= e) {
-                    start = Some(d);
-                    count = 0;
-                }
-                count += 1;
-                if count > 8 {
-                    out[i].push(Finding::new(
+pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
+    for_each_in(&runs.patients, lines, direct_access, |idx| {
+        let mut start = None;
+        let mut count = 0;
+        for &i in idx {
+            let d = lines[i].date;
+            let end =
+                start.and_then(|s: chrono::NaiveDate| s.checked_add_months(chrono::Months::new(3)));
+            if end.is_none_or(|e| d >= e) {
+                start = Some(d);
+                count = 0;
+            }
+            count += 1;
+            if count > 8 {
+                out[i].push(Finding::new(
                     FindingCode::DirectAccessLimit,
                     format!(
                         "Accès direct : séance n° {count} de l'épisode commencé le {} ; au-delà de 8 séances, un diagnostic médical préalable est nécessaire.",
                         start.unwrap_or(d)
                     ),
                 ));
-                }
             }
-        },
-    );
+        }
+    });
 }

@@ -13,7 +13,7 @@
 use chrono::{NaiveTime, Timelike};
 
 use super::holidays::is_sunday_or_holiday;
-use super::{Line, for_each_run};
+use super::{Line, Runs, for_each_in};
 use crate::{Code, CodeKind, Finding, FindingCode};
 
 fn in_window(t: NaiveTime, from_hour: u32, to_hour: u32) -> bool {
@@ -63,21 +63,21 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
 }
 
 /// Cross-line checks: an act the same day, one majoration per act.
-pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
-    for_each_run(
+pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
+    for_each_in(
+        &runs.days,
         lines,
         |_| true,
-        |l| (l.patient_run, l.date),
-        |_, idx| {
+        |idx| {
+            let majoration = |i: usize| lines[i].code.kind() == CodeKind::Majoration;
+            if !idx.iter().any(|&i| majoration(i)) {
+                return;
+            }
             let acts = idx
                 .iter()
                 .filter(|&&i| lines[i].session() || lines[i].act_line())
                 .count();
-            let maj: Vec<usize> = idx
-                .iter()
-                .copied()
-                .filter(|&i| lines[i].code.kind() == CodeKind::Majoration)
-                .collect();
+            let maj: Vec<usize> = idx.iter().copied().filter(|&i| majoration(i)).collect();
             for (n, &i) in maj.iter().enumerate() {
                 if acts == 0 {
                     out[i].push(Finding::new(

@@ -50,6 +50,7 @@ pub mod telesoin;
 pub mod travel;
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 
 use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
@@ -379,6 +380,53 @@ pub(crate) fn for_each_run<'a, K: PartialEq>(
     }
 }
 
+/// The runs most cross-line rules walk, found once for all of them: each
+/// patient's lines with one practitioner, and within them each day's, as
+/// ranges of lines in rule order ([`check_all`]).
+pub(crate) struct Runs {
+    pub patients: Vec<Range<usize>>,
+    pub days: Vec<Range<usize>>,
+}
+
+impl Runs {
+    fn of(lines: &[Line<'_>]) -> Runs {
+        let (mut patients, mut days) = (Vec::new(), Vec::new());
+        let (mut patient, mut day) = (0, 0);
+        for i in 1..=lines.len() {
+            let new_patient = lines
+                .get(i)
+                .is_none_or(|l| l.patient_run != lines[i - 1].patient_run);
+            if new_patient || lines[i].date != lines[i - 1].date {
+                days.push(day..i);
+                day = i;
+            }
+            if new_patient {
+                patients.push(patient..i);
+                patient = i;
+            }
+        }
+        Runs { patients, days }
+    }
+}
+
+/// Calls `f` with the kept lines of each run of `runs` (indices in rule
+/// order), for the runs that keep any. The index buffer is reused.
+pub(crate) fn for_each_in(
+    runs: &[Range<usize>],
+    lines: &[Line<'_>],
+    keep: impl Fn(&Line<'_>) -> bool,
+    mut f: impl FnMut(&[usize]),
+) {
+    let mut idx: Vec<usize> = Vec::new();
+    for r in runs {
+        idx.clear();
+        idx.extend(r.clone().filter(|&i| keep(&lines[i])));
+        if !idx.is_empty() {
+            f(&idx);
+        }
+    }
+}
+
 /// Adds lines one by one, prices them and applies the single-line rules at
 /// once; [`Checker::finalize`] applies the cross-line rules. `R` is the
 /// caller's own line reference, returned with the findings.
@@ -532,14 +580,15 @@ fn rule_order(lines: &[Line<'_>]) -> (Vec<u32>, Vec<(u32, u32)>) {
 /// looks at one practitioner's lines: a patient's lines with another
 /// practitioner are not seen (the unit a batch can be split by).
 fn check_batch(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
-    same_day::check(lines, out);
-    telesoin::check(lines, out);
-    travel::check(lines, out);
+    let runs = Runs::of(lines);
+    same_day::check(lines, &runs, out);
+    telesoin::check(lines, &runs, out);
+    travel::check(lines, &runs, out);
     teleexpertise::check(lines, out);
-    direct_access::check(lines, out);
-    referentiel::check(lines, out);
-    bilans::check(lines, out);
-    majorations::check(lines, out);
+    direct_access::check(lines, &runs, out);
+    referentiel::check(lines, &runs, out);
+    bilans::check(lines, &runs, out);
+    majorations::check(lines, &runs, out);
 }
 
 /// Age in whole years on `date` (a person born on 29 February has a

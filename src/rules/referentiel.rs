@@ -9,23 +9,23 @@
 //! covered in the previous 12 months" variant of the lombalgie and
 //! cervicalgie référentiels is not applied: it needs the patient's history.
 
-use super::{Line, for_each_run};
+use super::{Line, Runs, for_each_in};
 use crate::{Finding, FindingCode};
 
 /// Applies the rule to the whole batch.
-pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
+pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
     // One patient's lines at a time (they come together in rule order),
     // then per prescription and act: a patient has few such series.
     let mut series: Vec<(&str, &str, u32)> = Vec::new();
-    for_each_run(
+    for_each_in(
+        &runs.patients,
         lines,
         |l| {
             l.session()
                 && l.single_act()
                     .is_some_and(|a| a.prior_agreement_from.is_some())
         },
-        |l| l.patient_run,
-        |_, idx| {
+        |idx| {
             series.clear();
             for &i in idx {
                 let l = &lines[i];

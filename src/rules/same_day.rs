@@ -17,7 +17,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Line, for_each_run};
+use super::{Line, Runs, for_each_in};
 use crate::nomenclature::ActTraits;
 use crate::{Finding, FindingCode};
 
@@ -41,13 +41,18 @@ fn is_pll(l: &Line<'_>) -> bool {
 }
 
 /// Applies the rule to the whole batch.
-pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
+pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
     let mut accepted: Vec<usize> = Vec::new();
-    for_each_run(
+    for_each_in(
+        &runs.days,
         lines,
         |l| l.session() && l.date >= IN_FORCE,
-        |l| (l.patient_run, l.date),
-        |&(_, date), idx| {
+        |idx| {
+            // One session a day is always allowed.
+            if idx.len() < 2 {
+                return;
+            }
+            let date = lines[idx[0]].date;
             accepted.clear();
             let mut pll: Option<usize> = None;
             for &i in idx {
@@ -125,11 +130,11 @@ pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
     );
 
     // RAV 1 / RAV 2 (multilayer bandage) never with RAV 15.5.
-    for_each_run(
+    for_each_in(
+        &runs.days,
         lines,
         |l| l.act_line(),
-        |l| (l.patient_run, l.date),
-        |_, idx| {
+        |idx| {
             let with_breast = idx
                 .iter()
                 .any(|&i| lines[i].all_acts(|a| a.is(ActTraits::LYMPH_BREAST)));

@@ -13,7 +13,7 @@
 //! the unit of a physiotherapist's activity, and counting amounts would
 //! favour télésoin, whose letter is worth less (2.15 € against 2.21 €).
 
-use super::{Line, for_each_run};
+use super::{Line, Runs, for_each_in, for_each_run};
 use crate::nomenclature::ActTraits;
 use crate::{Act, Code, Finding, FindingCode};
 
@@ -58,14 +58,14 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
 }
 
 /// Cross-line checks.
-pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
+pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
     // One patient of one practitioner: travel the same day, the initial BDK,
     // a presential act in the 12 months before.
-    for_each_run(
+    for_each_in(
+        &runs.patients,
         lines,
         |_| true,
-        |l| l.patient_run,
-        |_, idx| {
+        |idx| {
             for &i in idx
                 .iter()
                 .filter(|&&i| lines[i].telesoin() && lines[i].act_line())

@@ -18,7 +18,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::{Line, for_each_run, group_by};
+use super::{Line, Runs, for_each_in, group_by};
 use crate::{Act, Code, CodeKind, Finding, FindingCode, IfsScope};
 
 const SINGLE_IFS: NaiveDate = match NaiveDate::from_ymd_opt(2026, 1, 1) {
@@ -85,12 +85,12 @@ fn eligible(code: Code, a: &Act, date: NaiveDate, discharge: Option<NaiveDate>) 
 }
 
 /// Cross-line checks.
-pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
-    for_each_run(
+pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
+    for_each_in(
+        &runs.days,
         lines,
         |_| true,
-        |l| (l.patient_run, l.date),
-        |_, idx| {
+        |idx| {
             if !idx.iter().any(|&i| lines[i].travel()) {
                 return;
             }
