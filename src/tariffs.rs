@@ -70,7 +70,7 @@ pub struct Tariffs {
     /// Per `code.index() * 2 + territory`, sorted by start date.
     values: Vec<Vec<LetterValue>>,
     pub(crate) acts: Vec<Act>,
-    by_id: HashMap<String, usize, FastHash>,
+    by_id: ActIndex,
     /// (letter, coefficient in hundredths) → (act, period index) that ever
     /// carried the pair.
     by_pair: HashMap<(Code, i64), Vec<(usize, usize)>, FastHash>,
@@ -567,7 +567,10 @@ fn load_letter_values(text: &str) -> Result<Vec<Vec<LetterValue>>, Error> {
     Ok(out)
 }
 
-fn load_acts(text: &str) -> Result<(Vec<Act>, HashMap<String, usize, FastHash>), Error> {
+/// Act positions by id.
+type ActIndex = HashMap<String, usize, FastHash>;
+
+fn load_acts(text: &str) -> Result<(Vec<Act>, ActIndex), Error> {
     const F: &str = "acts.csv";
     let mut t = Table::new(
         F,
@@ -702,7 +705,7 @@ fn load_acts(text: &str) -> Result<(Vec<Act>, HashMap<String, usize, FastHash>),
 fn load_act_coefficients(
     text: &str,
     acts: &mut [Act],
-    by_id: &HashMap<String, usize, FastHash>,
+    by_id: &ActIndex,
 ) -> Result<(), Error> {
     const F: &str = "act_coefficients.csv";
     let mut t = Table::new(
