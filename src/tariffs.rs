@@ -702,11 +702,7 @@ fn load_acts(text: &str) -> Result<(Vec<Act>, ActIndex), Error> {
     Ok((acts, by_id))
 }
 
-fn load_act_coefficients(
-    text: &str,
-    acts: &mut [Act],
-    by_id: &ActIndex,
-) -> Result<(), Error> {
+fn load_act_coefficients(text: &str, acts: &mut [Act], by_id: &ActIndex) -> Result<(), Error> {
     const F: &str = "act_coefficients.csv";
     let mut t = Table::new(
         F,

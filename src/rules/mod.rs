@@ -390,7 +390,11 @@ pub(crate) struct Runs {
 
 impl Runs {
     fn of(lines: &[Line<'_>]) -> Runs {
-        let (mut patients, mut days) = (Vec::new(), Vec::new());
+        // A patient has a few days, a day a few lines.
+        let (mut patients, mut days) = (
+            Vec::with_capacity(lines.len() / 8),
+            Vec::with_capacity(lines.len() / 2),
+        );
         let (mut patient, mut day) = (0, 0);
         for i in 1..=lines.len() {
             let new_patient = lines
