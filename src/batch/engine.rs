@@ -148,8 +148,16 @@ struct Work<'a> {
 }
 
 /// Processes `lines` of `block` into a chunk, writing into `buf` (a
-/// buffer handed back by the writer, or a new one).
-fn process(setup: &Setup<'_>, block: &Block, lines: &[usize], track: bool, buf: Vec<u8>) -> Chunk {
+/// buffer handed back by the writer, or a new one). With `runs` (and the
+/// rules on), the chunk lists the practitioner runs it found, for the
+/// grouping check of streamed blocks.
+fn process(
+    setup: &Setup<'_>,
+    block: &Block,
+    lines: &[usize],
+    (track, runs): (bool, bool),
+    buf: Vec<u8>,
+) -> Chunk {
     let mut out = Formatter::new(setup, track);
     out.buf = buf;
     out.buf.clear();
@@ -163,6 +171,7 @@ fn process(setup: &Setup<'_>, block: &Block, lines: &[usize], track: bool, buf: 
     // Reused from one practitioner to the next.
     let mut works = Vec::new();
     let mut ctxs = Vec::new();
+    let mut practitioners = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let mut j = i + 1;
@@ -170,6 +179,10 @@ fn process(setup: &Setup<'_>, block: &Block, lines: &[usize], track: bool, buf: 
             let p = block.practitioner(lines[i], prac);
             while j < lines.len() && block.practitioner(lines[j], prac) == p {
                 j += 1;
+            }
+            if runs {
+                let row = |k: usize| block.lines[lines[k]].row;
+                practitioners.push((p.to_vec(), row(i), row(j - 1)));
             }
         } else {
             j = (i + 4096).min(lines.len());
@@ -184,7 +197,9 @@ fn process(setup: &Setup<'_>, block: &Block, lines: &[usize], track: bool, buf: 
         );
         i = j;
     }
-    out.finish()
+    let mut chunk = out.finish();
+    chunk.runs = practitioners;
+    chunk
 }
 
 fn process_group<'t, 'b>(
@@ -941,7 +956,7 @@ fn in_memory<W: Write>(
     let chunks: Vec<Chunk> = std::thread::scope(|s| {
         let handles: Vec<_> = parts
             .iter()
-            .map(|part| s.spawn(move || process(setup, block, part, true, Vec::new())))
+            .map(|part| s.spawn(move || process(setup, block, part, (true, false), Vec::new())))
             .collect();
         handles
             .into_iter()
@@ -1048,18 +1063,6 @@ impl<W: Write> Pipe<'_, '_, W> {
 }
 
 /// The practitioner runs of a block, for the grouping check.
-fn practitioner_runs(block: &Block, prac: Option<usize>) -> Vec<(Vec<u8>, u64, u64)> {
-    let mut runs: Vec<(Vec<u8>, u64, u64)> = Vec::new();
-    for (i, l) in block.lines.iter().enumerate() {
-        let p = block.practitioner(i, prac);
-        match runs.last_mut() {
-            Some(r) if r.0 == p => r.2 = l.row,
-            _ => runs.push((p.to_vec(), l.row, l.row)),
-        }
-    }
-    runs
-}
-
 /// Streams input larger than the budget in blocks of whole practitioners,
 /// processed in parallel and written in order. Plain CSV is cut by bytes
 /// here and split into fields by the workers; from the first block that is
@@ -1108,10 +1111,7 @@ fn streaming<R: Read, W: Write>(
                         .and_then(|rx| rx.try_recv().ok())
                         .unwrap_or_default();
                     let idx: Vec<usize> = (0..block.lines.len()).collect();
-                    let mut chunk = process(setup, &block, &idx, false, buf);
-                    if plain && rules {
-                        chunk.runs = practitioner_runs(&block, prac);
-                    }
+                    let chunk = process(setup, &block, &idx, (false, plain), buf);
                     if res_tx.send((seq, chunk)).is_err() {
                         break;
                     }
