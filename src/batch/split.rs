@@ -163,22 +163,44 @@ pub(super) fn is_grouped(data: &[u8], delimiter: u8, col: usize) -> bool {
 
 /// Where the lines of the last practitioner of plain `data` (whole lines,
 /// ending with `\n`) start: 0 when every line is the same practitioner's.
+///
+/// Found by bisection over the lines, which is exact when the last
+/// practitioner's lines come together at the end (grouped input). On input
+/// that is not grouped it may stop at an earlier run of the same
+/// practitioner; the cut is still at the start of a run, so the grouping
+/// check sees the same runs in the same order and reports the same lines.
 pub(super) fn last_group_start(data: &[u8], delimiter: u8, col: usize) -> usize {
     let Some(body) = data.strip_suffix(b"\n") else {
         return 0;
     };
-    let line_start = |end: usize| memrchr(b'\n', &body[..end]).map_or(0, |p| p + 1);
-    let mut start = line_start(body.len());
-    let last = field_of(&body[start..], delimiter, col);
-    while start > 0 {
-        let end = start - 1;
-        let previous = line_start(end);
-        if field_of(&body[previous..end], delimiter, col) != last {
-            return start;
-        }
-        start = previous;
+    let line_at = |s: usize| {
+        let e = memchr(b'\n', &body[s..]).map_or(body.len(), |p| s + p);
+        &body[s..e]
+    };
+    let practitioner = |s: usize| field_of(line_at(s), delimiter, col);
+    // `hi` starts a line of the last practitioner, `lo` a line of another.
+    let mut hi = memrchr(b'\n', body).map_or(0, |p| p + 1);
+    let last = practitioner(hi);
+    if practitioner(0) == last {
+        return 0;
     }
-    0
+    let mut lo = 0;
+    loop {
+        // A line start strictly between `lo` and `hi`, near the middle.
+        let next = |from: usize| {
+            memchr(b'\n', &body[from..hi])
+                .map(|p| from + p + 1)
+                .filter(|&s| s < hi)
+        };
+        let Some(s) = next(lo + (hi - lo) / 2).or_else(|| next(lo)) else {
+            return hi;
+        };
+        if practitioner(s) == last {
+            hi = s;
+        } else {
+            lo = s;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -300,5 +322,20 @@ mod tests {
         assert_eq!(last_group_start(data, b',', 1), 12);
         assert_eq!(last_group_start(b"F1,K1\nF2,K1\n", b',', 1), 0);
         assert_eq!(last_group_start(b"F1\nF2,K1\n", b',', 1), 3);
+        // Every size of the last group and of what comes before it.
+        for before in 0..40 {
+            for group in 1..40 {
+                let mut data = Vec::new();
+                for k in 0..before {
+                    data.extend_from_slice(format!("F{k},K{}\n", k % 3).as_bytes());
+                }
+                let start = data.len();
+                for k in 0..group {
+                    data.extend_from_slice(format!("G{k},K9\n").as_bytes());
+                }
+                let want = if before == 0 { 0 } else { start };
+                assert_eq!(last_group_start(&data, b',', 1), want, "{before} {group}");
+            }
+        }
     }
 }
