@@ -13,7 +13,8 @@
 use super::{Line, RENEWAL_PRESCRIBER, Runs, for_each_in};
 use crate::{Finding, FindingCode};
 
-fn direct_access(l: &Line<'_>) -> bool {
+/// A session whose prescriber is the practitioner (not a renewal).
+pub(crate) fn is_direct_access(l: &Line<'_>) -> bool {
     match &l.ctx.prescriber_id {
         Some(p) => {
             !p.is_empty() && *p != RENEWAL_PRESCRIBER && *p == l.ctx.practitioner_id && l.session()
@@ -24,27 +25,32 @@ fn direct_access(l: &Line<'_>) -> bool {
 
 /// Applies the rule to the whole batch.
 pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
-    for_each_in(&runs.patients, lines, direct_access, |idx| {
-        let mut start = None;
-        let mut count = 0;
-        for &i in idx {
-            let d = lines[i].date;
-            let end =
-                start.and_then(|s: chrono::NaiveDate| s.checked_add_months(chrono::Months::new(3)));
-            if end.is_none_or(|e| d >= e) {
-                start = Some(d);
-                count = 0;
-            }
-            count += 1;
-            if count > 8 {
-                out[i].push(Finding::new(
+    for_each_in(
+        &runs.patients,
+        lines,
+        |l| l.direct_access(),
+        |idx| {
+            let mut start = None;
+            let mut count = 0;
+            for &i in idx {
+                let d = lines[i].date;
+                let end = start
+                    .and_then(|s: chrono::NaiveDate| s.checked_add_months(chrono::Months::new(3)));
+                if end.is_none_or(|e| d >= e) {
+                    start = Some(d);
+                    count = 0;
+                }
+                count += 1;
+                if count > 8 {
+                    out[i].push(Finding::new(
                     FindingCode::DirectAccessLimit,
                     format!(
                         "Accès direct : séance n° {count} de l'épisode commencé le {} ; au-delà de 8 séances, un diagnostic médical préalable est nécessaire.",
                         start.unwrap_or(d)
                     ),
                 ));
+                }
             }
-        }
-    });
+        },
+    );
 }

@@ -219,7 +219,11 @@ pub(crate) struct Line<'a> {
     pub quantity: Decimal,
     pub ctx: &'a Ctx<'a>,
     pub acts: Acts<'a>,
+    /// Asked by several rules on every line: worked out once, so that a
+    /// rule pass reads the line and not its context.
     is_session: bool,
+    is_remote: bool,
+    is_direct_access: bool,
     /// Numbers of the practitioner and of the (practitioner, patient) pair,
     /// in order of first appearance ([`check_all`] sets them): the rules
     /// group by these instead of comparing the strings again.
@@ -237,17 +241,25 @@ impl<'a> Line<'a> {
             ctx,
             acts: core.acts,
             is_session: false,
+            is_remote: false,
+            is_direct_access: false,
             practitioner_run: 0,
             patient_run: 0,
         };
-        // Asked by most rules for every line: computed once.
         l.is_session = l.compute_session();
+        l.is_remote = l.code == Code::TMK || (l.ctx.telesoin && l.act_line());
+        l.is_direct_access = direct_access::is_direct_access(&l);
         l
     }
 
     /// A remote session.
     pub fn telesoin(&self) -> bool {
-        self.code == Code::TMK || (self.ctx.telesoin && self.act_line())
+        self.is_remote
+    }
+
+    /// A direct-access session ([`direct_access`]).
+    pub fn direct_access(&self) -> bool {
+        self.is_direct_access
     }
 
     /// A line carrying an act (key letter, old key or TMK).
