@@ -973,10 +973,10 @@ fn in_memory<W: Write>(
         out.w
             .write_all(&chunks[ci as usize].buf[s as usize..e as usize])
             .map_err(io_error)?;
-        if i % 65536 == 65535 {
-            if let Some(p) = out.progress {
-                p(i as u64 + 1);
-            }
+        if i % 65536 == 65535
+            && let Some(p) = out.progress
+        {
+            p(i as u64 + 1);
         }
     }
     for c in chunks {

@@ -144,11 +144,11 @@ fn years(c: &Contract, basis: YearBasis, count: u32) -> Vec<Year> {
 
 fn gates(c: &Contract, key: u32, min_share: Decimal, note: &mut Vec<String>) -> bool {
     let mut ok = true;
-    if let Some(s) = c.in_zone_share.get(&key) {
-        if *s < min_share {
-            note.push(format!("part d'activité dans la zone {s} < {min_share}"));
-            ok = false;
-        }
+    if let Some(s) = c.in_zone_share.get(&key)
+        && *s < min_share
+    {
+        note.push(format!("part d'activité dans la zone {s} < {min_share}"));
+        ok = false;
     }
     if c.modernisation_met.get(&key) == Some(&false) {
         note.push("indicateurs du forfait de modernisation (art. 4.9) non remplis".into());

@@ -19,7 +19,7 @@ use crate::{Finding, FindingCode};
 
 fn allowed_rank(neuro: bool, rank: usize) -> bool {
     let (second, step) = if neuro { (60, 50) } else { (30, 20) };
-    rank <= 1 || (rank >= second && (rank - second) % step == 0)
+    rank <= 1 || (rank >= second && (rank - second).is_multiple_of(step))
 }
 
 /// Applies the rules to the whole batch.

@@ -75,18 +75,19 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
                     continue;
                 };
                 let f = &lines[first];
-                if let (Some(name), Some(other)) = (twice_a_day(l), twice_a_day(f)) {
-                    if accepted.len() == 1 && name == other {
-                        if l.ctx.session.is_some() && l.ctx.session != f.ctx.session {
-                            accepted.push(i);
-                        } else {
-                            out[i].push(Finding::new(
+                if let (Some(name), Some(other)) = (twice_a_day(l), twice_a_day(f))
+                    && accepted.len() == 1
+                    && name == other
+                {
+                    if l.ctx.session.is_some() && l.ctx.session != f.ctx.session {
+                        accepted.push(i);
+                    } else {
+                        out[i].push(Finding::new(
                             FindingCode::SameDayNotAllowed,
                             format!("{name} : deux séances par jour possibles, mais dans deux séances distinctes (colonne session) ; {} le même jour.", f.ctx.invoice_id),
                         ));
-                        }
-                        continue;
                     }
+                    continue;
                 }
                 if accepted.len() >= 2 {
                     out[i].push(Finding::new(
