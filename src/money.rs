@@ -43,13 +43,19 @@ pub fn round_to_cent(amount: Decimal) -> Decimal {
     amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// Greater than zero, by sign and zero tests (cheaper than comparing with
+/// `Decimal::ZERO`).
+pub(crate) fn is_positive(d: Decimal) -> bool {
+    d.is_sign_positive() && !d.is_zero()
+}
+
 /// `a × b × c` exactly as rust_decimal computes it (mantissas multiplied,
 /// scales added: `7.49 × 2.21 × 1` is `16.5529`), by one 64-bit product when
 /// the three are positive and small, as coefficients, values and quantities
 /// are; rust_decimal's 96-bit multiplication otherwise.
 pub(crate) fn product3(a: Decimal, b: Decimal, c: Decimal) -> Decimal {
     let small = |d: Decimal| {
-        (d.is_sign_positive() && !d.is_zero())
+        is_positive(d)
             .then(|| u64::try_from(d.mantissa()).ok())
             .flatten()
     };
@@ -97,45 +103,18 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
         b'+' => (false, &t[1..]),
         _ => (false, t),
     };
+    // At most 28 digits: the mantissa stays below 10^28 < 2^96, the size of
+    // a Decimal's mantissa, and the scale below 28.
+    let mut mantissa: u128 = 0;
     let mut scale: u32 = 0;
     let mut seen_sep = false;
     let mut count = 0;
-    if digits.len() <= 19 {
-        // The usual case: at most 19 digits fit a u64.
-        let mut mantissa: u64 = 0;
-        for &b in digits {
-            match b {
-                b'0'..=b'9' => {
-                    mantissa = mantissa * 10 + u64::from(b - b'0');
-                    count += 1;
-                    scale += u32::from(seen_sep);
-                }
-                b'.' | b',' if !seen_sep => seen_sep = true,
-                _ => return None,
-            }
-        }
-        if count == 0 {
-            return None;
-        }
-        // `-0` is zero, without a sign, as rust_decimal reads it.
-        let negative = negative && mantissa != 0;
-        return Some(Decimal::from_parts(
-            mantissa as u32,
-            (mantissa >> 32) as u32,
-            0,
-            negative,
-            scale,
-        ));
-    }
-    let mut mantissa: i128 = 0;
     for &b in digits {
         match b {
             b'0'..=b'9' => {
-                mantissa = mantissa * 10 + i128::from(b - b'0');
+                mantissa = mantissa * 10 + u128::from(b - b'0');
                 count += 1;
-                if seen_sep {
-                    scale += 1;
-                }
+                scale += u32::from(seen_sep);
             }
             b'.' | b',' if !seen_sep => seen_sep = true,
             _ => return None,
@@ -144,7 +123,14 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
     if count == 0 {
         return None;
     }
-    Decimal::try_from_i128_with_scale(if negative { -mantissa } else { mantissa }, scale).ok()
+    // `-0` is zero, without a sign, as rust_decimal reads it.
+    Some(Decimal::from_parts(
+        mantissa as u32,
+        (mantissa >> 32) as u32,
+        (mantissa >> 64) as u32,
+        negative && mantissa != 0,
+        scale,
+    ))
 }
 
 /// Appends a decimal as text (`7.50`, `-3`, `0.38`) without allocating:

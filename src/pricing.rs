@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::money::{format_money, product3, round_to_cent};
+use crate::money::{format_money, is_positive, product3, round_to_cent};
 use crate::nomenclature::{Act, ActPeriod, OldCotation, RowStatus};
 use crate::tariffs::LetterValue;
 use crate::{Code, CodeKind, Finding, FindingCode, LineStatus, Tariffs, Territory};
@@ -312,7 +312,7 @@ impl Tariffs {
             );
             return out;
         }
-        if line.quantity.is_zero() || line.quantity.is_sign_negative() {
+        if !is_positive(line.quantity) {
             out.add(
                 FindingCode::InvalidField,
                 format!("Quantité {} : doit être positive.", line.quantity),

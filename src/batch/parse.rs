@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 
 use super::REQUIRED_COLUMNS;
-use crate::money::parse_decimal;
+use crate::money::{is_positive, parse_decimal};
 use crate::rules::Ctx;
 use crate::{Code, Error, Finding, FindingCode, InvoiceLine, Territory};
 
@@ -228,11 +228,6 @@ fn number(
     }
 }
 
-/// Greater than zero (a sign and a zero test, not a comparison).
-fn positive(d: Decimal) -> bool {
-    d.is_sign_positive() && !d.is_zero()
-}
-
 pub(crate) fn opt(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
@@ -354,13 +349,19 @@ fn parse_fields(fl: &Fields<'_>, dept_s: &str, pre: &mut Vec<Finding>) -> Option
         coef_s,
         "coefficient",
         "nombre positif attendu",
-        positive,
+        is_positive,
         pre,
     )
     .ok();
-    let quantity = number(qty_s, "quantity", "nombre positif attendu", positive, pre)
-        .ok()
-        .map(|q| q.unwrap_or(Decimal::ONE));
+    let quantity = number(
+        qty_s,
+        "quantity",
+        "nombre positif attendu",
+        is_positive,
+        pre,
+    )
+    .ok()
+    .map(|q| q.unwrap_or(Decimal::ONE));
     let territory = if dept_s.is_empty() {
         Some(Territory::Metropole)
     } else {

@@ -517,22 +517,19 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
 /// findings in the order given.
 pub(crate) fn check_all(mut lines: Vec<Line<'_>>) -> Vec<Vec<Finding>> {
     let (order, rank) = rule_order(&lines);
+    for (l, &r) in lines.iter_mut().zip(&rank) {
+        (l.practitioner_run, l.patient_run) = r;
+    }
     let mut out = vec![Vec::new(); lines.len()];
     if order.iter().enumerate().all(|(k, &i)| k == i as usize) {
         // Already in rule order (the usual case for a sorted batch): no
         // permutation of the lines nor of their findings.
-        for (l, &r) in lines.iter_mut().zip(&rank) {
-            (l.practitioner_run, l.patient_run) = r;
-        }
         check_batch(&lines, &mut out);
         return out;
     }
     let mut slots: Vec<Option<Line<'_>>> = lines.into_iter().map(Some).collect();
     let mut sorted: Vec<Line<'_>> = Vec::with_capacity(slots.len());
     sorted.extend(order.iter().filter_map(|&i| slots[i as usize].take()));
-    for (l, &i) in sorted.iter_mut().zip(&order) {
-        (l.practitioner_run, l.patient_run) = rank[i as usize];
-    }
     let mut sorted_out = vec![Vec::new(); sorted.len()];
     check_batch(&sorted, &mut sorted_out);
     for (&pos, findings) in order.iter().zip(sorted_out) {
