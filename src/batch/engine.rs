@@ -920,13 +920,7 @@ fn in_memory<W: Write>(
     let mut order: Vec<usize> = (0..n).collect();
     // Each practitioner's lines must be together; already so unless a
     // practitioner comes back after another one.
-    let grouped = || {
-        let mut closed = std::collections::HashSet::new();
-        (1..n).all(|i| {
-            let (a, b) = (block.practitioner(i - 1, prac), block.practitioner(i, prac));
-            a == b || (closed.insert(a) && !closed.contains(b))
-        })
-    };
+    let grouped = || split::each_together((0..n).map(|i| block.practitioner(i, prac)));
     if setup.options.rules && !grouped() {
         order.sort_by(|&a, &b| {
             block

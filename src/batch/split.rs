@@ -137,17 +137,26 @@ pub(super) fn field_of(line: &[u8], delimiter: u8, col: usize) -> &[u8] {
 /// Whether every practitioner's lines (field `col`) of plain `data` come
 /// together.
 pub(super) fn is_grouped(data: &[u8], delimiter: u8, col: usize) -> bool {
+    let mut start = 0;
+    let lines = memchr_iter(b'\n', data)
+        .chain(std::iter::once(data.len()))
+        .map(|end| {
+            let line = &data[start..end];
+            start = end + 1;
+            line
+        });
+    each_together(
+        lines
+            .filter(|line| !line.is_empty())
+            .map(|line| field_of(line, delimiter, col)),
+    )
+}
+
+/// Whether equal ids come together: none comes back after another one.
+pub(super) fn each_together<'a>(ids: impl IntoIterator<Item = &'a [u8]>) -> bool {
     let mut closed = std::collections::HashSet::new();
     let mut current: Option<&[u8]> = None;
-    let mut start = 0;
-    let ends = memchr_iter(b'\n', data).chain(std::iter::once(data.len()));
-    for end in ends {
-        let line = &data[start..end];
-        start = end + 1;
-        if line.is_empty() {
-            continue;
-        }
-        let p = field_of(line, delimiter, col);
+    for p in ids {
         if current != Some(p) {
             if closed.contains(p) {
                 return false;
