@@ -69,17 +69,31 @@ pub(crate) fn product3(a: Decimal, b: Decimal, c: Decimal) -> Decimal {
     a * b * c
 }
 
-/// Formats an amount with exactly two decimals and a dot (`"16.58"`).
+/// Formats an amount with a dot and two decimals, or more when it has more
+/// significant ones: display never rounds (a billed amount of 16.551 € is
+/// shown as `16.551`, not as the `16.55` it differs from).
 ///
 /// ```
 /// use kine_tarif::money::format_money;
 /// assert_eq!(format_money("4".parse().unwrap()), "4.00");
 /// assert_eq!(format_money("0.38".parse().unwrap()), "0.38");
+/// assert_eq!(format_money("16.551".parse().unwrap()), "16.551");
+/// assert_eq!(format_money("16.5500".parse().unwrap()), "16.55");
 /// ```
 pub fn format_money(amount: Decimal) -> String {
-    let mut a = amount;
-    a.rescale(2);
-    a.to_string()
+    money_digits(amount).to_string()
+}
+
+/// `d` with two decimals, or with its significant decimals when it has
+/// more: the same value, for display.
+fn money_digits(mut d: Decimal) -> Decimal {
+    if d.scale() > 2 {
+        d = d.normalize();
+    }
+    if d.scale() < 2 {
+        d.rescale(2);
+    }
+    d
 }
 
 /// Parses a decimal written with a dot or a comma (`"7,5"`, `"7.50"`),
@@ -156,12 +170,9 @@ pub(crate) fn push_decimal(out: &mut Vec<u8>, d: Decimal) {
     out.extend_from_slice(decimal_text(d, &mut buf));
 }
 
-/// Appends an amount with exactly two decimals to a byte buffer.
-pub(crate) fn push_money(out: &mut Vec<u8>, mut d: Decimal) {
-    if d.scale() != 2 {
-        d.rescale(2);
-    }
-    push_decimal(out, d);
+/// Appends an amount as [`format_money`] writes it.
+pub(crate) fn push_money(out: &mut Vec<u8>, d: Decimal) {
+    push_decimal(out, if d.scale() == 2 { d } else { money_digits(d) });
 }
 
 /// `str::trim`, without its Unicode tables when both ends are ASCII.

@@ -203,6 +203,33 @@ fn billed_amount_is_checked_against_the_corrected_amount() {
 }
 
 #[test]
+fn a_billed_amount_with_more_decimals_is_shown_as_given() {
+    // RAM 7.49 on 2025-06-02: 7.49 × 2.21 = 16.5529 → 16.55 €. Billed
+    // 16.551 €: a mismatch, and the message must not round the billed
+    // amount to the 16.55 it differs from.
+    let p = price(
+        &InvoiceLine::new(d("2025-06-02"), Code::RAM, Some(n("7.49")))
+            .with_billed_amount(n("16.551")),
+    );
+    assert_eq!(p.amount, Some(n("16.55")));
+    let m = p
+        .findings
+        .iter()
+        .find(|f| f.code == FindingCode::AmountMismatch)
+        .expect("a mismatch");
+    assert_eq!(
+        m.message,
+        "Montant facturé 16.551 € ≠ montant calculé 16.55 €."
+    );
+    // Trailing zeros are not a difference.
+    let same = price(
+        &InvoiceLine::new(d("2025-06-02"), Code::RAM, Some(n("7.49")))
+            .with_billed_amount(n("16.5500")),
+    );
+    assert!(!same.has(FindingCode::AmountMismatch));
+}
+
+#[test]
 fn a_pair_names_different_acts_at_different_dates() {
     let t = Tariffs::embedded();
     let id = |date: &str| {

@@ -179,6 +179,47 @@ fn reprice_at_another_date() {
 }
 
 #[test]
+fn with_reprice_every_row_has_the_reprice_columns() {
+    // The second line has no valid date: not priced, so not repriced, but
+    // its row still has 20 columns (a strict CSV reader refuses rows of
+    // another width); in JSON lines its `reprice` cells are empty.
+    let input = "invoice_id,patient_id,practitioner_id,date,code,coefficient,billed_amount\n\
+                 F1,P1,K1,2025-03-03,RIM,7.50,16.581\nF2,P1,K1,2025-02-30,RIM,7.50,16.58\n";
+    let options = BatchOptions {
+        reprice_at: Some("2026-02-01".parse().unwrap()),
+        ..BatchOptions::default()
+    };
+    let (_, out) = run(input.as_bytes(), options).unwrap();
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(&out[..])
+        .records()
+        .collect::<Result<_, _>>()
+        .expect("every row as wide as the header");
+    assert_eq!(rows.len(), 2);
+    // RIM 7.50 × 2.21 = 16.575 → 16.58 €; the billed 16.581 € is echoed as given.
+    assert_eq!(&rows[0][11], "16.58");
+    assert_eq!(&rows[0][12], "16.581");
+    let reprice = |r: &csv::StringRecord| r.iter().skip(16).map(String::from).collect::<Vec<_>>();
+    assert_eq!(reprice(&rows[0]), ["RIM", "8.10", "2.21", "17.90"]);
+    assert_eq!(&rows[1][13], "error");
+    assert_eq!(reprice(&rows[1]), ["", "", "", ""]);
+    let (_, json) = run(
+        input.as_bytes(),
+        BatchOptions {
+            format: kine_tarif::batch::OutputFormat::Jsonl,
+            ..options
+        },
+    )
+    .unwrap();
+    let second = String::from_utf8(json)
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .to_string();
+    assert!(second.ends_with(r#""reprice":["","","",""]}"#), "{second}");
+}
+
+#[test]
 fn plain_and_quoted_crlf_and_blank_line_inputs_stream_to_the_same_bytes() {
     let plain = String::from_utf8(generated(20_000, 5)).unwrap();
     let lines: Vec<&str> = plain.lines().collect();

@@ -650,12 +650,10 @@ impl<'s> Formatter<'s> {
     fn row(&mut self, block: &Block, w: &Work<'_>, ctx: &Ctx<'_>) {
         let start = self.buf.len();
         let c = self.cells(block, w);
-        let columns = OUTPUT_COLUMNS.len()
-            + if c.repriced.is_some() {
-                REPRICE_COLUMNS.len()
-            } else {
-                0
-            };
+        // With `--reprice-at`, every row has the reprice columns (empty
+        // for a line that was not priced): a CSV reader sees one width.
+        let repricing = self.setup.options.reprice_at.is_some();
+        let columns = OUTPUT_COLUMNS.len() + if repricing { REPRICE_COLUMNS.len() } else { 0 };
         if self.csv {
             let plain_echo = self.plain_echo;
             let buf = &mut self.buf;
@@ -718,10 +716,7 @@ impl<'s> Formatter<'s> {
                         message: &f.message,
                     })
                     .collect(),
-                reprice: c
-                    .repriced
-                    .as_ref()
-                    .map(|_| [&*text[16], &*text[17], &*text[18], &*text[19]]),
+                reprice: repricing.then(|| [&*text[16], &*text[17], &*text[18], &*text[19]]),
             };
             let _ = serde_json::to_writer(&mut self.buf, &j);
             self.buf.push(b'\n');
