@@ -175,6 +175,21 @@ pub(crate) fn push_money(out: &mut Vec<u8>, d: Decimal) {
     push_decimal(out, if d.scale() == 2 { d } else { money_digits(d) });
 }
 
+/// Whether `t` is written exactly as [`push_money`] writes the amount it
+/// parses to (`16.55`, `0.38`: digits, no leading zero, a point, two
+/// digits): such a field can be echoed instead of formatted again.
+pub(crate) fn is_money_text(t: &[u8]) -> bool {
+    match t {
+        [int @ .., b'.', c, d] => {
+            c.is_ascii_digit()
+                && d.is_ascii_digit()
+                && int.iter().all(u8::is_ascii_digit)
+                && !matches!(int, [] | [b'0', _, ..])
+        }
+        _ => false,
+    }
+}
+
 /// `str::trim`, without its Unicode tables when both ends are ASCII.
 pub(crate) fn trim(text: &str) -> &str {
     // Printable ASCII at both ends (the usual field): nothing to trim.
@@ -312,6 +327,36 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn money_text_is_what_push_money_writes() {
+        // Every way of writing some amounts: what `is_money_text` accepts,
+        // `push_money` writes back unchanged.
+        for int in ["", "0", "00", "1", "01", "16", "160", "1234567"] {
+            for frac in ["", ".", ".5", ".50", ".55", ".551", ",55", ".5a"] {
+                for sign in ["", "-", "+", " "] {
+                    let t = format!("{sign}{int}{frac}");
+                    let Some(d) = parse_decimal(&t) else {
+                        assert!(!is_money_text(t.as_bytes()), "{t:?}");
+                        continue;
+                    };
+                    let mut out = Vec::new();
+                    push_money(&mut out, d);
+                    if is_money_text(t.as_bytes()) {
+                        assert_eq!(out, t.as_bytes(), "{t:?}");
+                    }
+                }
+            }
+        }
+        for yes in ["16.55", "0.38", "0.00", "1234567.50"] {
+            assert!(is_money_text(yes.as_bytes()), "{yes}");
+        }
+        for no in [
+            "016.55", "16.5", "16.550", "-16.55", "16,55", ".55", " 16.55",
+        ] {
+            assert!(!is_money_text(no.as_bytes()), "{no}");
+        }
     }
 
     #[test]

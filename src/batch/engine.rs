@@ -13,7 +13,9 @@ use serde::Serialize;
 use super::parse::{self, Columns};
 use super::split;
 use super::{BatchOptions, OUTPUT_COLUMNS, OutputFormat, REPRICE_COLUMNS, RepriceTotals, Summary};
-use crate::money::{parse_decimal, product3, push_decimal, push_money, push_u64, round_to_cent};
+use crate::money::{
+    is_money_text, parse_decimal, product3, push_decimal, push_money, push_u64, round_to_cent,
+};
 use crate::rules::{self, Core, Ctx, Line};
 use crate::{Code, CodeKind, Error, Finding, FindingCode, LineStatus, Priced, Tariffs};
 
@@ -91,17 +93,14 @@ impl Block {
         (start as usize, self.ends[k] as usize)
     }
 
-    /// The byte ranges of line `i`'s fields in `data`.
-    fn ranges(&self, i: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+    /// Where line `i`'s fields are in `data`.
+    fn fields(&self, i: usize) -> parse::FieldEnds<'_> {
         let l = self.lines[i];
-        let ends = &self.ends[l.first as usize..(l.first + l.n) as usize];
-        // Each field starts after the previous one's end (and separator).
-        let (mut start, gap) = (l.start as usize, self.gap as usize);
-        ends.iter().map(move |&e| {
-            let r = (start, e as usize);
-            start = e as usize + gap;
-            r
-        })
+        parse::FieldEnds {
+            ends: &self.ends[l.first as usize..(l.first + l.n) as usize],
+            start: l.start as usize,
+            gap: self.gap as usize,
+        }
     }
 
     fn practitioner(&self, i: usize, col: Option<usize>) -> &[u8] {
@@ -147,6 +146,22 @@ struct Work<'a> {
     fields: parse::Fields<'a>,
 }
 
+/// Per-line vectors a worker keeps from one block to the next, empty:
+/// what is kept is their allocation.
+#[derive(Default)]
+struct Scratch {
+    works: Vec<Work<'static>>,
+    ctxs: Vec<Ctx<'static>>,
+}
+
+/// An empty vector of another lifetime with the allocation of `v`: the
+/// types differ in lifetimes only, so the standard library collects in
+/// place, into the same memory.
+fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
+}
+
 /// Processes `lines` of `block` into a chunk, writing into `buf` (a
 /// buffer handed back by the writer, or a new one). With `runs` (and the
 /// rules on), the chunk lists the practitioner runs it found, for the
@@ -156,7 +171,7 @@ fn process(
     block: &Block,
     lines: &[usize],
     (track, runs): (bool, bool),
-    buf: Vec<u8>,
+    (buf, scratch): (Vec<u8>, &mut Scratch),
 ) -> Chunk {
     let mut out = Formatter::new(setup, track);
     out.buf = buf;
@@ -168,9 +183,9 @@ fn process(
     // One UTF-8 check for the whole block; a block with invalid bytes is
     // checked field by field, so the bad field becomes a finding.
     let text = std::str::from_utf8(&block.data).ok();
-    // Reused from one practitioner to the next.
-    let mut works = Vec::new();
-    let mut ctxs = Vec::new();
+    // Reused from one practitioner (and block) to the next.
+    let mut works = recycle(std::mem::take(&mut scratch.works));
+    let mut ctxs = recycle(std::mem::take(&mut scratch.ctxs));
     let mut practitioners = Vec::new();
     let mut i = 0;
     while i < lines.len() {
@@ -197,6 +212,8 @@ fn process(
         );
         i = j;
     }
+    scratch.works = recycle(works);
+    scratch.ctxs = recycle(ctxs);
     let mut chunk = out.finish();
     chunk.runs = practitioners;
     chunk
@@ -230,7 +247,7 @@ fn process_group<'t, 'b>(
             ));
         }
         let slots = parse::fill_slots(
-            block.ranges(li),
+            block.fields(li),
             &block.data,
             text,
             &setup.cols.slots,
@@ -395,26 +412,42 @@ fn add_cents(cents: &mut i64, total: &mut Decimal, d: Decimal) {
 /// What columns 6 to 11 (code, coefficient, act, unit value, quantity,
 /// amount) show, exactly as represented (7.5 and 7.50 differ): lines with
 /// the same key have the same text there.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 struct PricedKey {
     code: &'static str,
     act: *const u8,
-    numbers: [[u8; 16]; 4],
+    /// The four decimals' representations (`Decimal::serialize`).
+    numbers: [u128; 4],
     present: u8,
+}
+
+impl PartialEq for PricedKey {
+    /// Field by field, the numbers without a branch each.
+    fn eq(&self, other: &PricedKey) -> bool {
+        let n = self
+            .numbers
+            .iter()
+            .zip(&other.numbers)
+            .fold(0, |acc, (a, b)| acc | (a ^ b));
+        n == 0
+            && std::ptr::eq(self.code, other.code)
+            && self.act == other.act
+            && self.present == other.present
+    }
 }
 
 impl PricedKey {
     /// The key of a priced line's cells; `None` for a line not priced.
     fn of(c: &Cells<'_>) -> Option<PricedKey> {
         let quantity = c.quantity.ok()?;
-        let d = |x: Option<Decimal>| x.map_or([0; 16], |d| d.serialize());
+        let d = |x: Option<Decimal>| x.map_or(0, |d| u128::from_le_bytes(d.serialize()));
         Some(PricedKey {
             code: c.code,
             act: c.act.as_ptr(),
             numbers: [
                 d(c.coefficient),
                 d(c.unit),
-                quantity.serialize(),
+                u128::from_le_bytes(quantity.serialize()),
                 d(c.amount),
             ],
             present: u8::from(c.coefficient.is_some())
@@ -426,9 +459,8 @@ impl PricedKey {
 
     fn slot(&self) -> usize {
         let mut h = self.code.len() as u64 ^ (self.act as u64);
-        for n in &self.numbers {
-            let w = u64::from_le_bytes([n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7]]);
-            h = (h.rotate_left(7) ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        for &n in &self.numbers {
+            h = (h.rotate_left(7) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         }
         (h >> 58) as usize
     }
@@ -503,6 +535,10 @@ fn column(k: usize, c: &Cells<'_>, w: &Work<'_>, ctx: &Ctx<'_>, out: &mut Vec<u8
         },
         11 => opt_money(out, c.amount),
         12 => match c.billed {
+            // Usually written as it would be written back: echoed.
+            Ok(_) if is_money_text(w.fields.billed.as_bytes()) => {
+                out.extend_from_slice(w.fields.billed.as_bytes());
+            }
             Ok(b) => push_money(out, b),
             Err(s) => out.extend_from_slice(s.as_bytes()),
         },
@@ -945,7 +981,18 @@ fn in_memory<W: Write>(
     let chunks: Vec<Chunk> = std::thread::scope(|s| {
         let handles: Vec<_> = parts
             .iter()
-            .map(|part| s.spawn(move || process(setup, block, part, (true, false), Vec::new())))
+            .map(|part| {
+                s.spawn(move || {
+                    let mut scratch = Scratch::default();
+                    process(
+                        setup,
+                        block,
+                        part,
+                        (true, false),
+                        (Vec::new(), &mut scratch),
+                    )
+                })
+            })
             .collect();
         handles
             .into_iter()
@@ -1087,6 +1134,7 @@ fn streaming<R: Read, W: Write>(
             let (job_rx, free_out) = (&job_rx, &free_out);
             s.spawn(move || {
                 let mut spare = Block::default();
+                let mut scratch = Scratch::default();
                 loop {
                     let job = job_rx.lock().map(|rx| rx.recv());
                     let Ok(Ok((seq, job))) = job else { break };
@@ -1100,7 +1148,7 @@ fn streaming<R: Read, W: Write>(
                         .and_then(|rx| rx.try_recv().ok())
                         .unwrap_or_default();
                     let idx: Vec<usize> = (0..block.lines.len()).collect();
-                    let chunk = process(setup, &block, &idx, (false, plain), buf);
+                    let chunk = process(setup, &block, &idx, (false, plain), (buf, &mut scratch));
                     if res_tx.send((seq, chunk)).is_err() {
                         break;
                     }

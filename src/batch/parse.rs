@@ -100,42 +100,69 @@ pub(crate) mod slot {
 /// Number of known columns.
 pub(crate) const SLOTS: usize = 21;
 
-/// Marks a column no rule reads.
-pub(crate) const NO_SLOT: u8 = u8::MAX;
+/// Marks a column no rule reads: its field goes to a last, unread slot
+/// (one store instead of a test per field).
+pub(crate) const NO_SLOT: u8 = SLOTS as u8;
 
 /// The known fields of one row as trimmed text, read in one pass over its
-/// fields; a missing field is empty.
-pub(crate) type Slots<'b> = [&'b str; SLOTS];
+/// fields; a missing field is empty. (One more slot than known fields: see
+/// [`NO_SLOT`].)
+pub(crate) type Slots<'b> = [&'b str; SLOTS + 1];
 
-/// Fills the slots of a row from its fields, given as byte ranges of
-/// `data`. `text` is `data` as text when the whole buffer was checked to be
-/// UTF-8 (fields are cut at ASCII bytes, so each range is text too);
-/// otherwise each field is checked, and a non-UTF-8 field becomes a finding
-/// and reads as empty.
+/// A row's fields as [`fill_slots`] reads them: the end offset of each in
+/// `data`, and the start of the first; each next one starts `gap` bytes
+/// after the previous end (1 past a delimiter, 0 when fields are packed).
+pub(crate) struct FieldEnds<'a> {
+    pub ends: &'a [u32],
+    pub start: usize,
+    pub gap: usize,
+}
+
+/// Fills the slots of a row from its fields. `text` is `data` as text
+/// when the whole buffer was checked to be UTF-8 (fields are cut at ASCII
+/// bytes, so each range is text too); otherwise each field is checked, and
+/// a non-UTF-8 field becomes a finding and reads as empty.
 pub(crate) fn fill_slots<'b>(
-    ranges: impl Iterator<Item = (usize, usize)>,
+    row: FieldEnds<'_>,
     data: &'b [u8],
     text: Option<&'b str>,
     map: &[u8],
     pre: &mut Vec<Finding>,
 ) -> Slots<'b> {
-    let mut slots: Slots<'b> = [""; SLOTS];
+    let mut slots: Slots<'b> = [""; SLOTS + 1];
+    let n = row.ends.len().min(map.len());
+    let (ends, map) = (&row.ends[..n], &map[..n]);
+    let mut start = row.start;
     let mut bad = 0u32;
-    for ((start, end), &slot) in ranges.zip(map) {
-        // An empty field stays "" (as most optional fields are).
-        if slot == NO_SLOT || start == end {
-            continue;
-        }
-        slots[slot as usize] = match text {
-            Some(t) => t.get(start..end).map_or("", trim),
-            None => match std::str::from_utf8(data[start..end].trim_ascii()) {
-                Ok(s) => s,
-                Err(_) => {
-                    bad |= 1 << slot;
-                    ""
+    match text {
+        Some(t) => {
+            for (&end, &slot) in ends.iter().zip(map) {
+                let end = end as usize;
+                // An empty field stays "" (as most optional fields are).
+                if end > start {
+                    slots[slot as usize] = t.get(start..end).map_or("", trim);
                 }
-            },
-        };
+                start = end + row.gap;
+            }
+        }
+        None => {
+            for (&end, &slot) in ends.iter().zip(map) {
+                let end = end as usize;
+                if end > start {
+                    slots[slot as usize] = match data
+                        .get(start..end)
+                        .map(|f| std::str::from_utf8(f.trim_ascii()))
+                    {
+                        Some(Ok(s)) => s,
+                        _ => {
+                            bad |= 1 << slot;
+                            ""
+                        }
+                    };
+                }
+                start = end + row.gap;
+            }
+        }
     }
     if bad != 0 {
         for (slot, name) in SLOT_NAMES.iter().enumerate() {
