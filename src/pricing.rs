@@ -115,7 +115,7 @@ pub struct Priced<'t> {
 }
 
 impl<'t> Priced<'t> {
-    fn new(line: InvoiceLine) -> Priced<'t> {
+    pub(crate) fn new(line: InvoiceLine) -> Priced<'t> {
         Priced {
             line,
             act: None,
@@ -299,6 +299,14 @@ impl Tariffs {
     /// result's `line` is `line` as given.
     pub(crate) fn price_as(&self, line: InvoiceLine, act_id: Option<&str>) -> Priced<'_> {
         let mut out = Priced::new(line);
+        self.price_in(&mut out, act_id);
+        out
+    }
+
+    /// [`Tariffs::price_as`] into a [`Priced`] made by [`Priced::new`]
+    /// where it is to stay (the batch engine's work item): no move of the
+    /// result.
+    pub(crate) fn price_in<'t>(&'t self, out: &mut Priced<'t>, act_id: Option<&str>) {
         let line = out.line.head();
         let line = &line;
         if line.date < self.coverage_start() {
@@ -310,14 +318,14 @@ impl Tariffs {
                     self.coverage_start()
                 ),
             );
-            return out;
+            return;
         }
         if !is_positive(line.quantity) {
             out.add(
                 FindingCode::InvalidField,
                 format!("Quantité {} : doit être positive.", line.quantity),
             );
-            return out;
+            return;
         }
         match line.code.kind() {
             CodeKind::TravelFlat
@@ -330,10 +338,10 @@ impl Tariffs {
                         format!("Coefficient {c} sur une ligne {} : ce code n'a pas de coefficient (quantité = nombre, ou km pour les IK) ; ignoré.", line.code),
                     );
                 }
-                self.apply_value(&mut out, line.code, None);
+                self.apply_value(out, line.code, None);
             }
-            CodeKind::Telesoin => self.price_telesoin_as(&mut out, act_id),
-            CodeKind::ActKey | CodeKind::OldKey => self.price_act_as(&mut out, act_id),
+            CodeKind::Telesoin => self.price_telesoin_as(out, act_id),
+            CodeKind::ActKey | CodeKind::OldKey => self.price_act_as(out, act_id),
         }
         if let (Some(billed), Some(amount)) = (line.billed_amount, out.amount)
             && billed != amount
@@ -347,7 +355,6 @@ impl Tariffs {
                 ),
             );
         }
-        out
     }
 
     /// Looks up the value of `code`, computes the amount and records the

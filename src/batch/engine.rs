@@ -255,12 +255,16 @@ fn process_group<'t, 'b>(
         );
         ctxs.push(parse::context(&slots, &mut findings));
         let (line, fields) = parse::invoice_line(&slots, &mut findings);
+        // Priced where the work item lives: the item is moved once, built.
         works.push(Work {
             index: li,
             findings,
-            priced: line.map(|l| t.price_as(l, parse::opt(fields.act_id))),
+            priced: line.map(Priced::new),
             fields,
         });
+        if let Some(p) = works.last_mut().and_then(|w| w.priced.as_mut()) {
+            t.price_in(p, parse::opt(fields.act_id));
+        }
     }
     if setup.options.rules {
         let mut positions = Vec::with_capacity(works.len());
