@@ -181,6 +181,11 @@ impl Act {
         self.traits.0 & bit != 0
     }
 
+    /// The trait bits, for combining over several acts.
+    pub(crate) fn trait_bits(&self) -> u16 {
+        self.traits.0
+    }
+
     /// The coefficient period in force at `date`, if the act exists then.
     ///
     /// ```

@@ -35,7 +35,7 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
             sessions.extend(idx.iter().copied().filter(|&i| lines[i].session()));
             for &i in idx
                 .iter()
-                .filter(|&&i| lines[i].all_acts(|a| a.is(ActTraits::BILAN_S1)))
+                .filter(|&&i| lines[i].all_are(ActTraits::BILAN_S1))
             {
                 let b = &lines[i];
                 let same_prescription = b.ctx.prescription_id.is_some()
@@ -58,12 +58,9 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
             }
             // BDK ranks, per prescription.
             seen.clear();
-            for &i in idx
-                .iter()
-                .filter(|&&i| lines[i].all_acts(|a| a.is(ActTraits::BDK)))
-            {
+            for &i in idx.iter().filter(|&&i| lines[i].all_are(ActTraits::BDK)) {
                 let b = &lines[i];
-                let neuro = b.all_acts(|a| a.is(ActTraits::BDK_NEURO));
+                let neuro = b.all_are(ActTraits::BDK_NEURO);
                 let rank = sessions
                     .iter()
                     .filter(|&&j| {

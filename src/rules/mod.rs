@@ -224,6 +224,10 @@ pub(crate) struct Line<'a> {
     is_session: bool,
     is_remote: bool,
     is_direct_access: bool,
+    /// The trait bits ([`ActTraits`]) every candidate act has (none when
+    /// there is no act), and those any has.
+    all_traits: u16,
+    any_traits: u16,
     /// Numbers of the practitioner and of the (practitioner, patient) pair,
     /// in order of first appearance ([`check_all`] sets them): the rules
     /// group by these instead of comparing the strings again.
@@ -243,9 +247,19 @@ impl<'a> Line<'a> {
             is_session: false,
             is_remote: false,
             is_direct_access: false,
+            all_traits: 0,
+            any_traits: 0,
             practitioner_run: 0,
             patient_run: 0,
         };
+        if let Some((first, rest)) = l.acts.as_slice().split_first() {
+            let (all, any) = rest
+                .iter()
+                .fold((first.trait_bits(), first.trait_bits()), |(all, any), a| {
+                    (all & a.trait_bits(), any | a.trait_bits())
+                });
+            (l.all_traits, l.any_traits) = (all, any);
+        }
         l.is_session = l.compute_session();
         l.is_remote = l.code == Code::TMK || (l.ctx.telesoin && l.act_line());
         l.is_direct_access = direct_access::is_direct_access(&l);
@@ -289,6 +303,18 @@ impl<'a> Line<'a> {
         self.acts.as_slice().iter().any(|a| f(a))
     }
 
+    /// Whether every candidate act has the trait `bit` (an [`ActTraits`]
+    /// constant; false when there is none): `all_acts(|a| a.is(bit))`,
+    /// worked out once.
+    pub fn all_are(&self, bit: u16) -> bool {
+        self.all_traits & bit != 0
+    }
+
+    /// Whether some candidate act has the trait `bit`.
+    pub fn any_is(&self, bit: u16) -> bool {
+        self.any_traits & bit != 0
+    }
+
     /// A treatment session: a chapter II act that is not a supplement.
     /// An old cotation counts when one of its replacements is one; a TMK
     /// line with no known act still counts.
@@ -303,7 +329,7 @@ impl<'a> Line<'a> {
         if self.code == Code::TMK && self.acts.as_slice().is_empty() {
             return true;
         }
-        self.any_act(is_treatment)
+        self.any_is(ActTraits::TREATMENT)
     }
 
     /// The chapter II article, when every candidate agrees on it.
@@ -324,12 +350,6 @@ impl<'a> Line<'a> {
     fn prescription_key(&self) -> &'a str {
         self.ctx.prescription_id.unwrap_or("")
     }
-}
-
-/// Chapter II act that is a session of its own (not the multilayer bandage
-/// supplement).
-pub(crate) fn is_treatment(a: &Act) -> bool {
-    a.is(ActTraits::TREATMENT)
 }
 
 /// The order of one patient's lines with one practitioner: date,

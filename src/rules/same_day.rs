@@ -37,7 +37,7 @@ fn twice_a_day(l: &Line<'_>) -> Option<&'static str> {
 }
 
 fn is_pll(l: &Line<'_>) -> bool {
-    l.all_acts(|a| a.is(ActTraits::PALLIATIVE))
+    l.all_are(ActTraits::PALLIATIVE)
 }
 
 /// Applies the rule to the whole batch.
@@ -138,12 +138,12 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
         |idx| {
             let with_breast = idx
                 .iter()
-                .any(|&i| lines[i].all_acts(|a| a.is(ActTraits::LYMPH_BREAST)));
+                .any(|&i| lines[i].all_are(ActTraits::LYMPH_BREAST));
             if !with_breast {
                 return;
             }
             for &i in idx {
-                if lines[i].all_acts(|a| a.is(ActTraits::BANDAGE)) {
+                if lines[i].all_are(ActTraits::BANDAGE) {
                     out[i].push(Finding::new(
                     FindingCode::SameDayNotAllowed,
                     "Supplément bandage multicouche (RAV 1 / RAV 2) : jamais avec RAV 15.5, dont la cotation comprend le bandage.",

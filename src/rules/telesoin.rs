@@ -87,9 +87,7 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
                         ),
                     ));
                 }
-                let bdk = same_day
-                    .clone()
-                    .any(|&j| lines[j].all_acts(|a| a.is(ActTraits::BDK)));
+                let bdk = same_day.clone().any(|&j| lines[j].all_are(ActTraits::BDK));
                 if bdk {
                     let earlier = idx.iter().any(|&j| {
                         let o = &lines[j];
