@@ -313,12 +313,10 @@ fn decimal_text(d: Decimal, buf: &mut [u8; DECIMAL_TEXT]) -> &[u8] {
     &buf[pos..]
 }
 
-/// Appends an amount with exactly two decimals (`16.58`, `4.00`).
-pub fn write_money(out: &mut String, mut d: Decimal) {
-    if d.scale() != 2 {
-        d.rescale(2);
-    }
-    write_decimal(out, d);
+/// Appends an amount as [`format_money`] writes it (`16.58`, `4.00`,
+/// `16.551`): two decimals, more when it has more, never rounded.
+pub fn write_money(out: &mut String, d: Decimal) {
+    write_decimal(out, money_digits(d));
 }
 
 #[cfg(test)]
@@ -414,9 +412,17 @@ mod tests {
             write_decimal(&mut s, d);
             assert_eq!(s, d.to_string(), "{x}");
         }
-        let mut s = String::new();
-        write_money(&mut s, d("4"));
-        assert_eq!(s, "4.00");
+        for (x, want) in [
+            ("4", "4.00"),
+            ("16.551", "16.551"),
+            ("16.5500", "16.55"),
+            ("-0.5", "-0.50"),
+        ] {
+            let mut s = String::new();
+            write_money(&mut s, d(x));
+            assert_eq!(s, want, "{x}");
+            assert_eq!(format_money(d(x)), want, "{x}");
+        }
         // Every mantissa up to 100,000 at scales 0 to 3.
         for m in 0..100_000i64 {
             for scale in 0..4 {
