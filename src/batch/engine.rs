@@ -277,7 +277,8 @@ fn process_group<'t, 'b>(
                 lines.push(line);
             }
         }
-        for (w, f) in positions.into_iter().zip(rules::check_all(lines)) {
+        // One practitioner's lines (grouped by `process`).
+        for (w, f) in positions.into_iter().zip(rules::check_all(lines, true)) {
             if let Some(p) = &mut works[w].priced {
                 p.findings.extend(f);
             }

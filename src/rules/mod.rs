@@ -518,7 +518,7 @@ impl<'t, R> Checker<'t, R> {
             .zip(&views)
             .map(|(c, x)| Line::new(c, x))
             .collect();
-        let out = check_all(lines);
+        let out = check_all(lines, false);
         self.refs.into_iter().zip(out).collect()
     }
 }
@@ -534,9 +534,11 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
 /// The cross-line rules over lines in any order, holding every line of
 /// each practitioner concerned: puts them in rule order (see
 /// [`rule_order`]), applies [`check_batch`], and returns each line's
-/// findings in the order given.
-pub(crate) fn check_all(mut lines: Vec<Line<'_>>) -> Vec<Vec<Finding>> {
-    let (order, rank) = rule_order(&lines);
+/// findings in the order given. `one_practitioner`: the caller knows every
+/// line is the same practitioner's (the batch engine's groups), so the ids
+/// need not be compared.
+pub(crate) fn check_all(mut lines: Vec<Line<'_>>, one_practitioner: bool) -> Vec<Vec<Finding>> {
+    let (order, rank) = rule_order(&lines, one_practitioner);
     for (l, &r) in lines.iter_mut().zip(&rank) {
         (l.practitioner_run, l.patient_run) = r;
     }
@@ -565,7 +567,7 @@ pub(crate) fn check_all(mut lines: Vec<Line<'_>>) -> Vec<Vec<Finding>> {
 /// order of two patients' lines, so this gives the findings a full sort
 /// would, at the cost of sorting each patient's few lines (when they are
 /// not in order already) rather than the batch.
-fn rule_order(lines: &[Line<'_>]) -> (Vec<u32>, Vec<(u32, u32)>) {
+fn rule_order(lines: &[Line<'_>], one_practitioner: bool) -> (Vec<u32>, Vec<(u32, u32)>) {
     let n = lines.len();
     // First-appearance numbers; a map lookup only where the id changes.
     let mut practitioners: HashMap<&str, u32> = HashMap::new();
@@ -574,10 +576,18 @@ fn rule_order(lines: &[Line<'_>]) -> (Vec<u32>, Vec<(u32, u32)>) {
     for (i, l) in lines.iter().enumerate() {
         let (p, q) = (l.ctx.practitioner_id, l.ctx.patient_id);
         let r = match i.checked_sub(1).map(|k| (&lines[k].ctx, rank[k])) {
-            Some((prev, r)) if prev.practitioner_id == p && prev.patient_id == q => r,
+            Some((prev, r))
+                if prev.patient_id == q && (one_practitioner || prev.practitioner_id == p) =>
+            {
+                r
+            }
             _ => {
                 let next = practitioners.len() as u32;
-                let pr = *practitioners.entry(p).or_insert(next);
+                let pr = if one_practitioner {
+                    0
+                } else {
+                    *practitioners.entry(p).or_insert(next)
+                };
                 let next = patients.len() as u32;
                 (pr, *patients.entry((pr, q)).or_insert(next))
             }
