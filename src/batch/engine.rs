@@ -255,15 +255,19 @@ fn process_group<'t, 'b>(
         );
         ctxs.push(parse::context(&slots, &mut findings));
         let (line, fields) = parse::invoice_line(&slots, &mut findings);
-        // Priced where the work item lives: the item is moved once, built.
+        // The work item is pushed without its pricing, which is then built
+        // and filled where the item lives (no move of a priced line).
         works.push(Work {
             index: li,
             findings,
-            priced: line.map(Priced::new),
+            priced: None,
             fields,
         });
-        if let Some(p) = works.last_mut().and_then(|w| w.priced.as_mut()) {
-            t.price_in(p, parse::opt(fields.act_id));
+        if let (Some(line), Some(w)) = (line, works.last_mut()) {
+            t.price_in(
+                w.priced.insert(Priced::new(line)),
+                parse::opt(fields.act_id),
+            );
         }
     }
     if setup.options.rules {
