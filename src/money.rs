@@ -172,7 +172,7 @@ pub(crate) fn push_decimal(out: &mut Vec<u8>, d: Decimal) {
 
 /// Appends an amount as [`format_money`] writes it.
 pub(crate) fn push_money(out: &mut Vec<u8>, d: Decimal) {
-    push_decimal(out, if d.scale() == 2 { d } else { money_digits(d) });
+    push_decimal(out, money_digits(d));
 }
 
 /// Whether `t` is written exactly as [`push_money`] writes the amount it

@@ -1107,7 +1107,6 @@ impl<W: Write> Pipe<'_, '_, W> {
     }
 }
 
-/// The practitioner runs of a block, for the grouping check.
 /// Streams input larger than the budget in blocks of whole practitioners,
 /// processed in parallel and written in order. Plain CSV is cut by bytes
 /// here and split into fields by the workers; from the first block that is

@@ -46,19 +46,19 @@
 //!   48 MiB of CSV by default) is held whole; its lines are grouped by
 //!   practitioner whatever their order, the groups shared among the threads,
 //!   and the output written back in input order. Memory: about 4.4 × the
-//!   input size (196 MB measured for a 45 MB input in no particular
+//!   input size (195 MB measured for a 45 MB input in no particular
 //!   order: the input, the field index, and the output held until every
 //!   line is done). When such an input is plain and already grouped by
 //!   practitioner (checked first), it goes through the streaming pipeline
-//!   below instead: same output, split in parallel, about 2.5 × its size
-//!   (113 MB for 45 MB).
+//!   below instead: same output, split in parallel, about 2.4 × its size
+//!   (106 MB for 45 MB).
 //! - **Larger input is streamed**: it must come grouped by practitioner
 //!   (every practitioner's lines contiguous, in any order inside; sorted
 //!   files and `kine-tarif generate` are). Blocks are cut at practitioner
 //!   boundaries and processed in parallel; memory is bounded by the first
 //!   read (the budget) and the blocks in flight (threads × 2 blocks of
 //!   about 4 MiB, or one practitioner's lines if larger), whatever the file
-//!   size (128 MB measured for 10 million lines). A practitioner met again
+//!   size (122 MB measured for 10 million lines). A practitioner met again
 //!   after his block stops the run with [`Error::NotGrouped`] naming both
 //!   lines — sort the file by `practitioner_id`, raise the budget, or use
 //!   `--no-rules`, which needs no grouping.
