@@ -11,6 +11,33 @@ fn run(input: &[u8], options: BatchOptions) -> Result<(Summary, Vec<u8>), Error>
     Ok((s, out))
 }
 
+/// Each (threads, memory budget) run of `input` gives the summary and the
+/// bytes of `reference`.
+fn assert_same(input: &[u8], reference: &(Summary, Vec<u8>), runs: &[(usize, usize)], what: &str) {
+    for &(threads, budget) in runs {
+        let other = run(
+            input,
+            BatchOptions {
+                threads,
+                memory_budget: budget,
+                ..BatchOptions::default()
+            },
+        )
+        .unwrap();
+        let how = format!("{what}, threads {threads} budget {budget}");
+        assert_eq!(other.0, reference.0, "summary, {how}");
+        assert!(other.1 == reference.1, "output bytes, {how}");
+    }
+}
+
+/// Default options but for the memory budget.
+fn budget(bytes: usize) -> BatchOptions {
+    BatchOptions {
+        memory_budget: bytes,
+        ..BatchOptions::default()
+    }
+}
+
 fn generated(lines: u64, seed: u64) -> Vec<u8> {
     let mut v = Vec::new();
     kine_tarif::generate::generate(Tariffs::embedded(), lines, seed, 2025, &mut v).unwrap();
@@ -29,30 +56,17 @@ fn streamed_blocks_and_threads_give_the_same_bytes() {
     )
     .unwrap();
     assert_eq!(whole.0.rows, 20_000);
-    for (threads, budget) in [
+    // Budgets of 2 and 4 MiB (blocks of a quarter) leave it undecided
+    // for a while whether the 1.4 MB input fits: rows held, then written.
+    let runs = [
         (2, usize::MAX >> 1),
         (1, 64 << 10),
         (2, 64 << 10),
         (3, 200 << 10),
-    ] {
-        let other = run(
-            &input,
-            BatchOptions {
-                threads,
-                memory_budget: budget,
-                ..BatchOptions::default()
-            },
-        )
-        .unwrap();
-        assert_eq!(
-            other.0, whole.0,
-            "summary, threads {threads} budget {budget}"
-        );
-        assert!(
-            other.1 == whole.1,
-            "output bytes, threads {threads} budget {budget}"
-        );
-    }
+        (1, 2 << 20),
+        (2, 4 << 20),
+    ];
+    assert_same(&input, &whole, &runs, "generated");
 }
 
 #[test]
@@ -78,13 +92,7 @@ fn the_generator_is_reproducible_and_grouped_by_practitioner() {
 
 /// Streaming `input` fails with NotGrouped at (line, practitioner, previous).
 fn assert_not_grouped(input: &str, expected: (u64, &str, u64)) {
-    match run(
-        input.as_bytes(),
-        BatchOptions {
-            memory_budget: 16,
-            ..BatchOptions::default()
-        },
-    ) {
+    match run(input.as_bytes(), budget(16)) {
         Err(Error::NotGrouped {
             line,
             practitioner,
@@ -129,13 +137,7 @@ fn a_large_ungrouped_input_is_refused_with_the_lines() {
 fn streaming_without_a_practitioner_column_is_refused() {
     let input = "invoice_id,patient_id,date,code,coefficient\nF1,P1,2025-03-03,RIM,7.50\nF2,P2,2025-03-03,RIM,7.50\n";
     assert!(matches!(
-        run(
-            input.as_bytes(),
-            BatchOptions {
-                memory_budget: 16,
-                ..BatchOptions::default()
-            }
-        ),
+        run(input.as_bytes(), budget(16)),
         Err(Error::NoPractitionerColumn { .. })
     ));
 }
@@ -249,19 +251,10 @@ fn plain_and_quoted_crlf_and_blank_line_inputs_stream_to_the_same_bytes() {
         )
         .unwrap();
         assert_eq!(whole.0.rows, 20_000, "{name}");
-        for (threads, budget) in [(1, 64 << 10), (2, 200 << 10)] {
-            let streamed = run(
-                input.as_bytes(),
-                BatchOptions {
-                    threads,
-                    memory_budget: budget,
-                    ..BatchOptions::default()
-                },
-            )
-            .unwrap();
-            assert_eq!(streamed.0, whole.0, "{name}: summary, {threads} threads");
-            assert!(streamed.1 == whole.1, "{name}: bytes, {threads} threads");
-        }
+        // 2 and 4 MiB: the input fits the budget, which is found out after
+        // one or more blocks were sent; held whole from there.
+        let runs = [(1, 64 << 10), (2, 200 << 10), (1, 2 << 20), (2, 4 << 20)];
+        assert_same(input.as_bytes(), &whole, &runs, name);
     }
     // The quoted invoice id comes out quoted, on its row.
     let out = run(quoted.as_bytes(), BatchOptions::default()).unwrap().1;
@@ -298,18 +291,82 @@ fn an_ungrouped_input_held_whole_has_the_findings_of_the_grouped_one() {
     let a = run(grouped.as_bytes(), BatchOptions::default()).unwrap();
     let b = run(moved.as_bytes(), BatchOptions::default()).unwrap();
     assert_eq!(a.0, b.0);
+    // With budgets of 2 and 4 MiB the first blocks are streamed before the
+    // practitioner comes back (in the last block); the input fits the
+    // budget, so it is held whole after all: the same bytes.
+    assert_same(moved.as_bytes(), &b, &[(1, 2 << 20), (2, 4 << 20)], "moved");
     let (a, b) = (by_invoice(&a.1), by_invoice(&b.1));
     assert_eq!(a.len(), 20_000);
     assert!(a == b);
     // Streamed, the same input is refused.
     assert!(matches!(
-        run(
+        run(moved.as_bytes(), budget(64 << 10)),
+        Err(Error::NotGrouped { .. })
+    ));
+}
+
+#[test]
+fn an_input_found_larger_than_the_budget_after_a_practitioner_came_back_is_refused() {
+    // The first line (practitioner K1, whose lines come first) moved 100
+    // lines into the next practitioner's: K1 comes back there. With a
+    // budget of 1 MiB (blocks of 256 KiB) the block holding it is met
+    // while it is not yet known that the 1.4 MB input exceeds the budget;
+    // once it is, the run stops as any streamed run would, naming both
+    // lines.
+    let grouped = String::from_utf8(generated(20_000, 4)).unwrap();
+    let practitioner = |l: &str| l.split(',').nth(2).unwrap().to_string();
+    let mut lines: Vec<&str> = grouped.lines().collect();
+    // Rows are numbered from 1 after the header.
+    let k1_rows = lines[1..]
+        .iter()
+        .position(|l| practitioner(l) != "K1")
+        .unwrap();
+    assert!(k1_rows > 1_000 && (k1_rows + 100) * 72 < 1 << 20);
+    let first = lines.remove(1);
+    assert_eq!(practitioner(first), "K1");
+    // K1's lines are now rows 1 to k1_rows - 1, and row k1_rows + 100.
+    lines.insert(k1_rows + 100, first);
+    let moved = lines.join("\n") + "\n";
+    let (back, last_k1) = (k1_rows as u64 + 100, k1_rows as u64 - 1);
+    for threads in [1, 2] {
+        match run(
             moved.as_bytes(),
             BatchOptions {
-                memory_budget: 64 << 10,
+                threads,
+                memory_budget: 1 << 20,
                 ..BatchOptions::default()
-            }
-        ),
-        Err(Error::NotGrouped { .. })
+            },
+        ) {
+            Err(Error::NotGrouped {
+                line,
+                practitioner,
+                previous,
+            }) => assert_eq!(
+                (line, practitioner.as_str(), previous),
+                (back, "K1", last_k1)
+            ),
+            other => panic!("{:?}", other.map(|r| r.0)),
+        }
+    }
+    // With a budget it fits, it is held whole (as with the default one).
+    let held = run(moved.as_bytes(), BatchOptions::default()).unwrap();
+    assert_eq!(held.0.rows, 20_000);
+    assert_same(moved.as_bytes(), &held, &[(2, 2 << 20)], "fits");
+}
+
+#[test]
+fn without_a_practitioner_column_an_input_within_the_budget_is_held_whole() {
+    // 1.4 MB with the practitioner column renamed (so unknown): streamed
+    // in blocks of 512 KiB it cannot be, but it fits a 2 MiB budget.
+    let input =
+        String::from_utf8(generated(20_000, 6))
+            .unwrap()
+            .replacen("practitioner_id", "cabinet", 1);
+    let whole = run(input.as_bytes(), BatchOptions::default()).unwrap();
+    assert_eq!(whole.0.rows, 20_000);
+    assert_same(input.as_bytes(), &whole, &[(2, 2 << 20)], "fits");
+    assert!(matches!(
+        run(input.as_bytes(), budget(1 << 20)),
+        Err(Error::NoPractitionerColumn { .. })
     ));
 }

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::io::{BufReader, BufWriter, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, mpsc};
 
 use chrono::NaiveDate;
@@ -19,8 +20,11 @@ use crate::money::{
 use crate::rules::{self, Core, Ctx, Line};
 use crate::{Code, CodeKind, Error, Finding, FindingCode, LineStatus, Priced, Tariffs};
 
-/// Target size of a streamed block.
-const BLOCK_BYTES: usize = 4 << 20;
+/// Target size of a streamed block: 4 MiB, or a quarter of the memory
+/// budget when that is smaller (the blocks in flight stay near the budget).
+fn block_bytes(budget: usize) -> usize {
+    (4 << 20).min(budget / 4).max(1)
+}
 
 /// Lines as raw fields in one buffer: no allocation per line once grown.
 /// Either the fields copied one after the other from the csv crate's
@@ -863,15 +867,18 @@ pub(super) fn run<R: Read, W: Write>(
     options: &BatchOptions,
     progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> Result<Summary, Error> {
-    // The first read: up to the budget, held whole when the input ends
-    // within it.
+    // The first read: one block, or the budget when it is smaller. Input
+    // that goes on is streamed at once; whether it ends within the budget
+    // (and may be held whole) is settled while the workers start.
     let budget = options.memory_budget;
+    let first = budget.saturating_add(1).min(block_bytes(budget));
     let mut buf = Vec::new();
-    read_more(&mut input, &mut buf, budget.saturating_add(1))?;
-    let mut eof = buf.len() <= budget;
+    read_more(&mut input, &mut buf, first)?;
+    let mut eof = buf.len() < first;
     while !eof && memchr::memchr(b'\n', &buf).is_none() {
         eof = read_more(&mut input, &mut buf, 1 << 16)? == 0;
     }
+    let read = buf.len();
     let delimiter = parse::sniff_delimiter(&buf);
     let (headers, body) = {
         let mut r = csv_reader(delimiter, true, buf.as_slice());
@@ -906,38 +913,51 @@ pub(super) fn run<R: Read, W: Write>(
             .map_err(io_error)?;
     }
     buf.drain(..body.min(buf.len()));
-    let plain = eof && split::is_plain(&buf);
+    if eof {
+        whole(&setup, buf, &mut out)?;
+    } else {
+        // Only the rules care whether the input fits the budget (a batch
+        // that is not grouped by practitioner is grouped when held whole).
+        let undecided = options.rules && read <= budget;
+        if let Some(all) = streaming(&setup, input, buf, &mut out, (read, undecided))? {
+            whole(&setup, all, &mut out)?;
+        }
+    }
+    out.w.flush().map_err(io_error)?;
+    Ok(out.summary)
+}
+
+/// The body of an input held whole (it ended within the budget).
+fn whole<W: Write>(setup: &Setup<'_>, buf: Vec<u8>, out: &mut Output<'_, W>) -> Result<(), Error> {
+    let delimiter = setup.delimiter;
+    let plain = split::is_plain(&buf);
     // Plain input held whole that is grouped by practitioner gives the same
     // output through the streaming pipeline, which splits it in parallel
     // and does not hold the whole output.
     let stream_whole = plain
-        && (!options.rules
+        && (!setup.options.rules
             || setup
                 .cols
                 .practitioner_id
                 .is_some_and(|col| split::is_grouped(&buf, delimiter, col)));
-    if eof && !stream_whole {
-        let block = if plain {
-            Block::default().plain(buf, delimiter, 1)
-        } else {
-            let mut block = Block::default();
-            let mut r = csv_reader(delimiter, false, buf.as_slice());
-            let mut rec = csv::ByteRecord::new();
-            let mut row = 0;
-            while r.read_byte_record(&mut rec).map_err(Error::csv)? {
-                row += 1;
-                block.push(&rec, row);
-            }
-            block
-        };
-        in_memory(&setup, &block, &mut out)?;
-    } else if eof {
-        streaming(&setup, std::io::empty(), buf, &mut out)?;
-    } else {
-        streaming(&setup, input, buf, &mut out)?;
+    if stream_whole {
+        streaming(setup, std::io::empty(), buf, out, (0, false))?;
+        return Ok(());
     }
-    out.w.flush().map_err(io_error)?;
-    Ok(out.summary)
+    let block = if plain {
+        Block::default().plain(buf, delimiter, 1)
+    } else {
+        let mut block = Block::default();
+        let mut r = csv_reader(delimiter, false, buf.as_slice());
+        let mut rec = csv::ByteRecord::new();
+        let mut row = 0;
+        while r.read_byte_record(&mut rec).map_err(Error::csv)? {
+            row += 1;
+            block.push(&rec, row);
+        }
+        block
+    };
+    in_memory(setup, &block, out)
 }
 
 fn csv_reader<R: Read>(delimiter: u8, headers: bool, input: R) -> csv::Reader<R> {
@@ -1054,6 +1074,12 @@ struct Pipe<'o, 'p, W: Write> {
     pending: std::collections::BTreeMap<u64, Chunk>,
     /// Practitioners whose lines are over, with their last row.
     closed: HashMap<Vec<u8>, u64>,
+    /// While it is not known whether the input ends within the budget:
+    /// chunks are checked and kept, not written (see [`Pipe::commit`]).
+    hold: bool,
+    held: Vec<Chunk>,
+    /// The first practitioner met again while holding.
+    failed: Option<Error>,
     out: &'o mut Output<'p, W>,
 }
 
@@ -1066,6 +1092,21 @@ fn not_grouped(line: u64, p: &[u8], previous: u64) -> Error {
 }
 
 impl<W: Write> Pipe<'_, '_, W> {
+    /// The input does not end within the budget: the chunks held are
+    /// written, or the practitioner met again stops the work (as it would
+    /// have, had the chunks been written as they came).
+    fn commit(&mut self) -> Result<(), Error> {
+        self.hold = false;
+        for c in std::mem::take(&mut self.held) {
+            let buf = self.out.chunk(c)?;
+            let _ = self.spent.send(buf);
+        }
+        match self.failed.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
     fn send(&mut self, job: Job) -> Result<(), Error> {
         self.jobs
             .send((self.sent, job))
@@ -1079,16 +1120,31 @@ impl<W: Write> Pipe<'_, '_, W> {
     fn drain(&mut self, all: bool) -> Result<(), Error> {
         loop {
             while let Some(c) = self.pending.remove(&self.next) {
+                self.next += 1;
+                if self.failed.is_some() {
+                    continue;
+                }
                 for (p, first, last) in &c.runs {
                     if let Some(&previous) = self.closed.get(p) {
-                        return Err(not_grouped(*first, p, previous));
+                        let e = not_grouped(*first, p, previous);
+                        if !self.hold {
+                            return Err(e);
+                        }
+                        self.failed = Some(e);
+                        break;
                     }
                     self.closed.insert(p.clone(), *last);
                 }
-                let buf = self.out.chunk(c)?;
-                // The workers may reuse it; if they are gone, it is dropped.
-                let _ = self.spent.send(buf);
-                self.next += 1;
+                if self.failed.is_some() {
+                    continue;
+                }
+                if self.hold {
+                    self.held.push(c);
+                } else {
+                    let buf = self.out.chunk(c)?;
+                    // The workers may reuse it; if they are gone, it is dropped.
+                    let _ = self.spent.send(buf);
+                }
             }
             if self.next >= self.sent {
                 return Ok(());
@@ -1107,45 +1163,68 @@ impl<W: Write> Pipe<'_, '_, W> {
     }
 }
 
-/// Streams input larger than the budget in blocks of whole practitioners,
-/// processed in parallel and written in order. Plain CSV is cut by bytes
-/// here and split into fields by the workers; from the first block that is
-/// not plain on, the csv crate reads the rest.
+/// Streams input in blocks of whole practitioners, processed in parallel
+/// and written in order. Plain CSV is cut by bytes here and split into
+/// fields by the workers; from the first block that is not plain on, the
+/// csv crate reads the rest.
+///
+/// `(read, undecided)`: the bytes read so far, and whether it is still to
+/// be seen if the input ends within the budget. Until then the blocks are
+/// processed but their rows held (and the blocks kept): an input that ends
+/// within the budget and is not grouped by practitioner, or not plain, is
+/// returned whole (nothing written) to be held whole; otherwise the rows
+/// are written once the budget is passed or the input ends.
 fn streaming<R: Read, W: Write>(
     setup: &Setup<'_>,
     mut input: R,
     mut buf: Vec<u8>,
     out: &mut Output<'_, W>,
-) -> Result<(), Error> {
+    (mut read, mut undecided): (usize, bool),
+) -> Result<Option<Vec<u8>>, Error> {
     let rules = setup.options.rules;
     let prac = setup.cols.practitioner_id;
     let delimiter = setup.delimiter;
+    let budget = setup.options.memory_budget;
     if rules && prac.is_none() {
-        return Err(Error::NoPractitionerColumn {
-            budget: setup.options.memory_budget,
-        });
+        if undecided {
+            // Held whole if it ends within the budget.
+            read += read_more(&mut input, &mut buf, (budget + 1).saturating_sub(read))?;
+            if read <= budget {
+                return Ok(Some(buf));
+            }
+        }
+        return Err(Error::NoPractitionerColumn { budget });
     }
-    let block_bytes = BLOCK_BYTES.min(setup.options.memory_budget.max(1));
+    let block_bytes = block_bytes(budget);
     let t = threads(&setup.options).max(1);
     let (job_tx, job_rx) = mpsc::sync_channel::<(u64, Job)>(t * 2);
     let job_rx = Mutex::new(job_rx);
     let (res_tx, res_rx) = mpsc::channel::<(u64, Chunk)>();
     // Buffers go round instead of being allocated (and page-faulted) for
     // every block: input pieces back to the reader, output to the workers.
-    let (free_in_tx, free_in) = mpsc::channel::<Vec<u8>>();
+    let (free_in_tx, free_in) = mpsc::channel::<(u64, Vec<u8>)>();
     let (spent, free_out) = mpsc::channel::<Vec<u8>>();
     let free_out = Mutex::new(free_out);
-    std::thread::scope(|s| -> Result<(), Error> {
+    // Set when the blocks sent are to be held whole after all: the workers
+    // hand them back unprocessed.
+    let cancel = AtomicBool::new(false);
+    std::thread::scope(|s| -> Result<Option<Vec<u8>>, Error> {
         for _ in 0..t {
             let res_tx = res_tx.clone();
             let free_in_tx = free_in_tx.clone();
-            let (job_rx, free_out) = (&job_rx, &free_out);
+            let (job_rx, free_out, cancel) = (&job_rx, &free_out, &cancel);
             s.spawn(move || {
                 let mut spare = Block::default();
                 let mut scratch = Scratch::default();
                 loop {
                     let job = job_rx.lock().map(|rx| rx.recv());
                     let Ok(Ok((seq, job))) = job else { break };
+                    if cancel.load(Ordering::Relaxed) {
+                        if let Job::Plain(data, _) = job {
+                            let _ = free_in_tx.send((seq, data));
+                        }
+                        continue;
+                    }
                     let (block, plain) = match job {
                         Job::Plain(data, row) => (spare.plain(data, delimiter, row), true),
                         Job::Read(block) => (block, false),
@@ -1162,7 +1241,7 @@ fn streaming<R: Read, W: Write>(
                     }
                     spare = block;
                     if plain {
-                        let _ = free_in_tx.send(std::mem::take(&mut spare.data));
+                        let _ = free_in_tx.send((seq, std::mem::take(&mut spare.data)));
                     }
                 }
             });
@@ -1177,20 +1256,65 @@ fn streaming<R: Read, W: Write>(
             next: 0,
             pending: std::collections::BTreeMap::new(),
             closed: HashMap::new(),
+            hold: undecided,
+            held: Vec::new(),
+            failed: None,
             out,
+        };
+        // The whole body while undecided: the blocks sent (given back by
+        // the workers, by sequence number) and what is left in `buf`.
+        let whole = |pipe: &Pipe<'_, '_, W>, rest: Vec<u8>| {
+            cancel.store(true, Ordering::Relaxed);
+            let mut pieces: Vec<(u64, Vec<u8>)> = free_in.iter().take(pipe.sent as usize).collect();
+            if pieces.len() as u64 != pipe.sent {
+                return Err(worker_panicked());
+            }
+            if pieces.is_empty() {
+                return Ok(Some(rest));
+            }
+            pieces.sort_unstable_by_key(|p| p.0);
+            let size = pieces.iter().map(|p| p.1.len()).sum::<usize>() + rest.len();
+            let mut all = Vec::with_capacity(size);
+            for (_, p) in pieces {
+                all.extend_from_slice(&p);
+            }
+            all.extend_from_slice(&rest);
+            Ok(Some(all))
         };
         let mut start = 0usize;
         let mut row = 0u64;
         let mut want = block_bytes;
         let mut eof = false;
+        // While undecided, each block is checked for grouping before it is
+        // sent (the pipe checks again, and has the last word).
+        let mut grouping = split::Grouping::default();
+        let mut ungrouped = false;
         loop {
+            // A practitioner met again while undecided: no more blocks are
+            // sent; the rest is read to see whether the input fits.
+            if undecided && (ungrouped || pipe.failed.is_some()) {
+                want = budget + 1;
+            }
             while buf.len() - start < want && !eof {
                 if start > 0 {
                     buf.drain(..start);
                     start = 0;
                 }
                 let n = (want - buf.len()).max(1 << 16);
-                eof = read_more(&mut input, &mut buf, n)? == 0;
+                let got = read_more(&mut input, &mut buf, n)?;
+                read += got;
+                eof = got == 0;
+                if undecided && read > budget {
+                    // Too large to be held whole: what was held is written.
+                    undecided = false;
+                    pipe.commit()?;
+                    want = want.min(block_bytes);
+                }
+            }
+            if undecided && (ungrouped || pipe.failed.is_some()) {
+                // Ended within the budget (else it would be decided).
+                buf.drain(..start);
+                return whole(&pipe, buf);
             }
             let avail = &buf[start..];
             if avail.is_empty() {
@@ -1210,7 +1334,15 @@ fn streaming<R: Read, W: Write>(
             };
             if !split::is_plain(&avail[..cut]) {
                 buf.drain(..start);
-                return read_rest(setup, &mut pipe, buf, input, row, block_bytes);
+                if undecided {
+                    // Read on to see whether it fits the budget.
+                    read += read_more(&mut input, &mut buf, (budget + 1).saturating_sub(read))?;
+                    if read <= budget {
+                        return whole(&pipe, buf);
+                    }
+                    pipe.commit()?;
+                }
+                return read_rest(setup, &mut pipe, buf, input, row, block_bytes).map(|()| None);
             }
             if rules && !at_end {
                 let group = split::last_group_start(&avail[..cut], delimiter, prac.unwrap_or(0));
@@ -1220,7 +1352,16 @@ fn streaming<R: Read, W: Write>(
                 }
                 cut = group;
             }
-            let mut other = free_in.try_recv().unwrap_or_default();
+            if undecided && !grouping.extend(&avail[..cut], delimiter, prac.unwrap_or(0)) {
+                ungrouped = true;
+                continue;
+            }
+            // Blocks sent while undecided are kept: new buffers for them.
+            let mut other = if undecided {
+                Vec::new()
+            } else {
+                free_in.try_recv().map(|p| p.1).unwrap_or_default()
+            };
             other.clear();
             let piece = if start == 0 && avail.len() - cut <= cut {
                 // The usual case: the block goes to a worker as read, and
@@ -1230,8 +1371,7 @@ fn streaming<R: Read, W: Write>(
                 buf.truncate(cut);
                 std::mem::replace(&mut buf, other)
             } else {
-                // More read than one block (the first read of a large
-                // input): the block is copied out.
+                // More read than one block: the block is copied out.
                 other.extend_from_slice(&avail[..cut]);
                 start += cut;
                 other
@@ -1242,7 +1382,15 @@ fn streaming<R: Read, W: Write>(
             want = block_bytes;
         }
         drop(buf);
-        pipe.drain(true)
+        pipe.drain(true)?;
+        if undecided {
+            // Ended within the budget.
+            if pipe.failed.is_some() {
+                return whole(&pipe, Vec::new());
+            }
+            pipe.commit()?;
+        }
+        Ok(None)
     })
 }
 

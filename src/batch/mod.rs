@@ -43,24 +43,28 @@
 //! unit of work is a practitioner:
 //!
 //! - **Input up to the memory budget** (`BatchOptions::memory_budget`,
-//!   48 MiB of CSV by default) is held whole; its lines are grouped by
-//!   practitioner whatever their order, the groups shared among the threads,
-//!   and the output written back in input order. Memory: about 4.4 × the
-//!   input size (195 MB measured for a 45 MB input in no particular
-//!   order: the input, the field index, and the output held until every
-//!   line is done). When such an input is plain and already grouped by
-//!   practitioner (checked first), it goes through the streaming pipeline
-//!   below instead: same output, split in parallel, about 2.4 × its size
-//!   (106 MB for 45 MB).
-//! - **Larger input is streamed**: it must come grouped by practitioner
-//!   (every practitioner's lines contiguous, in any order inside; sorted
-//!   files and `kine-tarif generate` are). Blocks are cut at practitioner
-//!   boundaries and processed in parallel; memory is bounded by the first
-//!   read (the budget) and the blocks in flight (threads × 2 blocks of
-//!   about 4 MiB, or one practitioner's lines if larger), whatever the file
-//!   size (122 MB measured for 10 million lines). A practitioner met again
-//!   after his block stops the run with [`Error::NotGrouped`] naming both
-//!   lines — sort the file by `practitioner_id`, raise the budget, or use
+//!   48 MiB of CSV by default) may be held whole: its lines are grouped by
+//!   practitioner whatever their order, the groups shared among the
+//!   threads, and the output written back in input order. Memory: about
+//!   4.4 × the input size (195 MB measured for a 45 MB input in no
+//!   particular order: the input, the field index, and the output held
+//!   until every line is done).
+//! - **Input that is plain and grouped by practitioner is streamed**,
+//!   whatever its size: every practitioner's lines contiguous, in any
+//!   order inside (sorted files and `kine-tarif generate` are). Blocks are
+//!   cut at practitioner boundaries and processed in parallel; rows are
+//!   written in order. The workers start on the first block read: until
+//!   the input has passed the budget (or ended), the rows are held and the
+//!   blocks kept, and each block is checked for grouping before it is
+//!   sent. An input that ends within the budget and turns out not to be
+//!   grouped (or not plain) is then held whole as above, nothing written
+//!   twice. Memory: the budget's worth of input and its rows while it is
+//!   undecided, then the blocks in flight (threads × 2 blocks of about
+//!   4 MiB, or one practitioner's lines if larger), whatever the file
+//!   size (112 MB measured for 1 million lines, 117 MB for 10 million).
+//!   In a larger input, a practitioner met again after his block stops
+//!   the run with [`Error::NotGrouped`] naming both lines — sort the file
+//!   by `practitioner_id`, raise the budget, or use
 //!   `--no-rules`, which needs no grouping.
 
 mod engine;

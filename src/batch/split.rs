@@ -137,19 +137,43 @@ pub(super) fn field_of(line: &[u8], delimiter: u8, col: usize) -> &[u8] {
 /// Whether every practitioner's lines (field `col`) of plain `data` come
 /// together.
 pub(super) fn is_grouped(data: &[u8], delimiter: u8, col: usize) -> bool {
-    let mut start = 0;
-    let lines = memchr_iter(b'\n', data)
-        .chain(std::iter::once(data.len()))
-        .map(|end| {
-            let line = &data[start..end];
-            start = end + 1;
-            line
-        });
-    each_together(
-        lines
+    Grouping::default().extend(data, delimiter, col)
+}
+
+/// The check of [`is_grouped`] over consecutive pieces of one input.
+#[derive(Default)]
+pub(super) struct Grouping {
+    closed: std::collections::HashSet<Vec<u8>>,
+    current: Option<Vec<u8>>,
+}
+
+impl Grouping {
+    /// Whether the lines of plain `data` keep every practitioner's lines
+    /// together, with the pieces seen before.
+    pub fn extend(&mut self, data: &[u8], delimiter: u8, col: usize) -> bool {
+        let mut start = 0;
+        let lines = memchr_iter(b'\n', data)
+            .chain(std::iter::once(data.len()))
+            .map(|end| {
+                let line = &data[start..end];
+                start = end + 1;
+                line
+            });
+        for p in lines
             .filter(|line| !line.is_empty())
-            .map(|line| field_of(line, delimiter, col)),
-    )
+            .map(|line| field_of(line, delimiter, col))
+        {
+            if self.current.as_deref() != Some(p) {
+                if self.closed.contains(p) {
+                    return false;
+                }
+                if let Some(c) = self.current.replace(p.to_vec()) {
+                    self.closed.insert(c);
+                }
+            }
+        }
+        true
+    }
 }
 
 /// Whether equal ids come together: none comes back after another one.
