@@ -142,11 +142,12 @@ struct Chunk {
     runs: Vec<(Vec<u8>, u64, u64)>,
 }
 
-/// One processed line, waiting to be formatted.
+/// One processed line, waiting to be formatted (its pricing is beside it,
+/// in a vector of its own: a work item this small is pushed without a
+/// call to `memcpy`).
 struct Work<'a> {
     index: usize,
     findings: Vec<Finding>,
-    priced: Option<Priced<'a>>,
     fields: parse::Fields<'a>,
 }
 
@@ -155,6 +156,7 @@ struct Work<'a> {
 #[derive(Default)]
 struct Scratch {
     works: Vec<Work<'static>>,
+    priced: Vec<Option<Priced<'static>>>,
     ctxs: Vec<Ctx<'static>>,
 }
 
@@ -189,6 +191,7 @@ fn process(
     let text = std::str::from_utf8(&block.data).ok();
     // Reused from one practitioner (and block) to the next.
     let mut works = recycle(std::mem::take(&mut scratch.works));
+    let mut priced = recycle(std::mem::take(&mut scratch.priced));
     let mut ctxs = recycle(std::mem::take(&mut scratch.ctxs));
     let mut practitioners = Vec::new();
     let mut i = 0;
@@ -211,12 +214,13 @@ fn process(
             block,
             text,
             &lines[i..j],
-            (&mut works, &mut ctxs),
+            (&mut works, &mut priced, &mut ctxs),
             &mut out,
         );
         i = j;
     }
     scratch.works = recycle(works);
+    scratch.priced = recycle(priced);
     scratch.ctxs = recycle(ctxs);
     let mut chunk = out.finish();
     chunk.runs = practitioners;
@@ -228,17 +232,24 @@ fn process_group<'t, 'b>(
     block: &'b Block,
     text: Option<&'b str>,
     idx: &[usize],
-    (works, ctxs): (&mut Vec<Work<'t>>, &mut Vec<Ctx<'b>>),
+    (works, priced, ctxs): (
+        &mut Vec<Work<'t>>,
+        &mut Vec<Option<Priced<'t>>>,
+        &mut Vec<Ctx<'b>>,
+    ),
     out: &mut Formatter<'_>,
 ) where
     'b: 't,
 {
     let t = setup.tariffs;
     works.clear();
+    priced.clear();
     ctxs.clear();
     works.reserve(idx.len());
+    // Filled in place below (a push would copy the whole item).
+    priced.resize_with(idx.len(), || None);
     ctxs.reserve(idx.len());
-    for &li in idx {
+    for (&li, p) in idx.iter().zip(priced.iter_mut()) {
         let mut findings = Vec::new();
         let n = block.lines[li].n as usize;
         if n < setup.headers {
@@ -259,26 +270,21 @@ fn process_group<'t, 'b>(
         );
         ctxs.push(parse::context(&slots, &mut findings));
         let (line, fields) = parse::invoice_line(&slots, &mut findings);
-        // The work item is pushed without its pricing, which is then built
-        // and filled where the item lives (no move of a priced line).
         works.push(Work {
             index: li,
             findings,
-            priced: None,
             fields,
         });
-        if let (Some(line), Some(w)) = (line, works.last_mut()) {
-            t.price_in(
-                w.priced.insert(Priced::new(line)),
-                parse::opt(fields.act_id),
-            );
+        // The pricing is built and filled where it lives.
+        if let Some(line) = line {
+            t.price_in(p.insert(Priced::new(line)), parse::opt(fields.act_id));
         }
     }
     if setup.options.rules {
         let mut positions = Vec::with_capacity(works.len());
         let mut lines = Vec::with_capacity(works.len());
-        for (w, (work, ctx)) in works.iter_mut().zip(ctxs.iter()).enumerate() {
-            if let Some(p) = &mut work.priced {
+        for (w, (p, ctx)) in priced.iter_mut().zip(ctxs.iter()).enumerate() {
+            if let Some(p) = p {
                 let line = Line::new(Core::new(t, p), ctx);
                 rules::check_line(&line, &mut p.findings);
                 positions.push(w);
@@ -287,16 +293,16 @@ fn process_group<'t, 'b>(
         }
         // One practitioner's lines (grouped by `process`).
         for (w, f) in positions.into_iter().zip(rules::check_all(lines, true)) {
-            if let Some(p) = &mut works[w].priced {
+            if let Some(p) = &mut priced[w] {
                 p.findings.extend(f);
             }
         }
     }
-    for (w, ctx) in works.iter_mut().zip(ctxs.iter()) {
-        if let Some(p) = &mut w.priced {
+    for ((w, p), ctx) in works.iter_mut().zip(priced.iter_mut()).zip(ctxs.iter()) {
+        if let Some(p) = p {
             w.findings.append(&mut p.findings);
         }
-        out.row(block, w, ctx);
+        out.row(block, w, p.as_ref(), ctx);
     }
 }
 
@@ -623,7 +629,12 @@ impl<'s> Formatter<'s> {
     }
 
     /// The cells of a line; adds it to the summary.
-    fn cells<'w>(&mut self, block: &Block, w: &'w Work<'_>) -> Cells<'w> {
+    fn cells<'w>(
+        &mut self,
+        block: &Block,
+        w: &'w Work<'_>,
+        priced: Option<&'w Priced<'_>>,
+    ) -> Cells<'w> {
         let status = LineStatus::of(&w.findings);
         let sm = &mut self.summary;
         sm.rows += 1;
@@ -636,9 +647,7 @@ impl<'s> Formatter<'s> {
             *sm.findings.entry(f.code.as_str()).or_default() += 1;
         }
         // Parsed once already when the line was priced.
-        let billed = match w
-            .priced
-            .as_ref()
+        let billed = match priced
             .and_then(|p| p.line.billed_amount)
             .or_else(|| parse_decimal(w.fields.billed))
         {
@@ -660,7 +669,7 @@ impl<'s> Formatter<'s> {
             billed,
             repriced: None,
         };
-        let Some(p) = &w.priced else { return c };
+        let Some(p) = priced else { return c };
         let letter = p
             .value
             .map(|v| v.code)
@@ -696,9 +705,9 @@ impl<'s> Formatter<'s> {
         c
     }
 
-    fn row(&mut self, block: &Block, w: &Work<'_>, ctx: &Ctx<'_>) {
+    fn row(&mut self, block: &Block, w: &Work<'_>, priced: Option<&Priced<'_>>, ctx: &Ctx<'_>) {
         let start = self.buf.len();
-        let c = self.cells(block, w);
+        let c = self.cells(block, w, priced);
         // With `--reprice-at`, every row has the reprice columns (empty
         // for a line that was not priced): a CSV reader sees one width.
         let repricing = self.setup.options.reprice_at.is_some();
