@@ -723,7 +723,16 @@ impl<'s> Formatter<'s> {
                     $(csv_cell::<$k>(&c, w, ctx, plain_echo, $buf);)*
                 }};
             }
-            columns!(buf; 0 1 2 3 4 5);
+            columns!(buf; 0);
+            if plain_echo {
+                // Columns 1 to 5 echo input fields, several of them next
+                // to each other in plain CSV: one copy for each such run.
+                let f = &w.fields;
+                echo_fields(buf, &block.data, [ctx.invoice_id, ctx.patient_id]);
+                echo_fields(buf, &block.data, [f.date, f.code, f.coefficient]);
+            } else {
+                columns!(buf; 1 2 3 4 5);
+            }
             // Columns 6 to 11 (code … amount) follow from the pricing
             // alone, which repeats from line to line: formatted once.
             match PricedKey::of(&c) {
@@ -794,6 +803,35 @@ impl<'s> Formatter<'s> {
             summary: self.summary,
             runs: Vec::new(),
         }
+    }
+}
+
+/// Where `field`, a piece of `data`, starts in it.
+fn offset(data: &[u8], field: &str) -> usize {
+    (field.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize)
+}
+
+/// Whether `a` and `b` are pieces of `data` one separator byte apart:
+/// fields next to each other in plain CSV, neither empty nor trimmed.
+#[inline(always)]
+fn next_to(data: &[u8], a: &str, b: &str) -> bool {
+    !a.is_empty() && offset(data, a).wrapping_add(a.len() + 1) == offset(data, b)
+}
+
+/// Appends the fields `f` of plain CSV as cells (each after a comma),
+/// unquoted; a run of fields next to each other in `data` is one copy.
+#[inline(always)]
+fn echo_fields<const N: usize>(buf: &mut Vec<u8>, data: &[u8], f: [&str; N]) {
+    if (1..N).all(|k| next_to(data, f[k - 1], f[k]))
+        && let Some(run) = data.get(offset(data, f[0])..offset(data, f[N - 1]) + f[N - 1].len())
+    {
+        buf.push(b',');
+        buf.extend_from_slice(run);
+        return;
+    }
+    for field in f {
+        buf.push(b',');
+        buf.extend_from_slice(field.as_bytes());
     }
 }
 
@@ -1454,4 +1492,46 @@ fn read_rest<R: Read, W: Write>(
         pipe.send(Job::Read(current))?;
     }
     pipe.drain(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::echo_fields;
+
+    #[test]
+    fn echoed_fields_are_the_fields_joined_whatever_their_places() {
+        let data = b"F1,P1,K1, 2025-01-01,RIM ,7.5,, x ,y".to_vec();
+        let text = std::str::from_utf8(&data).unwrap();
+        let field = |k: usize| text.split(',').nth(k).unwrap().trim_ascii();
+        let whole = |fields: &[&str]| {
+            let mut v = Vec::new();
+            for f in fields {
+                v.push(b',');
+                v.extend_from_slice(f.as_bytes());
+            }
+            v
+        };
+        let cases: [[usize; 3]; 6] = [
+            [0, 1, 2],
+            [3, 4, 5],
+            [5, 6, 7],
+            [6, 7, 8],
+            [1, 0, 2],
+            [2, 3, 4],
+        ];
+        for ks in cases {
+            let fields = ks.map(field);
+            let mut buf = Vec::new();
+            echo_fields(&mut buf, &data, fields);
+            assert_eq!(buf, whole(&fields), "{ks:?}");
+        }
+        // A field that is not a piece of the data (an empty default).
+        let mut buf = Vec::new();
+        echo_fields(&mut buf, &data, [field(0), ""]);
+        assert_eq!(buf, b",F1,");
+        // Next to each other: one piece, separator included.
+        let mut buf = Vec::new();
+        echo_fields(&mut buf, &data, [field(0), field(1), field(2)]);
+        assert_eq!(buf, b",F1,P1,K1");
+    }
 }
