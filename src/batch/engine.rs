@@ -1330,13 +1330,19 @@ fn streaming<R: Read, W: Write>(
         };
         let mut start = 0usize;
         let mut row = 0u64;
-        let mut want = block_bytes;
+        // Once the input is read to its end, smaller blocks: the last ones
+        // keep every worker busy to the end.
+        let tail_block = (block_bytes / 4).max(1);
+        // Doubled while a block would hold no whole practitioner.
+        let mut grow = 1usize;
+        let mut want;
         let mut eof = false;
         // While undecided, each block is checked for grouping before it is
         // sent (the pipe checks again, and has the last word).
         let mut grouping = split::Grouping::default();
         let mut ungrouped = false;
         loop {
+            want = block_bytes.saturating_mul(grow);
             // A practitioner met again while undecided: no more blocks are
             // sent; the rest is read to see whether the input fits.
             if undecided && (ungrouped || pipe.failed.is_some()) {
@@ -1355,7 +1361,7 @@ fn streaming<R: Read, W: Write>(
                     // Too large to be held whole: what was held is written.
                     undecided = false;
                     pipe.commit()?;
-                    want = want.min(block_bytes);
+                    want = want.min(block_bytes.saturating_mul(grow));
                 }
             }
             if undecided && (ungrouped || pipe.failed.is_some()) {
@@ -1367,6 +1373,9 @@ fn streaming<R: Read, W: Write>(
             if avail.is_empty() {
                 break;
             }
+            if eof {
+                want = tail_block.saturating_mul(grow);
+            }
             let at_end = eof && avail.len() <= want;
             let mut cut = if at_end {
                 avail.len()
@@ -1374,7 +1383,7 @@ fn streaming<R: Read, W: Write>(
                 match memchr::memrchr(b'\n', &avail[..want.min(avail.len())]) {
                     Some(p) => p + 1,
                     None => {
-                        want *= 2;
+                        grow *= 2;
                         continue;
                     }
                 }
@@ -1394,7 +1403,7 @@ fn streaming<R: Read, W: Write>(
             if rules && !at_end {
                 let group = split::last_group_start(&avail[..cut], delimiter, prac.unwrap_or(0));
                 if group == 0 {
-                    want *= 2;
+                    grow *= 2;
                     continue;
                 }
                 cut = group;
@@ -1426,7 +1435,7 @@ fn streaming<R: Read, W: Write>(
             let n = split::count_records(&piece);
             pipe.send(Job::Plain(piece, row + 1))?;
             row += n;
-            want = block_bytes;
+            grow = 1;
         }
         drop(buf);
         pipe.drain(true)?;
