@@ -1216,12 +1216,11 @@ impl<W: Write> Pipe<'_, '_, W> {
 /// csv crate reads the rest.
 ///
 /// `(read, undecided)`: the bytes read so far, and whether it is still to
-/// be seen if the input ends within the budget. Until then the blocks sent
-/// (one per worker, each checked for grouping first) are processed but
-/// their rows held and the blocks kept, while the rest of the budget is
-/// read at once. An input that ends within the budget and is not grouped
-/// by practitioner, or not plain, is returned whole (nothing written) to
-/// be held whole; otherwise the rows are written and streaming goes on.
+/// be seen if the input ends within the budget. Until then the blocks are
+/// processed but their rows held (and the blocks kept): an input that ends
+/// within the budget and is not grouped by practitioner, or not plain, is
+/// returned whole (nothing written) to be held whole; otherwise the rows
+/// are written once the budget is passed or the input ends.
 fn streaming<R: Read, W: Write>(
     setup: &Setup<'_>,
     mut input: R,
@@ -1331,8 +1330,8 @@ fn streaming<R: Read, W: Write>(
         };
         let mut start = 0usize;
         let mut row = 0u64;
-        // Smaller blocks for the last bytes of the input: they keep every
-        // worker busy to the end.
+        // Once the input is read to its end, smaller blocks: the last ones
+        // keep every worker busy to the end.
         let tail_block = (block_bytes / 4).max(1);
         // Doubled while a block would hold no whole practitioner.
         let mut grow = 1usize;
@@ -1344,9 +1343,9 @@ fn streaming<R: Read, W: Write>(
         let mut ungrouped = false;
         loop {
             want = block_bytes.saturating_mul(grow);
-            // Once every worker has a block (or a practitioner came back),
-            // the rest of the budget is read at once, to decide.
-            if undecided && (ungrouped || pipe.failed.is_some() || pipe.sent >= t as u64) {
+            // A practitioner met again while undecided: no more blocks are
+            // sent; the rest is read to see whether the input fits.
+            if undecided && (ungrouped || pipe.failed.is_some()) {
                 want = budget + 1;
             }
             while buf.len() - start < want && !eof {
@@ -1365,27 +1364,16 @@ fn streaming<R: Read, W: Write>(
                     want = want.min(block_bytes.saturating_mul(grow));
                 }
             }
-            if undecided && eof {
-                // Ended within the budget: streamed on if the rest is plain
-                // and keeps the grouping, else held whole.
+            if undecided && (ungrouped || pipe.failed.is_some()) {
+                // Ended within the budget (else it would be decided).
                 buf.drain(..start);
-                start = 0;
-                let col = prac.unwrap_or(0);
-                if ungrouped
-                    || pipe.failed.is_some()
-                    || !split::is_plain(&buf)
-                    || !grouping.extend(&buf, delimiter, col)
-                {
-                    return whole(&pipe, buf);
-                }
-                undecided = false;
-                pipe.commit()?;
+                return whole(&pipe, buf);
             }
             let avail = &buf[start..];
             if avail.is_empty() {
                 break;
             }
-            if eof && avail.len() < block_bytes.saturating_mul(t) {
+            if eof {
                 want = tail_block.saturating_mul(grow);
             }
             let at_end = eof && avail.len() <= want;
@@ -1450,8 +1438,14 @@ fn streaming<R: Read, W: Write>(
             grow = 1;
         }
         drop(buf);
-        // Decided when the input ended (above).
         pipe.drain(true)?;
+        if undecided {
+            // Ended within the budget.
+            if pipe.failed.is_some() {
+                return whole(&pipe, Vec::new());
+            }
+            pipe.commit()?;
+        }
         Ok(None)
     })
 }

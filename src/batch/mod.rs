@@ -53,15 +53,15 @@
 //!   whatever its size: every practitioner's lines contiguous, in any
 //!   order inside (sorted files and `kine-tarif generate` are). Blocks are
 //!   cut at practitioner boundaries and processed in parallel; rows are
-//!   written in order. The workers start on the first blocks read (one
-//!   each, checked for grouping before they are sent) while the rest of
-//!   the budget is read; their rows are held until it is known whether
-//!   the input ends within the budget. One that does and is not grouped
-//!   (or not plain) is then held whole as above, nothing written twice.
-//!   Memory: the budget's worth of input, then the blocks in flight
-//!   (threads × 2 blocks of about 4 MiB, or one practitioner's lines if
-//!   larger), whatever the file size (111 MB measured for 1 million
-//!   lines, 117 MB for 10 million).
+//!   written in order. The workers start on the first block read: until
+//!   the input has passed the budget (or ended), the rows are held and the
+//!   blocks kept, and each block is checked for grouping before it is
+//!   sent. An input that ends within the budget and turns out not to be
+//!   grouped (or not plain) is then held whole as above, nothing written
+//!   twice. Memory: the budget's worth of input and its rows while it is
+//!   undecided, then the blocks in flight (threads × 2 blocks of about
+//!   4 MiB, or one practitioner's lines if larger), whatever the file
+//!   size (112 MB measured for 1 million lines, 117 MB for 10 million).
 //!   In a larger input, a practitioner met again after his block stops
 //!   the run with [`Error::NotGrouped`] naming both lines — sort the file
 //!   by `practitioner_id`, raise the budget, or use
