@@ -1337,8 +1337,8 @@ fn streaming<R: Read, W: Write>(
         let mut grow = 1usize;
         let mut want;
         let mut eof = false;
-        // While undecided, each block is checked for grouping before it is
-        // sent (the pipe checks again, and has the last word).
+        // While undecided, the first blocks are checked for grouping before
+        // they are sent (the pipe checks every block, and has the last word).
         let mut grouping = split::Grouping::default();
         let mut ungrouped = false;
         loop {
@@ -1408,7 +1408,13 @@ fn streaming<R: Read, W: Write>(
                 }
                 cut = group;
             }
-            if undecided && !grouping.extend(&avail[..cut], delimiter, prac.unwrap_or(0)) {
+            // The first block of each worker is checked here (an input in
+            // no particular order is caught before any work); later ones
+            // by the pipe, whose chunks are held until it is decided.
+            if undecided
+                && pipe.sent < t as u64
+                && !grouping.extend(&avail[..cut], delimiter, prac.unwrap_or(0))
+            {
                 ungrouped = true;
                 continue;
             }
