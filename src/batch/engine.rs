@@ -907,6 +907,18 @@ fn read_more(input: &mut impl Read, buf: &mut Vec<u8>, n: usize) -> Result<usize
     input.take(n as u64).read_to_end(buf).map_err(io_error)
 }
 
+/// Reads on to one byte past the budget (`read` bytes were read before):
+/// whether the input ended within it.
+fn ends_within(
+    input: &mut impl Read,
+    buf: &mut Vec<u8>,
+    read: &mut usize,
+    budget: usize,
+) -> Result<bool, Error> {
+    *read += read_more(input, buf, (budget + 1).saturating_sub(*read))?;
+    Ok(*read <= budget)
+}
+
 pub(super) fn run<R: Read, W: Write>(
     tariffs: &Tariffs,
     mut input: R,
@@ -1233,12 +1245,9 @@ fn streaming<R: Read, W: Write>(
     let delimiter = setup.delimiter;
     let budget = setup.options.memory_budget;
     if rules && prac.is_none() {
-        if undecided {
-            // Held whole if it ends within the budget.
-            read += read_more(&mut input, &mut buf, (budget + 1).saturating_sub(read))?;
-            if read <= budget {
-                return Ok(Some(buf));
-            }
+        // Held whole if it ends within the budget.
+        if undecided && ends_within(&mut input, &mut buf, &mut read, budget)? {
+            return Ok(Some(buf));
         }
         return Err(Error::NoPractitionerColumn { budget });
     }
@@ -1310,7 +1319,7 @@ fn streaming<R: Read, W: Write>(
         };
         // The whole body while undecided: the blocks sent (given back by
         // the workers, by sequence number) and what is left in `buf`.
-        let whole = |pipe: &Pipe<'_, '_, W>, rest: Vec<u8>| {
+        let taken_back = |pipe: &Pipe<'_, '_, W>, rest: Vec<u8>| {
             cancel.store(true, Ordering::Relaxed);
             let mut pieces: Vec<(u64, Vec<u8>)> = free_in.iter().take(pipe.sent as usize).collect();
             if pieces.len() as u64 != pipe.sent {
@@ -1367,7 +1376,7 @@ fn streaming<R: Read, W: Write>(
             if undecided && (ungrouped || pipe.failed.is_some()) {
                 // Ended within the budget (else it would be decided).
                 buf.drain(..start);
-                return whole(&pipe, buf);
+                return taken_back(&pipe, buf);
             }
             let avail = &buf[start..];
             if avail.is_empty() {
@@ -1391,10 +1400,8 @@ fn streaming<R: Read, W: Write>(
             if !split::is_plain(&avail[..cut]) {
                 buf.drain(..start);
                 if undecided {
-                    // Read on to see whether it fits the budget.
-                    read += read_more(&mut input, &mut buf, (budget + 1).saturating_sub(read))?;
-                    if read <= budget {
-                        return whole(&pipe, buf);
+                    if ends_within(&mut input, &mut buf, &mut read, budget)? {
+                        return taken_back(&pipe, buf);
                     }
                     pipe.commit()?;
                 }
@@ -1448,7 +1455,7 @@ fn streaming<R: Read, W: Write>(
         if undecided {
             // Ended within the budget.
             if pipe.failed.is_some() {
-                return whole(&pipe, Vec::new());
+                return taken_back(&pipe, Vec::new());
             }
             pipe.commit()?;
         }

@@ -172,14 +172,22 @@ impl Grouping {
             if line.is_empty() {
                 continue;
             }
-            let p = field_of(line, delimiter, col);
-            if self.current.as_deref() != Some(p) {
-                if self.closed.contains(p) {
-                    return false;
-                }
-                if let Some(c) = self.current.replace(p.to_vec()) {
-                    self.closed.insert(c);
-                }
+            if !self.push(field_of(line, delimiter, col)) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Whether the next id `p` keeps equal ids together: it is the
+    /// current one, or one not seen before.
+    pub fn push(&mut self, p: &[u8]) -> bool {
+        if self.current.as_deref() != Some(p) {
+            if self.closed.contains(p) {
+                return false;
+            }
+            if let Some(c) = self.current.replace(p.to_vec()) {
+                self.closed.insert(c);
             }
         }
         true
@@ -188,20 +196,8 @@ impl Grouping {
 
 /// Whether equal ids come together: none comes back after another one.
 pub(super) fn each_together<'a>(ids: impl IntoIterator<Item = &'a [u8]>) -> bool {
-    let mut closed = std::collections::HashSet::new();
-    let mut current: Option<&[u8]> = None;
-    for p in ids {
-        if current != Some(p) {
-            if closed.contains(p) {
-                return false;
-            }
-            if let Some(c) = current {
-                closed.insert(c);
-            }
-            current = Some(p);
-        }
-    }
-    true
+    let mut grouping = Grouping::default();
+    ids.into_iter().all(|p| grouping.push(p))
 }
 
 /// Where the lines of the last practitioner of plain `data` (whole lines,
