@@ -18,7 +18,7 @@ use crate::money::{
     is_money_text, parse_decimal, product3, push_decimal, push_money, push_u64, round_to_cent,
 };
 use crate::rules::{self, Core, Ctx, Line};
-use crate::{Code, CodeKind, Error, Finding, FindingCode, LineStatus, Priced, Tariffs};
+use crate::{Code, CodeKind, Error, Finding, LineStatus, Priced, Tariffs};
 
 /// Target size of a streamed block: 4 MiB, or a quarter of the memory
 /// budget when that is smaller (the blocks in flight stay near the budget).
@@ -27,22 +27,26 @@ fn block_bytes(budget: usize) -> usize {
 }
 
 /// Lines as raw fields in one buffer: no allocation per line once grown.
-/// Either the fields copied one after the other from the csv crate's
-/// records (`gap` 0), or the input bytes themselves, fields separated by
-/// one delimiter byte (`gap` 1).
+/// Either the input bytes themselves, plain CSV whose fields are found
+/// when a worker reads the line (`plain`), or the fields copied one after
+/// the other from the csv crate's records, with their end offsets.
 #[derive(Default)]
 struct Block {
     data: Vec<u8>,
     ends: Vec<u32>,
     lines: Vec<RawLine>,
-    gap: u32,
+    plain: bool,
+    delimiter: u8,
 }
 
 #[derive(Clone, Copy)]
 struct RawLine {
     /// Offset of the line's first field in `data`.
     start: u32,
-    /// Index of its first field in `ends`.
+    /// Offset of the end of its last field (plain lines).
+    end: u32,
+    /// Index of its first field in `ends`, and its number of fields
+    /// (lines from the csv crate).
     first: u32,
     n: u32,
     row: u64,
@@ -52,17 +56,19 @@ impl Block {
     /// A block of plain CSV lines (see [`split`]), numbered from `row`;
     /// reuses the index vectors of `self`.
     fn plain(mut self, data: Vec<u8>, delimiter: u8, row: u64) -> Block {
-        self.gap = 1;
+        self.plain = true;
+        self.delimiter = delimiter;
         self.ends.clear();
         self.lines.clear();
         let mut row = row;
         let lines = &mut self.lines;
         lines.reserve(data.len() / 48);
-        split::split(&data, delimiter, &mut self.ends, |l| {
+        split::lines(&data, |start, end| {
             lines.push(RawLine {
-                start: l.start,
-                first: l.first,
-                n: l.n,
+                start,
+                end,
+                first: 0,
+                n: 0,
                 row,
             });
             row += 1;
@@ -81,38 +87,43 @@ impl Block {
             .extend((0..rec.len()).map(|i| base + rec.range(i).map_or(0, |r| r.end) as u32));
         self.lines.push(RawLine {
             start: base,
+            end: self.data.len() as u32,
             first,
             n: rec.len() as u32,
             row,
         });
     }
 
-    /// The byte range of field `k` (an index in `ends`) of line `l`.
-    fn range(&self, l: RawLine, k: usize) -> (usize, usize) {
-        let start = if k == l.first as usize {
-            l.start
-        } else {
-            self.ends[k - 1] + self.gap
-        };
-        (start as usize, self.ends[k] as usize)
-    }
-
     /// Where line `i`'s fields are in `data`.
-    fn fields(&self, i: usize) -> parse::FieldEnds<'_> {
+    fn fields(&self, i: usize) -> parse::RowFields<'_> {
         let l = self.lines[i];
-        parse::FieldEnds {
-            ends: &self.ends[l.first as usize..(l.first + l.n) as usize],
-            start: l.start as usize,
-            gap: self.gap as usize,
+        if self.plain {
+            parse::RowFields::Line {
+                start: l.start as usize,
+                end: l.end as usize,
+                delimiter: self.delimiter,
+            }
+        } else {
+            parse::RowFields::Ends {
+                ends: &self.ends[l.first as usize..(l.first + l.n) as usize],
+                start: l.start as usize,
+                gap: 0,
+            }
         }
     }
 
     fn practitioner(&self, i: usize, col: Option<usize>) -> &[u8] {
         let l = self.lines[i];
         match col {
+            Some(c) if self.plain => split::field_of(
+                &self.data[l.start as usize..l.end as usize],
+                self.delimiter,
+                c,
+            ),
             Some(c) if c < l.n as usize => {
-                let (s, e) = self.range(l, l.first as usize + c);
-                self.data[s..e].trim_ascii()
+                let k = (l.first as usize) + c;
+                let start = if c == 0 { l.start } else { self.ends[k - 1] };
+                self.data[start as usize..self.ends[k] as usize].trim_ascii()
             }
             _ => b"",
         }
@@ -184,7 +195,7 @@ fn process(
     out.buf.clear();
     // An output row is some 80 to 100 bytes: grow the buffer once.
     out.buf.reserve(lines.len() * 96);
-    out.plain_echo = block.gap == 1 && setup.delimiter == b',';
+    out.plain_echo = block.plain && setup.delimiter == b',';
     let prac = setup.cols.practitioner_id;
     // One UTF-8 check for the whole block; a block with invalid bytes is
     // checked field by field, so the bad field becomes a finding.
@@ -196,27 +207,19 @@ fn process(
     let mut practitioners = Vec::new();
     let mut i = 0;
     while i < lines.len() {
-        let mut j = i + 1;
-        if setup.options.rules {
-            let p = block.practitioner(lines[i], prac);
-            while j < lines.len() && block.practitioner(lines[j], prac) == p {
-                j += 1;
-            }
-            if runs {
-                let row = |k: usize| block.lines[lines[k]].row;
-                practitioners.push((p.to_vec(), row(i), row(j - 1)));
-            }
-        } else {
-            j = (i + 4096).min(lines.len());
-        }
-        process_group(
+        let j = process_group(
             setup,
             block,
             text,
-            &lines[i..j],
+            (lines, i),
             (&mut works, &mut priced, &mut ctxs),
             &mut out,
         );
+        if runs && setup.options.rules {
+            let row = |k: usize| block.lines[lines[k]].row;
+            let p = block.practitioner(lines[i], prac);
+            practitioners.push((p.to_vec(), row(i), row(j - 1)));
+        }
         i = j;
     }
     scratch.works = recycle(works);
@@ -227,47 +230,63 @@ fn process(
     chunk
 }
 
+/// Processes the lines `lines[from..]` of one practitioner (with the
+/// rules on: up to the first line of another; without them, up to 4,096
+/// lines) and formats their rows; returns where it stopped.
 fn process_group<'t, 'b>(
     setup: &Setup<'t>,
     block: &'b Block,
     text: Option<&'b str>,
-    idx: &[usize],
+    (lines, from): (&[usize], usize),
     (works, priced, ctxs): (
         &mut Vec<Work<'t>>,
         &mut Vec<Option<Priced<'t>>>,
         &mut Vec<Ctx<'b>>,
     ),
     out: &mut Formatter<'_>,
-) where
+) -> usize
+where
     'b: 't,
 {
     let t = setup.tariffs;
+    let rules = setup.options.rules;
     works.clear();
     priced.clear();
     ctxs.clear();
-    works.reserve(idx.len());
-    // Filled in place below (a push would copy the whole item).
-    priced.resize_with(idx.len(), || None);
-    ctxs.reserve(idx.len());
-    for (&li, p) in idx.iter().zip(priced.iter_mut()) {
+    let until = if rules {
+        lines.len()
+    } else {
+        (from + 4096).min(lines.len())
+    };
+    // The practitioner's id, from the first line; the group ends where
+    // another starts (read from the slots, which hold the same trimmed
+    // field, unless the block is not UTF-8).
+    let mut practitioner: Option<&[u8]> = None;
+    for &li in &lines[from..until] {
         let mut findings = Vec::new();
-        let n = block.lines[li].n as usize;
-        if n < setup.headers {
-            findings.push(Finding::new(
-                FindingCode::InvalidField,
-                format!(
-                    "ligne de {} champs, l'en-tête en a {} : champs manquants lus comme vides.",
-                    n, setup.headers
-                ),
-            ));
-        }
         let slots = parse::fill_slots(
             block.fields(li),
             &block.data,
             text,
-            &setup.cols.slots,
+            (&setup.cols.slots, setup.headers),
             &mut findings,
         );
+        if rules {
+            let p = match text {
+                Some(_) => slots[parse::slot::PRACTITIONER_ID].as_bytes(),
+                None => block.practitioner(li, setup.cols.practitioner_id),
+            };
+            match practitioner {
+                Some(first) if first != p => break,
+                Some(_) => {}
+                None => practitioner = Some(p),
+            }
+        }
+        // The pricing is built and filled where it lives (a push of the
+        // whole item would copy it).
+        let k = priced.len();
+        priced.resize_with(k + 1, || None);
+        let p = &mut priced[k];
         ctxs.push(parse::context(&slots, &mut findings));
         let (line, fields) = parse::invoice_line(&slots, &mut findings);
         works.push(Work {
@@ -275,7 +294,6 @@ fn process_group<'t, 'b>(
             findings,
             fields,
         });
-        // The pricing is built and filled where it lives.
         if let Some(line) = line {
             t.price_in(p.insert(Priced::new(line)), parse::opt(fields.act_id));
         }
@@ -291,7 +309,7 @@ fn process_group<'t, 'b>(
                 lines.push(line);
             }
         }
-        // One practitioner's lines (grouped by `process`).
+        // One practitioner's lines (grouped above).
         for (w, f) in positions.into_iter().zip(rules::check_all(lines, true)) {
             if let Some(p) = &mut priced[w] {
                 p.findings.extend(f);
@@ -304,6 +322,7 @@ fn process_group<'t, 'b>(
         }
         out.row(block, w, p.as_ref(), ctx);
     }
+    from + works.len()
 }
 
 /// What a line is worth at another date.

@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 
-use super::REQUIRED_COLUMNS;
+use super::{REQUIRED_COLUMNS, split};
 use crate::money::{is_positive, parse_decimal};
 use crate::rules::Ctx;
 use crate::{Code, Error, Finding, FindingCode, InvoiceLine, Territory};
@@ -109,60 +109,83 @@ pub(crate) const NO_SLOT: u8 = SLOTS as u8;
 /// [`NO_SLOT`].)
 pub(crate) type Slots<'b> = [&'b str; SLOTS + 1];
 
-/// A row's fields as [`fill_slots`] reads them: the end offset of each in
-/// `data`, and the start of the first; each next one starts `gap` bytes
-/// after the previous end (1 past a delimiter, 0 when fields are packed).
-pub(crate) struct FieldEnds<'a> {
-    pub ends: &'a [u32],
-    pub start: usize,
-    pub gap: usize,
+/// Where a row's fields are, as [`fill_slots`] reads them.
+pub(crate) enum RowFields<'a> {
+    /// The end offset of each field in `data`, and the start of the first;
+    /// each next one starts `gap` bytes after the previous end (1 past a
+    /// delimiter, 0 when fields are packed).
+    Ends {
+        ends: &'a [u32],
+        start: usize,
+        gap: usize,
+    },
+    /// A line of plain CSV, `data[start..end]` without its line end, cut
+    /// at `delimiter` while it is read ([`split::each_field`]).
+    Line {
+        start: usize,
+        end: usize,
+        delimiter: u8,
+    },
 }
 
-/// Fills the slots of a row from its fields. `text` is `data` as text
-/// when the whole buffer was checked to be UTF-8 (fields are cut at ASCII
-/// bytes, so each range is text too); otherwise each field is checked, and
-/// a non-UTF-8 field becomes a finding and reads as empty.
+/// Fills the slots of a row from its fields, and reports a row shorter
+/// than the header (`headers` fields): its missing fields read as empty.
+/// `text` is `data` as text when the whole buffer was checked to be UTF-8
+/// (fields are cut at ASCII bytes, so each range is text too); otherwise
+/// each field is checked, and a non-UTF-8 field becomes a finding and
+/// reads as empty.
 pub(crate) fn fill_slots<'b>(
-    row: FieldEnds<'_>,
+    row: RowFields<'_>,
     data: &'b [u8],
     text: Option<&'b str>,
-    map: &[u8],
+    (map, headers): (&[u8], usize),
     pre: &mut Vec<Finding>,
 ) -> Slots<'b> {
     let mut slots: Slots<'b> = [""; SLOTS + 1];
-    let n = row.ends.len().min(map.len());
-    let (ends, map) = (&row.ends[..n], &map[..n]);
-    let mut start = row.start;
     let mut bad = 0u32;
-    match text {
-        Some(t) => {
-            for (&end, &slot) in ends.iter().zip(map) {
-                let end = end as usize;
-                // An empty field stays "" (as most optional fields are).
-                if end > start {
-                    slots[slot as usize] = t.get(start..end).map_or("", trim);
-                }
-                start = end + row.gap;
-            }
+    let mut put = |k: usize, start: usize, end: usize| {
+        // An empty field stays "" (as most optional fields are), and so
+        // does a column past the header.
+        let Some(&slot) = map.get(k) else { return };
+        if end <= start {
+            return;
         }
-        None => {
-            for (&end, &slot) in ends.iter().zip(map) {
-                let end = end as usize;
-                if end > start {
-                    slots[slot as usize] = match data
-                        .get(start..end)
-                        .map(|f| std::str::from_utf8(f.trim_ascii()))
-                    {
-                        Some(Ok(s)) => s,
-                        _ => {
-                            bad |= 1 << slot;
-                            ""
-                        }
-                    };
+        slots[slot as usize] = match text {
+            Some(t) => t.get(start..end).map_or("", trim),
+            None => match data
+                .get(start..end)
+                .map(|f| std::str::from_utf8(f.trim_ascii()))
+            {
+                Some(Ok(s)) => s,
+                _ => {
+                    bad |= 1 << slot;
+                    ""
                 }
-                start = end + row.gap;
+            },
+        };
+    };
+    let n = match row {
+        RowFields::Ends { ends, start, gap } => {
+            let mut start = start;
+            for (k, &end) in ends.iter().enumerate() {
+                put(k, start, end as usize);
+                start = end as usize + gap;
             }
+            ends.len()
         }
+        RowFields::Line {
+            start,
+            end,
+            delimiter,
+        } => split::each_field(data, (start, end), delimiter, put),
+    };
+    if n < headers {
+        pre.push(Finding::new(
+            FindingCode::InvalidField,
+            format!(
+                "ligne de {n} champs, l'en-tête en a {headers} : champs manquants lus comme vides."
+            ),
+        ));
     }
     if bad != 0 {
         for (slot, name) in SLOT_NAMES.iter().enumerate() {

@@ -33,88 +33,77 @@ pub(super) fn count_records(data: &[u8]) -> u64 {
     }
 }
 
-/// A line's fields: its start, and the end offset of each field pushed on
-/// `ends`.
-pub(super) struct SplitLine {
-    pub start: u32,
-    pub first: u32,
-    pub n: u32,
-}
-
-/// Splits plain `data` into lines and fields: field end offsets go to
-/// `ends`, one [`SplitLine`] per line to `on_line`.
-pub(super) fn split(
-    data: &[u8],
-    delimiter: u8,
-    ends: &mut Vec<u32>,
-    mut on_line: impl FnMut(SplitLine),
-) {
-    ends.reserve(data.len() / 4);
+/// Calls `on_line(start, end)` for each line of plain `data`, `end`
+/// before its line end (`\n` or `\r\n`); a last line without a line end
+/// is a line too.
+pub(super) fn lines(data: &[u8], mut on_line: impl FnMut(u32, u32)) {
     let mut start = 0usize;
-    let mut first = ends.len() as u32;
-    let mut hit = |i: usize, newline: bool, ends: &mut Vec<u32>| {
-        if !newline {
-            ends.push(i as u32);
-            return;
-        }
+    for i in memchr_iter(b'\n', data) {
+        // A `\r` of plain input is always followed by `\n` (`is_plain`).
         let end = if i > start && data[i - 1] == b'\r' {
             i - 1
         } else {
             i
         };
-        ends.push(end as u32);
-        let last = ends.len() as u32;
-        on_line(SplitLine {
-            start: start as u32,
-            first,
-            n: last - first,
-        });
-        first = last;
+        on_line(start as u32, end as u32);
         start = i + 1;
-    };
-    // Eight bytes at a time: fields are a few bytes long, so searching for
-    // each separator would cost more than finding them all in one word.
-    let words = data.chunks_exact(8);
-    let tail = words.remainder();
-    let (d, nl) = (
-        u64::from_ne_bytes([delimiter; 8]),
-        u64::from_ne_bytes([b'\n'; 8]),
-    );
-    for (w, word) in words.enumerate() {
-        let x = u64::from_le_bytes(word.try_into().unwrap_or_default());
-        let lines = zero_bytes(x ^ nl);
-        let fields = zero_bytes(x ^ d);
-        if lines == 0 {
-            // Most words: separators only.
-            let mut m = fields;
-            while m != 0 {
-                ends.push((w * 8 + m.trailing_zeros() as usize / 8) as u32);
-                m &= m - 1;
-            }
-            continue;
-        }
-        let mut m = fields | lines;
-        while m != 0 {
-            let bit = m.trailing_zeros();
-            hit(w * 8 + bit as usize / 8, lines & (1 << bit) != 0, ends);
-            m &= m - 1;
-        }
-    }
-    let base = data.len() - tail.len();
-    for (k, &b) in tail.iter().enumerate() {
-        if b == delimiter || b == b'\n' {
-            hit(base + k, b == b'\n', ends);
-        }
     }
     if start < data.len() {
-        ends.push(data.len() as u32);
-        let last = ends.len() as u32;
-        on_line(SplitLine {
-            start: start as u32,
-            first,
-            n: last - first,
-        });
+        on_line(start as u32, data.len() as u32);
     }
+}
+
+/// Calls `on_field(k, start, end)` for each field `k` of the plain line
+/// `data[start..end]` (without its line end), in order; returns the
+/// number of fields.
+///
+/// Eight bytes at a time: fields are a few bytes long, so searching for
+/// each delimiter would cost more than finding them all in one word. The
+/// fields are found where the worker reads them, so no list of field ends
+/// is written and read back.
+#[inline(always)]
+pub(super) fn each_field(
+    data: &[u8],
+    (start, end): (usize, usize),
+    delimiter: u8,
+    mut on_field: impl FnMut(usize, usize, usize),
+) -> usize {
+    let d = u64::from_ne_bytes([delimiter; 8]);
+    let (mut k, mut field) = (0, start);
+    let mut pos = start;
+    let mut found = |m: u64, pos: usize, k: &mut usize, field: &mut usize| {
+        let mut m = m;
+        while m != 0 {
+            let i = pos + m.trailing_zeros() as usize / 8;
+            on_field(*k, *field, i);
+            *k += 1;
+            *field = i + 1;
+            m &= m - 1;
+        }
+    };
+    while let Some(word) = data.get(pos..pos + 8) {
+        let x = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        let m = zero_bytes(x ^ d);
+        if pos + 8 > end {
+            // The last word reaches past the line: only its first bytes.
+            let keep = (end - pos) * 8;
+            found(m & ((1u64 << keep) - 1), pos, &mut k, &mut field);
+            pos = end;
+            break;
+        }
+        found(m, pos, &mut k, &mut field);
+        pos += 8;
+    }
+    // Near the end of the buffer, fewer than eight bytes: one at a time.
+    for (i, &b) in data.iter().enumerate().take(end).skip(pos) {
+        if b == delimiter {
+            on_field(k, field, i);
+            k += 1;
+            field = i + 1;
+        }
+    }
+    on_field(k, field, end);
+    k + 1
 }
 
 /// The high bit of each byte of `y` that is zero, and nothing else (no
@@ -247,25 +236,17 @@ mod tests {
     use super::*;
 
     fn records(data: &[u8]) -> Vec<Vec<String>> {
-        let mut ends = Vec::new();
-        let mut lines = Vec::new();
-        split(data, b',', &mut ends, |l| lines.push(l));
-        lines
-            .iter()
-            .map(|l| {
-                (l.first..l.first + l.n)
-                    .map(|k| {
-                        let s = if k == l.first {
-                            l.start
-                        } else {
-                            ends[k as usize - 1] + 1
-                        };
-                        String::from_utf8_lossy(&data[s as usize..ends[k as usize] as usize])
-                            .into_owned()
-                    })
-                    .collect()
-            })
-            .collect()
+        let mut out = Vec::new();
+        lines(data, |start, end| {
+            let mut fields = Vec::new();
+            let n = each_field(data, (start as usize, end as usize), b',', |k, s, e| {
+                assert_eq!(k, fields.len());
+                fields.push(String::from_utf8_lossy(&data[s..e]).into_owned());
+            });
+            assert_eq!(n, fields.len());
+            out.push(fields);
+        });
+        out
     }
 
     fn csv_crate(data: &[u8]) -> Vec<Vec<String>> {
