@@ -6,6 +6,7 @@
 //! ([`crate::money::round_to_cent`]). Travel allowances and
 //! RQD have no coefficient: amount = value × quantity (kilometres for IK).
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
@@ -13,7 +14,7 @@ use rust_decimal::Decimal;
 
 use crate::money::{format_money, is_positive, product3, round_to_cent};
 use crate::nomenclature::{Act, ActPeriod, OldCotation, RowStatus};
-use crate::tariffs::LetterValue;
+use crate::tariffs::{FastHash, LetterValue};
 use crate::{Code, CodeKind, Finding, FindingCode, LineStatus, Tariffs, Territory};
 
 /// One invoice line, already parsed.
@@ -275,6 +276,106 @@ fn list_candidates(items: impl Iterator<Item = String>) -> String {
     }
 }
 
+/// A billed amount that is not the amount computed.
+fn check_billed(out: &mut Priced<'_>) {
+    // The same representation is the same amount (the usual case, and
+    // cheaper to see than comparing the values).
+    if let (Some(billed), Some(amount)) = (out.line.billed_amount, out.amount)
+        && billed.serialize() != amount.serialize()
+        && billed != amount
+    {
+        out.add(
+            FindingCode::AmountMismatch,
+            format!(
+                "Montant facturé {} € ≠ montant calculé {} €.",
+                format_money(billed),
+                format_money(amount)
+            ),
+        );
+    }
+}
+
+/// What the pricing of a line reads, its date as its
+/// [`Tariffs::epoch`]; the numbers as represented (`7.5` and `7.50` are
+/// echoed differently), the act by address.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct PriceKey {
+    code: Code,
+    territory: Territory,
+    epoch: usize,
+    coefficient: Option<[u8; 16]>,
+    quantity: [u8; 16],
+    act: Option<*const Act>,
+}
+
+impl std::hash::Hash for PriceKey {
+    /// A few words (the derived hash feeds the hasher byte by byte).
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let half = |b: [u8; 16]| u128::from_le_bytes(b);
+        let c = self.coefficient.map_or(0, half);
+        h.write_u64(
+            self.code.index() as u64
+                | (self.territory as u64) << 8
+                | u64::from(self.coefficient.is_some()) << 9
+                | (self.epoch as u64) << 10,
+        );
+        h.write_u64(c as u64);
+        h.write_u64((c >> 64) as u64);
+        let q = half(self.quantity);
+        h.write_u64(q as u64 ^ (q >> 64) as u64);
+        h.write_usize(self.act.map_or(0, |a| a as usize));
+    }
+}
+
+/// What the pricing resolved for a line without a finding.
+#[derive(Clone, Copy)]
+struct Resolved<'t> {
+    act: Option<&'t Act>,
+    act_period: Option<&'t ActPeriod>,
+    old_cotation: Option<&'t OldCotation>,
+    coefficient: Option<Decimal>,
+    value: Option<&'t LetterValue>,
+    exact: Option<Decimal>,
+    amount: Option<Decimal>,
+}
+
+impl<'t> Resolved<'t> {
+    fn of(p: &Priced<'t>) -> Resolved<'t> {
+        Resolved {
+            act: p.act,
+            act_period: p.act_period,
+            old_cotation: p.old_cotation,
+            coefficient: p.coefficient,
+            value: p.value,
+            exact: p.exact,
+            amount: p.amount,
+        }
+    }
+
+    fn fill(&self, p: &mut Priced<'t>) {
+        p.act = self.act;
+        p.act_period = self.act_period;
+        p.old_cotation = self.old_cotation;
+        p.coefficient = self.coefficient;
+        p.value = self.value;
+        p.exact = self.exact;
+        p.amount = self.amount;
+    }
+}
+
+/// The pricing of the lines a batch worker has seen
+/// ([`Tariffs::price_cached`]); at most [`PriceCache::CAPACITY`] of them,
+/// emptied when full.
+#[derive(Default)]
+pub(crate) struct PriceCache<'t> {
+    map: HashMap<PriceKey, Resolved<'t>, FastHash>,
+}
+
+impl PriceCache<'_> {
+    /// A year of generated lines has some four thousand keys.
+    const CAPACITY: usize = 1 << 14;
+}
+
 impl Tariffs {
     /// Prices and checks one line.
     ///
@@ -307,6 +408,56 @@ impl Tariffs {
     /// where it is to stay (the batch engine's work item): no move of the
     /// result.
     pub(crate) fn price_in<'t>(&'t self, out: &mut Priced<'t>, act_id: Option<&str>) {
+        self.resolve(out, act_id);
+        check_billed(out);
+    }
+
+    /// [`Tariffs::price_in`] with the results of earlier lines at hand: a
+    /// line that differs from one priced before only by its date, within
+    /// the same [`Tariffs::epoch`], and whose pricing found nothing wrong,
+    /// gets the same act, coefficient, value and amount without the
+    /// lookups. Lines with a finding are priced anew every time (their
+    /// messages name the date).
+    pub(crate) fn price_cached<'t>(
+        &'t self,
+        out: &mut Priced<'t>,
+        act_id: Option<&str>,
+        cache: &mut PriceCache<'t>,
+    ) {
+        let act = match act_id {
+            None => None,
+            Some(id) => match self.act(id) {
+                Some(a) => Some(a as *const Act),
+                // An unknown act id is a finding: priced without the cache.
+                None => return self.price_in(out, act_id),
+            },
+        };
+        let l = &out.line;
+        let key = PriceKey {
+            code: l.code,
+            territory: l.territory,
+            epoch: self.epoch(l.date),
+            coefficient: l.coefficient.map(|c| c.serialize()),
+            quantity: l.quantity.serialize(),
+            act,
+        };
+        if let Some(r) = cache.map.get(&key) {
+            r.fill(out);
+        } else {
+            self.resolve(out, act_id);
+            if out.findings.is_empty() {
+                if cache.map.len() >= PriceCache::CAPACITY {
+                    cache.map.clear();
+                }
+                cache.map.insert(key, Resolved::of(out));
+            }
+        }
+        check_billed(out);
+    }
+
+    /// Everything [`Tariffs::price_in`] does but the check of the billed
+    /// amount.
+    fn resolve<'t>(&'t self, out: &mut Priced<'t>, act_id: Option<&str>) {
         let line = out.line.head();
         let line = &line;
         if line.date < self.coverage_start() {
@@ -342,18 +493,6 @@ impl Tariffs {
             }
             CodeKind::Telesoin => self.price_telesoin_as(out, act_id),
             CodeKind::ActKey | CodeKind::OldKey => self.price_act_as(out, act_id),
-        }
-        if let (Some(billed), Some(amount)) = (line.billed_amount, out.amount)
-            && billed != amount
-        {
-            out.add(
-                FindingCode::AmountMismatch,
-                format!(
-                    "Montant facturé {} € ≠ montant calculé {} €.",
-                    format_money(billed),
-                    format_money(amount)
-                ),
-            );
         }
     }
 
@@ -659,5 +798,117 @@ impl Tariffs {
             );
         }
         self.apply_value(out, old.letter, Some(old.coefficient));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lines of the test below: every act period's cotation, with and
+    /// without its act id, every old cotation, TMK and the codes without a
+    /// coefficient, on both sides of every date the data changes on and
+    /// in the middle of each stretch, in both territories, with a billed
+    /// amount or without.
+    fn lines(t: &Tariffs) -> Vec<(InvoiceLine, Option<String>)> {
+        let b = t.boundaries();
+        let mut dates: Vec<NaiveDate> = Vec::new();
+        for (k, &d) in b.iter().enumerate() {
+            dates.extend(d.pred_opt());
+            dates.push(d);
+            dates.extend(d.succ_opt());
+            if let Some(&next) = b.get(k + 1) {
+                dates.push(d + (next - d) / 2);
+            }
+        }
+        let mut cotations: Vec<(Code, Option<Decimal>, Option<String>)> = Vec::new();
+        for a in t.acts() {
+            for p in &a.periods {
+                cotations.push((a.letter, Some(p.coefficient), None));
+                cotations.push((a.letter, Some(p.coefficient), Some(a.id.clone())));
+                // Another representation of the same number.
+                let mut c = p.coefficient;
+                c.rescale(c.scale() + 1);
+                cotations.push((a.letter, Some(c), None));
+                cotations.push((Code::TMK, Some(p.coefficient), None));
+            }
+            for &(l, c) in &a.old_cotations {
+                cotations.push((l, Some(c), None));
+                cotations.push((l, Some(c), Some(a.id.clone())));
+            }
+        }
+        for &c in Code::ALL {
+            if !matches!(
+                c.kind(),
+                CodeKind::ActKey | CodeKind::OldKey | CodeKind::Telesoin
+            ) {
+                cotations.push((c, None, None));
+            }
+        }
+        cotations.sort();
+        cotations.dedup();
+        let mut out = Vec::new();
+        let mut k = 0u32;
+        for (code, coefficient, act_id) in &cotations {
+            // Half the dates for each cotation, a different half from one
+            // cotation to the next.
+            for (i, &date) in dates.iter().enumerate() {
+                k = k.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                if !(k >> 16).is_multiple_of(2) {
+                    continue;
+                }
+                let territory = if i % 2 == 0 {
+                    Territory::Metropole
+                } else {
+                    Territory::Dom
+                };
+                let mut line = InvoiceLine::new(date, *code, *coefficient).in_territory(territory);
+                if (k >> 20).is_multiple_of(3) {
+                    line = line.with_quantity(Decimal::new(20, 0));
+                }
+                if (k >> 22).is_multiple_of(2) {
+                    line = line.with_billed_amount(Decimal::new(1655, 2));
+                }
+                out.push((line, act_id.clone()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_cache_gives_what_pricing_anew_gives() {
+        let t = Tariffs::embedded();
+        let lines = lines(t);
+        assert!(lines.len() > 10_000, "{}", lines.len());
+        let mut cache = PriceCache::default();
+        let (mut hits, mut priced) = (0, 0);
+        // Twice over, the second time in reverse order: each stretch's
+        // entries are made by some line and used by others.
+        for (line, act_id) in lines.iter().chain(lines.iter().rev()) {
+            let before = cache.map.len();
+            let mut cached = Priced::new(line.clone());
+            t.price_cached(&mut cached, act_id.as_deref(), &mut cache);
+            let mut anew = Priced::new(line.clone());
+            t.price_in(&mut anew, act_id.as_deref());
+            assert_eq!(
+                format!("{cached:?}"),
+                format!("{anew:?}"),
+                "{line:?} {act_id:?}"
+            );
+            if anew.amount.is_some() {
+                priced += 1;
+                if anew
+                    .findings
+                    .iter()
+                    .all(|f| f.code == FindingCode::AmountMismatch)
+                    && cache.map.len() == before
+                {
+                    hits += 1;
+                }
+            }
+        }
+        // The comparison is not vacuous: a quarter of the priced lines at
+        // least (half of those of the second pass) came from the cache.
+        assert!(hits * 4 > priced, "{hits} of {priced}");
     }
 }

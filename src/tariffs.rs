@@ -77,6 +77,10 @@ pub struct Tariffs {
     old: HashMap<(Code, i64), OldCotation>,
     pub(crate) old_to_new: HashMap<(Code, i64), Vec<usize>>,
     coverage_start: NaiveDate,
+    /// Every date on which something the pricing reads starts or stops
+    /// (a period's start or end, a transition, the coverage start), sorted:
+    /// between two of them, every dated lookup gives the same answer.
+    boundaries: Vec<NaiveDate>,
 }
 
 impl PartialEq for Tariffs {
@@ -194,8 +198,10 @@ impl Tariffs {
             old,
             old_to_new: HashMap::new(),
             coverage_start: NaiveDate::MIN,
+            boundaries: Vec::new(),
         };
         t.index_and_check()?;
+        t.boundaries = t.find_boundaries();
         Ok(t)
     }
 
@@ -207,6 +213,44 @@ impl Tariffs {
     /// First date the data covers: the first AMK value (2012-07-15).
     pub fn coverage_start(&self) -> NaiveDate {
         self.coverage_start
+    }
+
+    /// The dates of [`Tariffs::epoch`]'s changes.
+    fn find_boundaries(&self) -> Vec<NaiveDate> {
+        let periods = self
+            .values
+            .iter()
+            .flatten()
+            .map(|v| v.period)
+            .chain(
+                self.acts
+                    .iter()
+                    .flat_map(|a| a.periods.iter().map(|p| p.period)),
+            )
+            .chain(self.old.values().map(|o| o.period));
+        let mut b: Vec<NaiveDate> = periods
+            .flat_map(|p| [Some(p.from), p.to])
+            .flatten()
+            .chain(self.old.values().map(|o| o.transition_from))
+            .chain([self.coverage_start])
+            .collect();
+        b.sort_unstable();
+        b.dedup();
+        b
+    }
+
+    /// The number of the stretch of days `date` falls in, between two dates
+    /// on which a period of the data starts or ends: two dates with the
+    /// same number get the same answer from every dated lookup of the
+    /// pricing (the findings' messages aside, which name the date).
+    pub(crate) fn epoch(&self, date: NaiveDate) -> usize {
+        self.boundaries.partition_point(|&b| b <= date)
+    }
+
+    /// The dates on which [`Tariffs::epoch`] changes.
+    #[cfg(test)]
+    pub(crate) fn boundaries(&self) -> &[NaiveDate] {
+        &self.boundaries
     }
 
     /// The value row of `code` in `territory` at `date`.

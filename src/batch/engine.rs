@@ -17,6 +17,7 @@ use super::{BatchOptions, OUTPUT_COLUMNS, OutputFormat, REPRICE_COLUMNS, Reprice
 use crate::money::{
     is_money_text, parse_decimal, product3, push_decimal, push_money, push_u64, round_to_cent,
 };
+use crate::pricing::PriceCache;
 use crate::rules::{self, Core, Ctx, Line};
 use crate::{Code, CodeKind, Error, Finding, LineStatus, Priced, Tariffs};
 
@@ -162,13 +163,15 @@ struct Work<'a> {
     fields: parse::Fields<'a>,
 }
 
-/// Per-line vectors a worker keeps from one block to the next, empty:
-/// what is kept is their allocation.
+/// What a worker keeps from one block to the next: per-line vectors,
+/// empty (what is kept is their allocation), and the pricing of the lines
+/// seen ([`Tariffs::price_cached`]).
 #[derive(Default)]
-struct Scratch {
+struct Scratch<'t> {
     works: Vec<Work<'static>>,
     priced: Vec<Option<Priced<'static>>>,
     ctxs: Vec<Ctx<'static>>,
+    prices: PriceCache<'t>,
 }
 
 /// An empty vector of another lifetime with the allocation of `v`: the
@@ -183,12 +186,12 @@ fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
 /// buffer handed back by the writer, or a new one). With `runs` (and the
 /// rules on), the chunk lists the practitioner runs it found, for the
 /// grouping check of streamed blocks.
-fn process(
-    setup: &Setup<'_>,
+fn process<'t>(
+    setup: &Setup<'t>,
     block: &Block,
     lines: &[usize],
     (track, runs): (bool, bool),
-    (buf, scratch): (Vec<u8>, &mut Scratch),
+    (buf, scratch): (Vec<u8>, &mut Scratch<'t>),
 ) -> Chunk {
     let mut out = Formatter::new(setup, track);
     out.buf = buf;
@@ -213,7 +216,7 @@ fn process(
             text,
             (lines, i),
             (&mut works, &mut priced, &mut ctxs),
-            &mut out,
+            (&mut out, &mut scratch.prices),
         );
         if runs && setup.options.rules {
             let row = |k: usize| block.lines[lines[k]].row;
@@ -239,14 +242,14 @@ fn process_group<'t, 'b>(
     text: Option<&'b str>,
     (lines, from): (&[usize], usize),
     (works, priced, ctxs): (
-        &mut Vec<Work<'t>>,
+        &mut Vec<Work<'b>>,
         &mut Vec<Option<Priced<'t>>>,
         &mut Vec<Ctx<'b>>,
     ),
-    out: &mut Formatter<'_>,
+    (out, prices): (&mut Formatter<'_>, &mut PriceCache<'t>),
 ) -> usize
 where
-    'b: 't,
+    't: 'b,
 {
     let t = setup.tariffs;
     let rules = setup.options.rules;
@@ -295,7 +298,11 @@ where
             fields,
         });
         if let Some(line) = line {
-            t.price_in(p.insert(Priced::new(line)), parse::opt(fields.act_id));
+            t.price_cached(
+                p.insert(Priced::new(line)),
+                parse::opt(fields.act_id),
+                prices,
+            );
         }
     }
     if setup.options.rules {
