@@ -28,9 +28,9 @@ pub fn round_to_cent(amount: Decimal) -> Decimal {
     if scale <= 2 {
         return amount;
     }
-    if let (Ok(m), Some(unit)) = (
+    if let (Ok(m), Some(&unit)) = (
         i64::try_from(amount.mantissa()),
-        10i64.checked_pow(scale - 2),
+        POW10_I64.get(scale as usize - 2),
     ) {
         let (q, r) = (m / unit, m % unit);
         let q = if 2 * r.unsigned_abs() >= unit.unsigned_abs() {
@@ -218,6 +218,18 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 const DECIMAL_TEXT: usize = 40;
 
 /// Powers of ten that fit a `u64`.
+/// Powers of ten that fit an `i64`, by exponent (a table: `checked_pow`
+/// loops).
+pub(crate) const POW10_I64: [i64; 19] = {
+    let mut p = [1i64; 19];
+    let mut i = 1;
+    while i < 19 {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
+
 const POW10: [u64; 20] = {
     let mut p = [1u64; 20];
     let mut i = 1;

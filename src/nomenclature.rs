@@ -11,6 +11,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::money::POW10_I64;
 use crate::{Code, Period, Tariffs};
 
 /// Whether a tariff row is in force, scheduled under a condition, or has
@@ -312,6 +313,19 @@ pub enum ConvertError {
 pub(crate) fn coef_key(c: Decimal) -> Option<i64> {
     // Integer arithmetic on the mantissa: 7.49 is 749 at scale 2.
     let (m, scale) = (c.mantissa(), c.scale());
+    // 64-bit arithmetic for the usual sizes (128-bit division is done in
+    // software), with the powers of ten from a table.
+    if let Ok(m) = i64::try_from(m) {
+        return if scale <= 2 {
+            m.checked_mul(POW10_I64[(2 - scale) as usize])
+        } else {
+            match POW10_I64.get(scale as usize - 2) {
+                Some(&unit) => (m % unit == 0).then_some(m / unit),
+                // A unit past `i64` divides no mantissa that fits one but 0.
+                None => (m == 0).then_some(0),
+            }
+        };
+    }
     let hundredths = if scale <= 2 {
         m.checked_mul(10i128.pow(2 - scale))?
     } else {
@@ -385,6 +399,34 @@ impl Tariffs {
 mod tests {
     use super::ActTraits;
     use crate::Tariffs;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn coefficient_keys_are_exact_hundredths() {
+        // Every scale, mantissas around the 64-bit limit and multiples of
+        // the unit or not: the key is the value × 100 when that is a
+        // whole number fitting an i64, as the decimal arithmetic says.
+        let mut mantissas: Vec<i128> = vec![0, 1, 7, 749, 75, 750, 7490, 10, 100, 1000, -749];
+        mantissas.extend([
+            i64::MAX as i128,
+            i64::MAX as i128 + 1,
+            10i128.pow(19),
+            10i128.pow(20),
+        ]);
+        mantissas.extend((0..19).map(|k| 10i128.pow(k) * 123));
+        for m in mantissas {
+            for scale in 0..=28 {
+                let c = Decimal::from_i128_with_scale(m, scale);
+                let h = c * Decimal::ONE_HUNDRED;
+                let want = if h.fract().is_zero() {
+                    i64::try_from(h.trunc().mantissa() / 10i128.pow(h.trunc().scale())).ok()
+                } else {
+                    None
+                };
+                assert_eq!(super::coef_key(c), want, "{m} e-{scale}");
+            }
+        }
+    }
 
     /// The rules find acts by these traits: an identifier renamed in
     /// `acts.csv` would silently switch a rule off.
