@@ -1063,16 +1063,17 @@ fn in_memory<W: Write>(
     let n = block.lines.len();
     let prac = setup.cols.practitioner_id;
     let mut order: Vec<usize> = (0..n).collect();
+    // Each line's practitioner, found once (a plain line's fields are not
+    // indexed: the sort would scan for it at every comparison).
+    let ids: Vec<&[u8]> = if setup.options.rules {
+        (0..n).map(|i| block.practitioner(i, prac)).collect()
+    } else {
+        Vec::new()
+    };
     // Each practitioner's lines must be together; already so unless a
     // practitioner comes back after another one.
-    let grouped = || split::each_together((0..n).map(|i| block.practitioner(i, prac)));
-    if setup.options.rules && !grouped() {
-        order.sort_by(|&a, &b| {
-            block
-                .practitioner(a, prac)
-                .cmp(block.practitioner(b, prac))
-                .then(a.cmp(&b))
-        });
+    if setup.options.rules && !split::each_together(ids.iter().copied()) {
+        order.sort_by(|&a, &b| ids[a].cmp(ids[b]).then(a.cmp(&b)));
     }
     let t = threads(&setup.options).max(1);
     let mut parts: Vec<&[usize]> = Vec::new();
@@ -1080,10 +1081,7 @@ fn in_memory<W: Write>(
     for k in 1..=t {
         let mut end = (n * k / t).max(start);
         if setup.options.rules {
-            while end > start
-                && end < n
-                && block.practitioner(order[end], prac) == block.practitioner(order[end - 1], prac)
-            {
+            while end > start && end < n && ids[order[end]] == ids[order[end - 1]] {
                 end += 1;
             }
         }
