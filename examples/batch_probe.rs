@@ -1,3 +1,16 @@
+//! In-process batches of generated lines, alternated with the csv floor:
+//! wall time, user and system time and minor page faults per batch
+//! (Linux: read from `/proc/self/stat`), for one or more memory budgets.
+//!
+//! ```sh
+//! cargo run --release --example batch_probe -- LINES THREADS BUDGETS_MIB ROUNDS
+//! cargo run --release --example batch_probe -- 1000000 0 48,16,8 10
+//! ```
+//!
+//! Prints the median and best wall time of each budget, its ratio to the
+//! floor's median, and the mean user and system ticks and faults a batch.
+//! A measuring aid for BENCHMARKS.md, not a benchmark of record.
+
 use kine_tarif::Tariffs;
 use kine_tarif::batch::{BatchOptions, price_csv_with};
 use std::time::Instant;
