@@ -330,6 +330,9 @@ impl std::hash::Hash for PriceKey {
 /// What the pricing resolved for a line without a finding.
 #[derive(Clone, Copy)]
 struct Resolved<'t> {
+    /// The entry's number: the cache's generation (how many times it was
+    /// emptied) and its place in it.
+    id: u64,
     act: Option<&'t Act>,
     act_period: Option<&'t ActPeriod>,
     old_cotation: Option<&'t OldCotation>,
@@ -342,6 +345,7 @@ struct Resolved<'t> {
 impl<'t> Resolved<'t> {
     fn of(p: &Priced<'t>) -> Resolved<'t> {
         Resolved {
+            id: 0,
             act: p.act,
             act_period: p.act_period,
             old_cotation: p.old_cotation,
@@ -369,6 +373,7 @@ impl<'t> Resolved<'t> {
 #[derive(Default)]
 pub(crate) struct PriceCache<'t> {
     map: HashMap<PriceKey, Resolved<'t>, FastHash>,
+    generation: u32,
 }
 
 impl PriceCache<'_> {
@@ -418,18 +423,25 @@ impl Tariffs {
     /// gets the same act, coefficient, value and amount without the
     /// lookups. Lines with a finding are priced anew every time (their
     /// messages name the date).
+    ///
+    /// Returns the number of the cache entry the line was priced as, when
+    /// it was: two lines with the same number have the same code, act,
+    /// coefficient, value, quantity (as written) and amount.
     pub(crate) fn price_cached<'t>(
         &'t self,
         out: &mut Priced<'t>,
         act_id: Option<&str>,
         cache: &mut PriceCache<'t>,
-    ) {
+    ) -> Option<u64> {
         let act = match act_id {
             None => None,
             Some(id) => match self.act(id) {
                 Some(a) => Some(a as *const Act),
                 // An unknown act id is a finding: priced without the cache.
-                None => return self.price_in(out, act_id),
+                None => {
+                    self.price_in(out, act_id);
+                    return None;
+                }
             },
         };
         let l = &out.line;
@@ -441,18 +453,26 @@ impl Tariffs {
             quantity: l.quantity.serialize(),
             act,
         };
-        if let Some(r) = cache.map.get(&key) {
+        let entry = if let Some(r) = cache.map.get(&key) {
             r.fill(out);
+            Some(r.id)
         } else {
             self.resolve(out, act_id);
             if out.findings.is_empty() {
                 if cache.map.len() >= PriceCache::CAPACITY {
                     cache.map.clear();
+                    cache.generation += 1;
                 }
-                cache.map.insert(key, Resolved::of(out));
+                let mut r = Resolved::of(out);
+                r.id = u64::from(cache.generation) << 32 | cache.map.len() as u64;
+                cache.map.insert(key, r);
+                Some(r.id)
+            } else {
+                None
             }
-        }
+        };
         check_billed(out);
+        entry
     }
 
     /// Everything [`Tariffs::price_in`] does but the check of the billed
@@ -882,12 +902,28 @@ mod tests {
         assert!(lines.len() > 10_000, "{}", lines.len());
         let mut cache = PriceCache::default();
         let (mut hits, mut priced) = (0, 0);
+        // What the lines priced as one entry show (the engine formats
+        // their priced columns once by entry).
+        let mut shown: HashMap<u64, String> = HashMap::default();
         // Twice over, the second time in reverse order: each stretch's
         // entries are made by some line and used by others.
         for (line, act_id) in lines.iter().chain(lines.iter().rev()) {
             let before = cache.map.len();
             let mut cached = Priced::new(line.clone());
-            t.price_cached(&mut cached, act_id.as_deref(), &mut cache);
+            let entry = t.price_cached(&mut cached, act_id.as_deref(), &mut cache);
+            if let Some(e) = entry {
+                let cells = format!(
+                    "{:?} {:?} {:?} {:?} {:?} {} {:?}",
+                    cached.act.map(|a| &a.id),
+                    cached.old_cotation,
+                    cached.coefficient.map(|c| c.to_string()),
+                    cached.value,
+                    cached.line.code,
+                    cached.line.quantity,
+                    cached.amount.map(|a| a.to_string()),
+                );
+                assert_eq!(shown.entry(e).or_insert_with(|| cells.clone()), &cells);
+            }
             let mut anew = Priced::new(line.clone());
             t.price_in(&mut anew, act_id.as_deref());
             assert_eq!(

@@ -161,6 +161,9 @@ struct Work<'a> {
     index: usize,
     findings: Vec<Finding>,
     fields: parse::Fields<'a>,
+    /// The pricing cache's entry the line was priced as, if any: lines
+    /// with the same entry show the same columns 6 to 11.
+    entry: Option<u64>,
 }
 
 /// What a worker keeps from one block to the next: per-line vectors,
@@ -292,18 +295,19 @@ where
         let p = &mut priced[k];
         ctxs.push(parse::context(&slots, &mut findings));
         let (line, fields) = parse::invoice_line(&slots, &mut findings);
-        works.push(Work {
-            index: li,
-            findings,
-            fields,
-        });
-        if let Some(line) = line {
+        let entry = line.and_then(|line| {
             t.price_cached(
                 p.insert(Priced::new(line)),
                 parse::opt(fields.act_id),
                 prices,
-            );
-        }
+            )
+        });
+        works.push(Work {
+            index: li,
+            findings,
+            fields,
+            entry,
+        });
     }
     if setup.options.rules {
         let mut positions = Vec::with_capacity(works.len());
@@ -435,6 +439,9 @@ struct Formatter<'s> {
     plain_echo: bool,
     /// Text of columns 6 to 11 of recent pricings (see [`PricedKey`]).
     priced_cells: Vec<(Option<PricedKey>, Vec<u8>)>,
+    /// The same by pricing cache entry ([`Work::entry`]), which needs no
+    /// key to be worked out.
+    entry_cells: Vec<(u64, Vec<u8>)>,
     /// Amounts with exactly two decimals summed as integers (amount,
     /// billed), added to the summary's totals at the end.
     cents: [i64; 2],
@@ -650,6 +657,7 @@ impl<'s> Formatter<'s> {
             scratch: Vec::new(),
             plain_echo: false,
             priced_cells: vec![(None, Vec::new()); 64],
+            entry_cells: vec![(u64::MAX, Vec::new()); 64],
             cents: [0; 2],
         }
     }
@@ -742,6 +750,7 @@ impl<'s> Formatter<'s> {
             let plain_echo = self.plain_echo;
             let buf = &mut self.buf;
             let cache = &mut self.priced_cells;
+            let entries = &mut self.entry_cells;
             // One call per column with a constant `k`: `column` is inlined
             // and its `match` folds away.
             macro_rules! columns {
@@ -761,8 +770,23 @@ impl<'s> Formatter<'s> {
             }
             // Columns 6 to 11 (code … amount) follow from the pricing
             // alone, which repeats from line to line: formatted once.
-            match PricedKey::of(&c) {
-                Some(key) => {
+            let entry = priced.and(w.entry);
+            let key = if entry.is_some() {
+                None
+            } else {
+                PricedKey::of(&c)
+            };
+            match (entry, key) {
+                (Some(e), _) => {
+                    let slot = &mut entries[e as usize % 64];
+                    if slot.0 != e {
+                        slot.1.clear();
+                        columns!(&mut slot.1; 6 7 8 9 10 11);
+                        slot.0 = e;
+                    }
+                    buf.extend_from_slice(&slot.1);
+                }
+                (None, Some(key)) => {
                     let slot = &mut cache[key.slot()];
                     if slot.0 != Some(key) {
                         slot.1.clear();
@@ -771,7 +795,7 @@ impl<'s> Formatter<'s> {
                     }
                     buf.extend_from_slice(&slot.1);
                 }
-                None => columns!(buf; 6 7 8 9 10 11),
+                (None, None) => columns!(buf; 6 7 8 9 10 11),
             }
             columns!(buf; 12 13 14 15);
             if columns > OUTPUT_COLUMNS.len() {
