@@ -175,6 +175,7 @@ struct Scratch<'t> {
     priced: Vec<Option<Priced<'static>>>,
     ctxs: Vec<Ctx<'static>>,
     prices: PriceCache<'t>,
+    dates: parse::DateMemo,
 }
 
 /// An empty vector of another lifetime with the allocation of `v`: the
@@ -219,7 +220,7 @@ fn process<'t>(
             text,
             (lines, i),
             (&mut works, &mut priced, &mut ctxs),
-            (&mut out, &mut scratch.prices),
+            (&mut out, &mut scratch.prices, &mut scratch.dates),
         );
         if runs && setup.options.rules {
             let row = |k: usize| block.lines[lines[k]].row;
@@ -249,7 +250,11 @@ fn process_group<'t, 'b>(
         &mut Vec<Option<Priced<'t>>>,
         &mut Vec<Ctx<'b>>,
     ),
-    (out, prices): (&mut Formatter<'_>, &mut PriceCache<'t>),
+    (out, prices, dates): (
+        &mut Formatter<'_>,
+        &mut PriceCache<'t>,
+        &mut parse::DateMemo,
+    ),
 ) -> usize
 where
     't: 'b,
@@ -294,7 +299,7 @@ where
         priced.resize_with(k + 1, || None);
         let p = &mut priced[k];
         ctxs.push(parse::context(&slots, &mut findings));
-        let (line, fields) = parse::invoice_line(&slots, &mut findings);
+        let (line, fields) = parse::invoice_line(&slots, &mut findings, dates);
         let entry = line.and_then(|line| {
             t.price_cached(
                 p.insert(Priced::new(line)),

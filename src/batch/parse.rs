@@ -224,6 +224,45 @@ pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
+/// The dates of recent lines by their text: a batch has a few hundred
+/// distinct dates for millions of lines, and building a `NaiveDate` costs
+/// more than finding it again. A slot holds a text and what
+/// [`parse_date`] made of it (ten NUL bytes, which it rejects, to begin
+/// with); a year's dates each have their own.
+pub(crate) struct DateMemo {
+    slots: Vec<(u64, u16, Option<NaiveDate>)>,
+}
+
+impl Default for DateMemo {
+    fn default() -> DateMemo {
+        DateMemo {
+            slots: vec![(0, 0, None); 512],
+        }
+    }
+}
+
+impl DateMemo {
+    /// [`parse_date`], from the memo when `s` was seen recently.
+    pub fn parse(&mut self, s: &str) -> Option<NaiveDate> {
+        let b = s.as_bytes();
+        let (Some(head), Some(tail), 10) = (b.get(..8), b.get(8..10), b.len()) else {
+            return parse_date(s);
+        };
+        let head = u64::from_le_bytes(head.try_into().unwrap_or_default());
+        let tail = u16::from_le_bytes(tail.try_into().unwrap_or_default());
+        // One slot per month and day (`MM` × 32 + `DD` for a date),
+        // whatever the bytes are.
+        let digits = |i: usize| usize::from(b[i].wrapping_sub(b'0'));
+        let month = digits(5) * 10 + digits(6);
+        let day = digits(8) * 10 + digits(9);
+        let slot = &mut self.slots[(month * 32 + day) % 512];
+        if slot.0 != head || slot.1 != tail {
+            *slot = (head, tail, parse_date(s));
+        }
+        slot.2
+    }
+}
+
 fn opt_date(s: &str, name: &str, pre: &mut Vec<Finding>) -> Option<NaiveDate> {
     if s.is_empty() {
         return None;
@@ -361,6 +400,7 @@ pub(crate) struct Fields<'b> {
 pub(crate) fn invoice_line<'b>(
     f: &Slots<'b>,
     pre: &mut Vec<Finding>,
+    dates: &mut DateMemo,
 ) -> (Option<InvoiceLine>, Fields<'b>) {
     let fields = Fields {
         date: f[slot::DATE],
@@ -370,13 +410,21 @@ pub(crate) fn invoice_line<'b>(
         billed: f[slot::BILLED_AMOUNT],
         act_id: f[slot::ACT_ID],
     };
-    (parse_fields(&fields, f[slot::DEPARTMENT], pre), fields)
+    (
+        parse_fields(&fields, f[slot::DEPARTMENT], pre, dates),
+        fields,
+    )
 }
 
-fn parse_fields(fl: &Fields<'_>, dept_s: &str, pre: &mut Vec<Finding>) -> Option<InvoiceLine> {
+fn parse_fields(
+    fl: &Fields<'_>,
+    dept_s: &str,
+    pre: &mut Vec<Finding>,
+    dates: &mut DateMemo,
+) -> Option<InvoiceLine> {
     let (date_s, code_s, coef_s, qty_s, billed_s) =
         (fl.date, fl.code, fl.coefficient, fl.quantity, fl.billed);
-    let date = parse_date(date_s);
+    let date = dates.parse(date_s);
     if date.is_none() {
         pre.push(Finding::new(
             FindingCode::InvalidField,
@@ -453,7 +501,48 @@ pub(crate) fn sniff_delimiter(header: &[u8]) -> u8 {
 
 #[cfg(test)]
 mod tests {
-    use super::trim;
+    use super::{DateMemo, parse_date, trim};
+
+    #[test]
+    fn the_date_memo_answers_as_parsing_does() {
+        // Dates of several years (same month and day, another year: the
+        // same slot), impossible days, garbage of the right length, NUL
+        // bytes, other lengths; each asked several times in a shuffled
+        // order.
+        let mut texts: Vec<String> = Vec::new();
+        for year in [1999, 2024, 2025, 2026] {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    texts.push(format!("{year:04}-{month:02}-{day:02}"));
+                }
+            }
+        }
+        texts.extend(
+            [
+                "2025-02-29",
+                "2024-02-29",
+                "2025/05/01",
+                "2025-5-01x",
+                "\0\0\0\0\0\0\0\0\0\0",
+                "2025-05-1",
+                "2025-05-011",
+                "",
+                "abcdefghij",
+                "2025-0é-01",
+                "9999-99-99",
+                // The same slot as 2025-05-10, other text.
+                "2025-05-0:",
+            ]
+            .map(String::from),
+        );
+        let mut memo = DateMemo::default();
+        let mut x = 1u64;
+        for _ in 0..20 * texts.len() {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let t = &texts[(x >> 33) as usize % texts.len()];
+            assert_eq!(memo.parse(t), parse_date(t), "{t:?}");
+        }
+    }
 
     #[test]
     fn trim_is_trim_ascii() {
