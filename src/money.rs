@@ -28,9 +28,9 @@ pub fn round_to_cent(amount: Decimal) -> Decimal {
     if scale <= 2 {
         return amount;
     }
-    if let (Ok(m), Some(&unit)) = (
+    if let (Ok(m), Some(unit)) = (
         i64::try_from(amount.mantissa()),
-        POW10_I64.get(scale as usize - 2),
+        pow10_i64(scale as usize - 2),
     ) {
         let (q, r) = (m / unit, m % unit);
         let q = if 2 * r.unsigned_abs() >= unit.unsigned_abs() {
@@ -217,19 +217,7 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 /// Longest text of a decimal: 29 digits, a sign, a point, leading `0.`.
 const DECIMAL_TEXT: usize = 40;
 
-/// Powers of ten that fit a `u64`.
-/// Powers of ten that fit an `i64`, by exponent (a table: `checked_pow`
-/// loops).
-pub(crate) const POW10_I64: [i64; 19] = {
-    let mut p = [1i64; 19];
-    let mut i = 1;
-    while i < 19 {
-        p[i] = p[i - 1] * 10;
-        i += 1;
-    }
-    p
-};
-
+/// Powers of ten that fit a `u64`, by exponent.
 const POW10: [u64; 20] = {
     let mut p = [1u64; 20];
     let mut i = 1;
@@ -239,6 +227,12 @@ const POW10: [u64; 20] = {
     }
     p
 };
+
+/// 10 to the power `k` when it fits an `i64` (from the table: `checked_pow`
+/// loops).
+pub(crate) fn pow10_i64(k: usize) -> Option<i64> {
+    POW10.get(k).and_then(|&p| i64::try_from(p).ok())
+}
 
 /// Writes `int` right to left ending at `*pos`, two digits at a time.
 fn put_int(buf: &mut [u8; DECIMAL_TEXT], pos: &mut usize, mut int: u64) {

@@ -11,7 +11,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::money::POW10_I64;
+use crate::money::pow10_i64;
 use crate::{Code, Period, Tariffs};
 
 /// Whether a tariff row is in force, scheduled under a condition, or has
@@ -317,10 +317,10 @@ pub(crate) fn coef_key(c: Decimal) -> Option<i64> {
     // software), with the powers of ten from a table.
     if let Ok(m) = i64::try_from(m) {
         return if scale <= 2 {
-            m.checked_mul(POW10_I64[(2 - scale) as usize])
+            m.checked_mul(pow10_i64((2 - scale) as usize)?)
         } else {
-            match POW10_I64.get(scale as usize - 2) {
-                Some(&unit) => (m % unit == 0).then_some(m / unit),
+            match pow10_i64(scale as usize - 2) {
+                Some(unit) => (m % unit == 0).then_some(m / unit),
                 // A unit past `i64` divides no mantissa that fits one but 0.
                 None => (m == 0).then_some(0),
             }

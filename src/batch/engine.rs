@@ -108,7 +108,6 @@ impl Block {
             parse::RowFields::Ends {
                 ends: &self.ends[l.first as usize..(l.first + l.n) as usize],
                 start: l.start as usize,
-                gap: 0,
             }
         }
     }
@@ -442,11 +441,8 @@ struct Formatter<'s> {
     /// The block being formatted was split from plain comma-separated
     /// CSV: its fields need no quotes.
     plain_echo: bool,
-    /// Text of columns 6 to 11 of recent pricings (see [`PricedKey`]).
-    priced_cells: Vec<(Option<PricedKey>, Vec<u8>)>,
-    /// The same by pricing cache entry ([`Work::entry`]), which needs no
-    /// key to be worked out.
-    entry_cells: Vec<(u64, Vec<u8>)>,
+    /// Text of columns 6 to 11 of recent pricings (see [`CellsKey`]).
+    priced_cells: Vec<(Option<CellsKey>, Vec<u8>)>,
     /// Amounts with exactly two decimals summed as integers (amount,
     /// billed), added to the summary's totals at the end.
     cents: [i64; 2],
@@ -468,7 +464,8 @@ fn add_cents(cents: &mut i64, total: &mut Decimal, d: Decimal) {
 
 /// What columns 6 to 11 (code, coefficient, act, unit value, quantity,
 /// amount) show, exactly as represented (7.5 and 7.50 differ): lines with
-/// the same key have the same text there.
+/// the same key have the same text there (for lines priced without the
+/// pricing cache).
 #[derive(Clone, Copy)]
 struct PricedKey {
     code: &'static str,
@@ -520,6 +517,33 @@ impl PricedKey {
             h = (h.rotate_left(7) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         }
         (h >> 58) as usize
+    }
+}
+
+/// What identifies the text of a priced line's columns 6 to 11: the
+/// pricing cache's entry it was priced as ([`Work::entry`], nothing to
+/// work out), or else its [`PricedKey`].
+#[derive(Clone, Copy, PartialEq)]
+enum CellsKey {
+    Entry(u64),
+    Priced(PricedKey),
+}
+
+impl CellsKey {
+    /// The key of a line's cells; `None` for a line not priced.
+    fn of(w: &Work<'_>, priced: Option<&Priced<'_>>, c: &Cells<'_>) -> Option<CellsKey> {
+        match priced.and(w.entry) {
+            Some(e) => Some(CellsKey::Entry(e)),
+            None => PricedKey::of(c).map(CellsKey::Priced),
+        }
+    }
+
+    /// Its place in a cache of 64.
+    fn slot(&self) -> usize {
+        match self {
+            CellsKey::Entry(e) => *e as usize % 64,
+            CellsKey::Priced(k) => k.slot(),
+        }
     }
 }
 
@@ -662,7 +686,6 @@ impl<'s> Formatter<'s> {
             scratch: Vec::new(),
             plain_echo: false,
             priced_cells: vec![(None, Vec::new()); 64],
-            entry_cells: vec![(u64::MAX, Vec::new()); 64],
             cents: [0; 2],
         }
     }
@@ -755,7 +778,6 @@ impl<'s> Formatter<'s> {
             let plain_echo = self.plain_echo;
             let buf = &mut self.buf;
             let cache = &mut self.priced_cells;
-            let entries = &mut self.entry_cells;
             // One call per column with a constant `k`: `column` is inlined
             // and its `match` folds away.
             macro_rules! columns {
@@ -775,23 +797,8 @@ impl<'s> Formatter<'s> {
             }
             // Columns 6 to 11 (code … amount) follow from the pricing
             // alone, which repeats from line to line: formatted once.
-            let entry = priced.and(w.entry);
-            let key = if entry.is_some() {
-                None
-            } else {
-                PricedKey::of(&c)
-            };
-            match (entry, key) {
-                (Some(e), _) => {
-                    let slot = &mut entries[e as usize % 64];
-                    if slot.0 != e {
-                        slot.1.clear();
-                        columns!(&mut slot.1; 6 7 8 9 10 11);
-                        slot.0 = e;
-                    }
-                    buf.extend_from_slice(&slot.1);
-                }
-                (None, Some(key)) => {
+            match CellsKey::of(w, priced, &c) {
+                Some(key) => {
                     let slot = &mut cache[key.slot()];
                     if slot.0 != Some(key) {
                         slot.1.clear();
@@ -800,7 +807,7 @@ impl<'s> Formatter<'s> {
                     }
                     buf.extend_from_slice(&slot.1);
                 }
-                (None, None) => columns!(buf; 6 7 8 9 10 11),
+                None => columns!(buf; 6 7 8 9 10 11),
             }
             columns!(buf; 12 13 14 15);
             if columns > OUTPUT_COLUMNS.len() {

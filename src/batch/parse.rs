@@ -111,14 +111,10 @@ pub(crate) type Slots<'b> = [&'b str; SLOTS + 1];
 
 /// Where a row's fields are, as [`fill_slots`] reads them.
 pub(crate) enum RowFields<'a> {
-    /// The end offset of each field in `data`, and the start of the first;
-    /// each next one starts `gap` bytes after the previous end (1 past a
-    /// delimiter, 0 when fields are packed).
-    Ends {
-        ends: &'a [u32],
-        start: usize,
-        gap: usize,
-    },
+    /// Fields packed one after the other (the csv crate's records): the
+    /// end offset of each in `data`, and the start of the first; each next
+    /// one starts where the previous ends.
+    Ends { ends: &'a [u32], start: usize },
     /// A line of plain CSV, `data[start..end]` without its line end, cut
     /// at `delimiter` while it is read ([`split::each_field`]).
     Line {
@@ -165,11 +161,11 @@ pub(crate) fn fill_slots<'b>(
         };
     };
     let n = match row {
-        RowFields::Ends { ends, start, gap } => {
+        RowFields::Ends { ends, start } => {
             let mut start = start;
             for (k, &end) in ends.iter().enumerate() {
                 put(k, start, end as usize);
-                start = end as usize + gap;
+                start = end as usize;
             }
             ends.len()
         }
