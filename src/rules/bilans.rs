@@ -13,7 +13,7 @@
 
 use chrono::Days;
 
-use super::{Line, Runs, for_each_in};
+use super::{Concerns, Line, Runs, for_each_in};
 use crate::nomenclature::ActTraits;
 use crate::{Finding, FindingCode};
 
@@ -27,7 +27,7 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
     let mut sessions: Vec<usize> = Vec::new();
     let mut seen: Vec<(&str, usize)> = Vec::new();
     for_each_in(
-        &runs.patients,
+        (&runs.patients, Concerns::BILAN),
         lines,
         |l| l.act_line(),
         |idx| {

@@ -10,7 +10,7 @@
 //! invoice data, so the finding is a warning. Prescriber number 291991123
 //! marks a prescription renewed by the physiotherapist: not direct access.
 
-use super::{Line, RENEWAL_PRESCRIBER, Runs, for_each_in};
+use super::{Concerns, Line, RENEWAL_PRESCRIBER, Runs, for_each_in};
 use crate::{Finding, FindingCode};
 
 /// A session whose prescriber is the practitioner (not a renewal).
@@ -26,7 +26,7 @@ pub(crate) fn is_direct_access(l: &Line<'_>) -> bool {
 /// Applies the rule to the whole batch.
 pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
     for_each_in(
-        &runs.patients,
+        (&runs.patients, Concerns::DIRECT_ACCESS),
         lines,
         |l| l.direct_access(),
         |idx| {

@@ -13,7 +13,7 @@
 use chrono::{NaiveTime, Timelike};
 
 use super::holidays::is_sunday_or_holiday;
-use super::{Line, Runs, for_each_in};
+use super::{Concerns, Line, Runs, for_each_in};
 use crate::{Code, CodeKind, Finding, FindingCode};
 
 fn in_window(t: NaiveTime, from_hour: u32, to_hour: u32) -> bool {
@@ -65,7 +65,7 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
 /// Cross-line checks: an act the same day, one majoration per act.
 pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
     for_each_in(
-        &runs.days,
+        (&runs.days, Concerns::MAJORATION),
         lines,
         |_| true,
         |idx| {

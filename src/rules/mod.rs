@@ -228,6 +228,8 @@ pub(crate) struct Line<'a> {
     /// there is no act), and those any has.
     all_traits: u16,
     any_traits: u16,
+    /// What the line gives the cross-line rules to check ([`Concerns`]).
+    concerns: u16,
     /// Numbers of the practitioner and of the (practitioner, patient) pair,
     /// in order of first appearance ([`check_all`] sets them): the rules
     /// group by these instead of comparing the strings again.
@@ -249,6 +251,7 @@ impl<'a> Line<'a> {
             is_direct_access: false,
             all_traits: 0,
             any_traits: 0,
+            concerns: 0,
             practitioner_run: 0,
             patient_run: 0,
         };
@@ -263,7 +266,53 @@ impl<'a> Line<'a> {
         l.is_session = l.compute_session();
         l.is_remote = l.code == Code::TMK || (l.ctx.telesoin && l.act_line());
         l.is_direct_access = direct_access::is_direct_access(&l);
+        l.concerns = l.compute_concerns();
         l
+    }
+
+    /// Whether the line has the [`Concerns`] bit `bit`.
+    pub fn concerns(&self, bit: u16) -> bool {
+        self.concerns & bit != 0
+    }
+
+    fn compute_concerns(&self) -> u16 {
+        let act = self.act_line();
+        [
+            (
+                Concerns::SESSION_IN_FORCE,
+                self.session() && self.date >= same_day::IN_FORCE,
+            ),
+            (
+                Concerns::LYMPH_BREAST,
+                act && self.all_are(ActTraits::LYMPH_BREAST),
+            ),
+            (Concerns::TELESOIN_ACT, act && self.telesoin()),
+            (
+                Concerns::TELESOIN_SESSION,
+                self.session() && self.telesoin(),
+            ),
+            (Concerns::TRAVEL, self.travel()),
+            (Concerns::TRIP, self.travel() && self.ctx.trip_id.is_some()),
+            (Concerns::RQD, self.code == Code::RQD),
+            (Concerns::DIRECT_ACCESS, self.direct_access()),
+            (
+                Concerns::PRIOR_AGREEMENT,
+                self.session()
+                    && self
+                        .single_act()
+                        .is_some_and(|a| a.prior_agreement_from.is_some()),
+            ),
+            (
+                Concerns::BILAN,
+                act && (self.all_are(ActTraits::BILAN_S1) || self.all_are(ActTraits::BDK)),
+            ),
+            (
+                Concerns::MAJORATION,
+                self.code.kind() == CodeKind::Majoration,
+            ),
+        ]
+        .iter()
+        .fold(0, |c, &(bit, yes)| if yes { c | bit } else { c })
     }
 
     /// A remote session.
@@ -412,12 +461,56 @@ pub(crate) fn for_each_run<'a, K: PartialEq>(
     }
 }
 
+/// What a line gives the cross-line rules to check: bits worked out once
+/// per line ([`Line::concerns`]) and OR-ed over each run ([`Runs::of`]).
+/// A rule pass skips the runs that hold no line of its bit, where it could
+/// find nothing: the rules stay as written, the walk over the many runs
+/// with nothing to check (most days hold one session) is what is saved.
+pub(crate) struct Concerns;
+
+impl Concerns {
+    /// A session on or after 22 February 2024 ([`same_day`]).
+    pub const SESSION_IN_FORCE: u16 = 1 << 0;
+    /// Two or more such sessions in one day: a bit of runs only, set by
+    /// [`Runs::of`] ([`same_day`]: one session a day is always allowed).
+    pub const SESSIONS_SAME_DAY: u16 = 1 << 1;
+    /// An act line every candidate act of which is RAV 15.5 ([`same_day`]).
+    pub const LYMPH_BREAST: u16 = 1 << 2;
+    /// A remote act line ([`telesoin`]: travel, first session, patient).
+    pub const TELESOIN_ACT: u16 = 1 << 3;
+    /// A remote session ([`telesoin`]: share of the year's sessions).
+    pub const TELESOIN_SESSION: u16 = 1 << 4;
+    /// A travel allowance ([`travel`]).
+    pub const TRAVEL: u16 = 1 << 5;
+    /// A travel allowance with a trip id ([`travel`]: one per trip).
+    pub const TRIP: u16 = 1 << 6;
+    /// A téléexpertise request ([`teleexpertise`]).
+    pub const RQD: u16 = 1 << 7;
+    /// A direct-access session ([`direct_access`]).
+    pub const DIRECT_ACCESS: u16 = 1 << 8;
+    /// A session of one act with a prior-agreement threshold
+    /// ([`referentiel`]).
+    pub const PRIOR_AGREEMENT: u16 = 1 << 9;
+    /// An act line that is an isolated bilan or a BDK ([`bilans`]).
+    pub const BILAN: u16 = 1 << 10;
+    /// A majoration ([`majorations`]).
+    pub const MAJORATION: u16 = 1 << 11;
+}
+
+/// A run of lines in rule order, and the [`Concerns`] of its lines.
+pub(crate) struct Run {
+    pub lines: Range<usize>,
+    pub concerns: u16,
+}
+
 /// The runs most cross-line rules walk, found once for all of them: each
 /// patient's lines with one practitioner, and within them each day's, as
-/// ranges of lines in rule order ([`check_all`]).
+/// ranges of lines in rule order ([`check_all`]); and the [`Concerns`] of
+/// all the lines.
 pub(crate) struct Runs {
-    pub patients: Vec<Range<usize>>,
-    pub days: Vec<Range<usize>>,
+    pub patients: Vec<Run>,
+    pub days: Vec<Run>,
+    pub concerns: u16,
 }
 
 impl Runs {
@@ -428,35 +521,56 @@ impl Runs {
             Vec::with_capacity(lines.len() / 2),
         );
         let (mut patient, mut day) = (0, 0);
+        let (mut of_patient, mut of_day, mut sessions) = (0u16, 0u16, 0u32);
+        let mut all = 0u16;
         for i in 1..=lines.len() {
+            let prev = &lines[i - 1];
+            of_day |= prev.concerns;
+            sessions += u32::from(prev.concerns(Concerns::SESSION_IN_FORCE));
             let new_patient = lines
                 .get(i)
-                .is_none_or(|l| l.patient_run != lines[i - 1].patient_run);
-            if new_patient || lines[i].date != lines[i - 1].date {
-                days.push(day..i);
-                day = i;
+                .is_none_or(|l| l.patient_run != prev.patient_run);
+            if new_patient || lines[i].date != prev.date {
+                if sessions >= 2 {
+                    of_day |= Concerns::SESSIONS_SAME_DAY;
+                }
+                days.push(Run {
+                    lines: day..i,
+                    concerns: of_day,
+                });
+                of_patient |= of_day;
+                (day, of_day, sessions) = (i, 0, 0);
             }
             if new_patient {
-                patients.push(patient..i);
-                patient = i;
+                patients.push(Run {
+                    lines: patient..i,
+                    concerns: of_patient,
+                });
+                all |= of_patient;
+                (patient, of_patient) = (i, 0);
             }
         }
-        Runs { patients, days }
+        Runs {
+            patients,
+            days,
+            concerns: all,
+        }
     }
 }
 
 /// Calls `f` with the kept lines of each run of `runs` (indices in rule
-/// order), for the runs that keep any. The index buffer is reused.
+/// order) that has the [`Concerns`] bit `need`, for the runs that keep any.
+/// The index buffer is reused.
 pub(crate) fn for_each_in(
-    runs: &[Range<usize>],
+    (runs, need): (&[Run], u16),
     lines: &[Line<'_>],
     keep: impl Fn(&Line<'_>) -> bool,
     mut f: impl FnMut(&[usize]),
 ) {
     let mut idx: Vec<usize> = Vec::new();
-    for r in runs {
+    for r in runs.iter().filter(|r| r.concerns & need != 0) {
         idx.clear();
-        idx.extend(r.clone().filter(|&i| keep(&lines[i])));
+        idx.extend(r.lines.clone().filter(|&i| keep(&lines[i])));
         if !idx.is_empty() {
             f(&idx);
         }
@@ -627,7 +741,7 @@ fn check_batch(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
     same_day::check(lines, &runs, out);
     telesoin::check(lines, &runs, out);
     travel::check(lines, &runs, out);
-    teleexpertise::check(lines, out);
+    teleexpertise::check(lines, &runs, out);
     direct_access::check(lines, &runs, out);
     referentiel::check(lines, &runs, out);
     bilans::check(lines, &runs, out);

@@ -9,7 +9,7 @@
 //! covered in the previous 12 months" variant of the lombalgie and
 //! cervicalgie référentiels is not applied: it needs the patient's history.
 
-use super::{Line, Runs, for_each_in};
+use super::{Concerns, Line, Runs, for_each_in};
 use crate::{Finding, FindingCode};
 
 /// Applies the rule to the whole batch.
@@ -18,13 +18,9 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
     // then per prescription and act: a patient has few such series.
     let mut series: Vec<(&str, &str, u32)> = Vec::new();
     for_each_in(
-        &runs.patients,
+        (&runs.patients, Concerns::PRIOR_AGREEMENT),
         lines,
-        |l| {
-            l.session()
-                && l.single_act()
-                    .is_some_and(|a| a.prior_agreement_from.is_some())
-        },
+        |l| l.concerns(Concerns::PRIOR_AGREEMENT),
         |idx| {
             series.clear();
             for &i in idx {

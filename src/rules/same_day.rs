@@ -17,11 +17,11 @@
 
 use chrono::NaiveDate;
 
-use super::{Line, Runs, for_each_in};
+use super::{Concerns, Line, Runs, for_each_in};
 use crate::nomenclature::ActTraits;
 use crate::{Finding, FindingCode};
 
-const IN_FORCE: NaiveDate = match NaiveDate::from_ymd_opt(2024, 2, 22) {
+pub(crate) const IN_FORCE: NaiveDate = match NaiveDate::from_ymd_opt(2024, 2, 22) {
     Some(d) => d,
     None => panic!(),
 };
@@ -44,9 +44,9 @@ fn is_pll(l: &Line<'_>) -> bool {
 pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
     let mut accepted: Vec<usize> = Vec::new();
     for_each_in(
-        &runs.days,
+        (&runs.days, Concerns::SESSIONS_SAME_DAY),
         lines,
-        |l| l.session() && l.date >= IN_FORCE,
+        |l| l.concerns(Concerns::SESSION_IN_FORCE),
         |idx| {
             // One session a day is always allowed.
             if idx.len() < 2 {
@@ -132,7 +132,7 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
 
     // RAV 1 / RAV 2 (multilayer bandage) never with RAV 15.5.
     for_each_in(
-        &runs.days,
+        (&runs.days, Concerns::LYMPH_BREAST),
         lines,
         |l| l.act_line(),
         |idx| {

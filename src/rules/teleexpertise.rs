@@ -2,14 +2,17 @@
 //! physiotherapist and patient. The year is the calendar year (the article
 //! says "par an" without more).
 
-use super::{Line, for_each_run};
-use crate::{Code, Finding, FindingCode};
+use super::{Concerns, Line, Runs, for_each_run};
+use crate::{Finding, FindingCode};
 
 /// Applies the rule to the whole batch.
-pub(crate) fn check(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
+pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
+    if runs.concerns & Concerns::RQD == 0 {
+        return;
+    }
     for_each_run(
         lines,
-        |l| l.code == Code::RQD,
+        |l| l.concerns(Concerns::RQD),
         |l| (l.patient_run, chrono::Datelike::year(&l.date)),
         |&(_, year), idx| {
             for (n, &i) in idx.iter().enumerate().skip(2) {

@@ -13,7 +13,7 @@
 //! the unit of a physiotherapist's activity, and counting amounts would
 //! favour télésoin, whose letter is worth less (2.15 € against 2.21 €).
 
-use super::{Line, Runs, for_each_in, for_each_run};
+use super::{Concerns, Line, Runs, for_each_in, for_each_run};
 use crate::nomenclature::ActTraits;
 use crate::{Act, Code, Finding, FindingCode};
 
@@ -62,7 +62,7 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
     // One patient of one practitioner: travel the same day, the initial BDK,
     // a presential act in the 12 months before.
     for_each_in(
-        &runs.patients,
+        (&runs.patients, Concerns::TELESOIN_ACT),
         lines,
         |_| true,
         |idx| {
@@ -122,7 +122,10 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
 
     // 20 % of the practitioner's sessions in the calendar year. A
     // practitioner's lines come together (rule order): counted per run,
-    // over the few years it spans.
+    // over the few years it spans. Only remote sessions are found wrong.
+    if runs.concerns & Concerns::TELESOIN_SESSION == 0 {
+        return;
+    }
     for_each_run(
         lines,
         |l| l.session(),

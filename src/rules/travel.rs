@@ -18,7 +18,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::{Line, Runs, for_each_in, group_by};
+use super::{Concerns, Line, Runs, for_each_in, group_by};
 use crate::{Act, Code, CodeKind, Finding, FindingCode, IfsScope};
 
 const SINGLE_IFS: NaiveDate = match NaiveDate::from_ymd_opt(2026, 1, 1) {
@@ -87,7 +87,7 @@ fn eligible(code: Code, a: &Act, date: NaiveDate, discharge: Option<NaiveDate>) 
 /// Cross-line checks.
 pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
     for_each_in(
-        &runs.days,
+        (&runs.days, Concerns::TRAVEL),
         lines,
         |_| true,
         |idx| {
@@ -182,6 +182,9 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
     );
 
     // One allowance per trip for several patients (DG art. 13.1).
+    if runs.concerns & Concerns::TRIP == 0 {
+        return;
+    }
     let trips = group_by(
         lines,
         |l| l.travel() && l.ctx.trip_id.is_some(),
