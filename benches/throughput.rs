@@ -3,7 +3,11 @@
 //! - `throughput/price_preparsed_1_thread`: pricing already parsed lines,
 //!   one thread (`Tariffs::price`).
 //! - `throughput/csv_all_rules_1_thread` and `…_all_threads`: CSV in →
-//!   priced CSV out, every rule on, input and output in memory.
+//!   priced CSV out, every rule on, input and output in memory, its size
+//!   given (`BatchOptions::input_size`, as `kine-tarif price` does for a
+//!   file); `…_all_threads_size_unknown`: the same without the size (as
+//!   from a pipe), the first 48 MiB held until it is known whether the
+//!   input ends within the memory budget.
 //! - `throughput/floor_csv_read`: the csv crate reading the same bytes into
 //!   one reused `ByteRecord` and doing nothing else.
 //!
@@ -73,14 +77,17 @@ fn throughput(c: &mut Criterion) {
     });
 
     g.throughput(Throughput::Elements(n));
-    for (name, threads) in [
-        ("csv_all_rules_1_thread", 1),
-        ("csv_all_rules_all_threads", 0),
+    let size = Some(input.len() as u64);
+    for (name, threads, input_size) in [
+        ("csv_all_rules_1_thread", 1, size),
+        ("csv_all_rules_all_threads", 0, size),
+        ("csv_all_rules_all_threads_size_unknown", 0, None),
     ] {
         g.bench_function(name, |b| {
             b.iter(|| {
                 let options = BatchOptions {
                     threads,
+                    input_size,
                     ..BatchOptions::default()
                 };
                 price_csv_with(t, input.as_slice(), std::io::sink(), &options)

@@ -3,9 +3,12 @@
 //! (Linux: read from `/proc/self/stat`), for one or more memory budgets.
 //!
 //! ```sh
-//! cargo run --release --example batch_probe -- LINES THREADS BUDGETS_MIB ROUNDS
+//! cargo run --release --example batch_probe -- LINES THREADS BUDGETS_MIB ROUNDS [sized]
 //! cargo run --release --example batch_probe -- 1000000 0 48,16,8 10
 //! ```
+//!
+//! With `sized`, the engine is told the input's size
+//! (`BatchOptions::input_size`).
 //!
 //! Prints the median and best wall time of each budget, its ratio to the
 //! floor's median, and the mean user and system ticks and faults a batch.
@@ -33,6 +36,7 @@ fn main() {
         s.split(',').map(|x| x.parse().unwrap()).collect()
     });
     let rounds: usize = std::env::args().nth(4).map_or(8, |s| s.parse().unwrap());
+    let sized = std::env::args().nth(5).is_some_and(|s| s == "sized");
     let t = Tariffs::embedded();
     let mut input = Vec::new();
     kine_tarif::generate::generate(t, n, 1, 2025, &mut input).unwrap();
@@ -44,6 +48,7 @@ fn main() {
             let o = BatchOptions {
                 threads,
                 memory_budget: budget << 20,
+                input_size: sized.then_some(input.len() as u64),
                 ..BatchOptions::default()
             };
             let _ = price_csv_with(t, input.as_slice(), std::io::sink(), &o)

@@ -529,13 +529,22 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 Format::Csv => OutputFormat::Csv,
                 Format::Jsonl => OutputFormat::Jsonl,
             };
+            let mut input_size = None;
             let reader: Box<dyn io::Read> = if input == "-" {
                 Box::new(io::stdin().lock())
             } else {
-                Box::new(File::open(&input).map_err(|source| Error::Io {
+                let file = File::open(&input).map_err(|source| Error::Io {
                     path: input.clone().into(),
                     source,
-                })?)
+                })?;
+                // A regular file's size lets the engine choose at once
+                // between holding it whole and streaming it.
+                input_size = file
+                    .metadata()
+                    .ok()
+                    .filter(|m| m.is_file())
+                    .map(|m| m.len());
+                Box::new(file)
             };
             let writer = output_writer(output.as_ref())?;
             let options = BatchOptions {
@@ -543,6 +552,7 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 rules: !no_rules,
                 threads,
                 memory_budget: memory_budget.saturating_mul(1 << 20),
+                input_size,
                 reprice_at,
             };
             let summary = if std::io::IsTerminal::is_terminal(&io::stderr()) {

@@ -134,6 +134,50 @@ fn a_large_ungrouped_input_is_refused_with_the_lines() {
 }
 
 #[test]
+fn a_known_input_size_decides_at_once_and_changes_no_output() {
+    let grouped = generated(20_000, 5);
+    let whole = run(&grouped, BatchOptions::default()).unwrap();
+    let sized = |size: u64, budget: usize| BatchOptions {
+        memory_budget: budget,
+        input_size: Some(size),
+        ..BatchOptions::default()
+    };
+    let n = grouped.len() as u64;
+    // Grouped input, size told right or wrong, larger or smaller than
+    // the budget: the same bytes (a size said to be small does not cut
+    // the input short).
+    for (size, budget) in [
+        (n, 4 << 20),
+        (n, 256 << 10),
+        (1, 256 << 10),
+        (10 * n, 4 << 20),
+    ] {
+        let other = run(&grouped, sized(size, budget)).unwrap();
+        assert_eq!(other.0, whole.0, "summary, size {size} budget {budget}");
+        assert!(other.1 == whole.1, "bytes, size {size} budget {budget}");
+    }
+    // An input in no particular order that fits the budget is held whole
+    // (and checked by practitioner) when its size is not known or said
+    // to fit; said to be larger than the budget, it is streamed, and the
+    // practitioner met again stops the work at his second run.
+    let input = "invoice_id,patient_id,practitioner_id,date,code,coefficient\n\
+                 F1,P1,K1,2025-03-03,RIM,7.50\nF2,P2,K2,2025-03-03,RIM,7.50\nF3,P1,K1,2025-03-04,RIM,7.50\n";
+    let len = input.len() as u64;
+    let budget = input.len() + 10;
+    for options in [BatchOptions::default(), sized(len, budget)] {
+        assert_eq!(run(input.as_bytes(), options).unwrap().0.rows, 3);
+    }
+    match run(input.as_bytes(), sized(2 * len + 20, budget)) {
+        Err(Error::NotGrouped {
+            line,
+            practitioner,
+            previous,
+        }) => assert_eq!((line, practitioner.as_str(), previous), (3, "K1", 1)),
+        other => panic!("{:?}", other.map(|r| r.0)),
+    }
+}
+
+#[test]
 fn streaming_without_a_practitioner_column_is_refused() {
     let input = "invoice_id,patient_id,date,code,coefficient\nF1,P1,2025-03-03,RIM,7.50\nF2,P2,2025-03-03,RIM,7.50\n";
     assert!(matches!(

@@ -21,10 +21,13 @@ use crate::pricing::PriceCache;
 use crate::rules::{self, Core, Ctx, Line};
 use crate::{Code, CodeKind, Error, Finding, LineStatus, Priced, Tariffs};
 
-/// Target size of a streamed block: 4 MiB, or a quarter of the memory
+/// Target size of a streamed block: 1 MiB, or a quarter of the memory
 /// budget when that is smaller (the blocks in flight stay near the budget).
+/// Small enough for the buffers going round to stay in cache and be
+/// reused rather than page-faulted (4 MiB blocks: 17,000 faults a million
+/// lines instead of 6,000).
 fn block_bytes(budget: usize) -> usize {
-    (4 << 20).min(budget / 4).max(1)
+    (1 << 20).min(budget / 4).max(1)
 }
 
 /// Lines as raw fields in one buffer: no allocation per line once grown.
@@ -992,7 +995,13 @@ pub(super) fn run<R: Read, W: Write>(
     // that goes on is streamed at once; whether it ends within the budget
     // (and may be held whole) is settled while the workers start.
     let budget = options.memory_budget;
-    let first = budget.saturating_add(1).min(block_bytes(budget));
+    // Said to fit: read whole at once; said not to: streamed, undecided
+    // never (see `BatchOptions::input_size`).
+    let fits = options.input_size.map(|n| n <= budget as u64);
+    let first = match fits {
+        Some(true) => budget.saturating_add(1),
+        _ => budget.saturating_add(1).min(block_bytes(budget)),
+    };
     let mut buf = Vec::new();
     read_more(&mut input, &mut buf, first)?;
     let mut eof = buf.len() < first;
@@ -1039,7 +1048,7 @@ pub(super) fn run<R: Read, W: Write>(
     } else {
         // Only the rules care whether the input fits the budget (a batch
         // that is not grouped by practitioner is grouped when held whole).
-        let undecided = options.rules && read <= budget;
+        let undecided = options.rules && read <= budget && fits != Some(false);
         if let Some(all) = streaming(&setup, input, buf, &mut out, (read, undecided))? {
             whole(&setup, all, &mut out)?;
         }

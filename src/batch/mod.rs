@@ -56,16 +56,18 @@
 //!   whatever its size: every practitioner's lines contiguous, in any
 //!   order inside (sorted files and `kine-tarif generate` are). Blocks are
 //!   cut at practitioner boundaries and processed in parallel; rows are
-//!   written in order. The workers start on the first block read: until
-//!   the input has passed the budget (or ended), the rows are held and the
+//!   written in order. When the input's size is known
+//!   ([`BatchOptions::input_size`]; `kine-tarif price` gives a file's),
+//!   an input larger than the budget is streamed from its first block.
+//!   Otherwise the workers still start on the first block read, but until
+//!   the input has passed the budget (or ended) the rows are held and the
 //!   blocks kept, and each block is checked for grouping before it is
-//!   sent. An input that ends within the budget and turns out not to be
+//!   sent; an input that ends within the budget and turns out not to be
 //!   grouped (or not plain) is then held whole as above, nothing written
-//!   twice. Memory: the budget's worth of input and its rows while it is
-//!   undecided, then the blocks in flight (threads × 2 blocks of about
-//!   4 MiB, or one practitioner's lines if larger), whatever the file
-//!   size (109 MB measured for 1 million lines, 110 MB for 10 million;
-//!   115 MB for a grouped 45 MB input, within the budget).
+//!   twice. Memory: the blocks in flight (threads × 2 blocks of about
+//!   1 MiB, or one practitioner's lines if larger), whatever the file
+//!   size, plus, when the size is not known, the budget's worth of input
+//!   and its rows while it is undecided (peak figures in BENCHMARKS.md).
 //!   In a larger input, a practitioner met again after his block stops
 //!   the run with [`Error::NotGrouped`] naming both lines — sort the file
 //!   by `practitioner_id`, raise the budget, or use
@@ -203,6 +205,13 @@ pub struct BatchOptions {
     pub threads: usize,
     /// Input held whole up to this many bytes; larger input is streamed.
     pub memory_budget: usize,
+    /// The input's size in bytes, when it is known (a file's): an input
+    /// larger than the budget is then streamed from its first block,
+    /// without first holding a budget's worth of it to see whether it ends
+    /// within (with the rules on, an input that does may come in any order:
+    /// see the module documentation). The size is trusted for that choice
+    /// only: an input larger than said is still read to its end.
+    pub input_size: Option<u64>,
     /// Also price every line with the values in force at this date.
     pub reprice_at: Option<NaiveDate>,
 }
@@ -214,6 +223,7 @@ impl Default for BatchOptions {
             rules: true,
             threads: 0,
             memory_budget: 48 << 20,
+            input_size: None,
             reprice_at: None,
         }
     }
