@@ -276,43 +276,37 @@ impl<'a> Line<'a> {
     }
 
     fn compute_concerns(&self) -> u16 {
-        let act = self.act_line();
-        [
-            (
-                Concerns::SESSION_IN_FORCE,
-                self.session() && self.date >= same_day::IN_FORCE,
-            ),
-            (
-                Concerns::LYMPH_BREAST,
-                act && self.all_are(ActTraits::LYMPH_BREAST),
-            ),
-            (Concerns::TELESOIN_ACT, act && self.telesoin()),
-            (
-                Concerns::TELESOIN_SESSION,
-                self.session() && self.telesoin(),
-            ),
-            (Concerns::TRAVEL, self.travel()),
-            (Concerns::TRIP, self.travel() && self.ctx.trip_id.is_some()),
-            (Concerns::RQD, self.code == Code::RQD),
-            (Concerns::DIRECT_ACCESS, self.direct_access()),
-            (
-                Concerns::PRIOR_AGREEMENT,
-                self.session()
-                    && self
-                        .single_act()
-                        .is_some_and(|a| a.prior_agreement_from.is_some()),
-            ),
-            (
-                Concerns::BILAN,
-                act && (self.all_are(ActTraits::BILAN_S1) || self.all_are(ActTraits::BDK)),
-            ),
-            (
-                Concerns::MAJORATION,
+        let bit = |yes: bool, bit: u16| if yes { bit } else { 0 };
+        let travel = self.travel();
+        let mut c = bit(travel, Concerns::TRAVEL)
+            | bit(travel && self.ctx.trip_id.is_some(), Concerns::TRIP)
+            | bit(self.code == Code::RQD, Concerns::RQD)
+            | bit(
                 self.code.kind() == CodeKind::Majoration,
-            ),
-        ]
-        .iter()
-        .fold(0, |c, &(bit, yes)| if yes { c | bit } else { c })
+                Concerns::MAJORATION,
+            );
+        if self.act_line() {
+            let remote = self.telesoin();
+            c |= bit(
+                self.all_are(ActTraits::LYMPH_BREAST),
+                Concerns::LYMPH_BREAST,
+            ) | bit(remote, Concerns::TELESOIN_ACT)
+                | bit(
+                    self.all_are(ActTraits::BILAN_S1) || self.all_are(ActTraits::BDK),
+                    Concerns::BILAN,
+                );
+            if self.session() {
+                c |= bit(self.date >= same_day::IN_FORCE, Concerns::SESSION_IN_FORCE)
+                    | bit(remote, Concerns::TELESOIN_SESSION)
+                    | bit(self.direct_access(), Concerns::DIRECT_ACCESS)
+                    | bit(
+                        self.single_act()
+                            .is_some_and(|a| a.prior_agreement_from.is_some()),
+                        Concerns::PRIOR_AGREEMENT,
+                    );
+            }
+        }
+        c
     }
 
     /// A remote session.
