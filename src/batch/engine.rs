@@ -995,13 +995,13 @@ pub(super) fn run<R: Read, W: Write>(
     // that goes on is streamed at once; whether it ends within the budget
     // (and may be held whole) is settled while the workers start.
     let budget = options.memory_budget;
-    // Said to fit: read whole at once; said not to: streamed, undecided
-    // never (see `BatchOptions::input_size`).
-    let fits = options.input_size.map(|n| n <= budget as u64);
-    let first = match fits {
-        Some(true) => budget.saturating_add(1),
-        _ => budget.saturating_add(1).min(block_bytes(budget)),
-    };
+    // Said not to fit: streamed, never undecided (see
+    // `BatchOptions::input_size`). Said to fit, it is read as when its size
+    // is not known: the workers start on the first block (the pipe checks
+    // the grouping in parallel, where holding it whole would check it
+    // first, on this thread alone).
+    let larger = options.input_size.is_some_and(|n| n > budget as u64);
+    let first = budget.saturating_add(1).min(block_bytes(budget));
     let mut buf = Vec::new();
     read_more(&mut input, &mut buf, first)?;
     let mut eof = buf.len() < first;
@@ -1048,7 +1048,7 @@ pub(super) fn run<R: Read, W: Write>(
     } else {
         // Only the rules care whether the input fits the budget (a batch
         // that is not grouped by practitioner is grouped when held whole).
-        let undecided = options.rules && read <= budget && fits != Some(false);
+        let undecided = options.rules && read <= budget && !larger;
         if let Some(all) = streaming(&setup, input, buf, &mut out, (read, undecided))? {
             whole(&setup, all, &mut out)?;
         }

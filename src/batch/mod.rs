@@ -210,7 +210,7 @@ pub struct BatchOptions {
     /// without first holding a budget's worth of it to see whether it ends
     /// within (with the rules on, an input that does may come in any order:
     /// see the module documentation). The size is trusted for that choice
-    /// only: an input larger than said is still read to its end.
+    /// only: an input of another size is still read to its end.
     pub input_size: Option<u64>,
     /// Also price every line with the values in force at this date.
     pub reprice_at: Option<NaiveDate>,
