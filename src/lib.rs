@@ -51,6 +51,7 @@
 #![warn(missing_docs)]
 
 pub mod batch;
+mod bytes;
 pub mod code;
 pub mod contracts;
 pub mod error;

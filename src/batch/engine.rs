@@ -290,7 +290,7 @@ where
                 None => block.practitioner(li, setup.cols.practitioner_id),
             };
             match practitioner {
-                Some(first) if first != p => break,
+                Some(first) if !crate::bytes::same(first, p) => break,
                 Some(_) => {}
                 None => practitioner = Some(p),
             }

@@ -685,7 +685,8 @@ fn rule_order(lines: &[Line<'_>], one_practitioner: bool) -> (Vec<u32>, Vec<(u32
         let (p, q) = (l.ctx.practitioner_id, l.ctx.patient_id);
         let r = match i.checked_sub(1).map(|k| (&lines[k].ctx, rank[k])) {
             Some((prev, r))
-                if prev.patient_id == q && (one_practitioner || prev.practitioner_id == p) =>
+                if crate::bytes::same(prev.patient_id.as_bytes(), q.as_bytes())
+                    && (one_practitioner || prev.practitioner_id == p) =>
             {
                 r
             }
