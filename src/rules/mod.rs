@@ -49,7 +49,7 @@ pub mod teleexpertise;
 pub mod telesoin;
 pub mod travel;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use chrono::{NaiveDate, NaiveTime};
@@ -677,32 +677,29 @@ pub(crate) fn check_all(mut lines: Vec<Line<'_>>, one_practitioner: bool) -> Vec
 /// not in order already) rather than the batch.
 fn rule_order(lines: &[Line<'_>], one_practitioner: bool) -> (Vec<u32>, Vec<(u32, u32)>) {
     let n = lines.len();
-    // First-appearance numbers; a map lookup only where the id changes.
-    let mut practitioners: HashMap<&str, u32> = HashMap::new();
-    let mut patients: HashMap<(u32, &str), u32> = HashMap::new();
-    let mut rank: Vec<(u32, u32)> = Vec::with_capacity(n);
-    for (i, l) in lines.iter().enumerate() {
-        let (p, q) = (l.ctx.practitioner_id, l.ctx.patient_id);
-        let r = match i.checked_sub(1).map(|k| (&lines[k].ctx, rank[k])) {
-            Some((prev, r))
-                if crate::bytes::same(prev.patient_id.as_bytes(), q.as_bytes())
-                    && (one_practitioner || prev.practitioner_id == p) =>
-            {
-                r
-            }
-            _ => {
-                let next = practitioners.len() as u32;
-                let pr = if one_practitioner {
-                    0
-                } else {
-                    *practitioners.entry(p).or_insert(next)
-                };
-                let next = patients.len() as u32;
-                (pr, *patients.entry((pr, q)).or_insert(next))
-            }
-        };
-        rank.push(r);
-    }
+    // Practitioner numbers by first appearance (all 0 for one practitioner's
+    // lines), then patient numbers of the (practitioner, patient) pairs.
+    let practitioner: Vec<u32> = if one_practitioner {
+        vec![0; n]
+    } else {
+        numbered_runs(
+            lines,
+            |a, b| a.ctx.practitioner_id == b.ctx.practitioner_id,
+            |l| l.ctx.practitioner_id,
+        )
+    };
+    let patient = numbered_runs_by(
+        n,
+        |i, k| {
+            practitioner[i] == practitioner[k]
+                && crate::bytes::same(
+                    lines[i].ctx.patient_id.as_bytes(),
+                    lines[k].ctx.patient_id.as_bytes(),
+                )
+        },
+        |i| (practitioner[i], lines[i].ctx.patient_id),
+    );
+    let rank: Vec<(u32, u32)> = practitioner.into_iter().zip(patient).collect();
     let mut order: Vec<u32> = (0..n as u32).collect();
     if !rank.is_sorted() {
         order.sort_by_key(|&i| rank[i as usize]);
@@ -725,6 +722,65 @@ fn rule_order(lines: &[Line<'_>], one_practitioner: bool) -> (Vec<u32>, Vec<(u32
         }
     }
     (order, rank)
+}
+
+/// [`numbered_runs_by`] over lines.
+fn numbered_runs<'l, K: Ord>(
+    lines: &'l [Line<'_>],
+    same: impl Fn(&Line<'_>, &Line<'_>) -> bool,
+    key: impl Fn(&'l Line<'_>) -> K,
+) -> Vec<u32> {
+    numbered_runs_by(
+        lines.len(),
+        |i, k| same(&lines[i], &lines[k]),
+        |i| key(&lines[i]),
+    )
+}
+
+/// For each of `n` items, the number of its key in order of first
+/// appearance: `same(i, i - 1)` tells whether item `i` has the key of the
+/// one before it (a run), `key(i)` is the key of the first item of a run.
+/// Runs are numbered as they come, then the runs of a key met again are
+/// given the number of its first run: a sort of the runs' keys, not a
+/// hash map (the keys are the input's ids: no hashing an input can make
+/// slow), and for input grouped by patient a few runs per patient.
+fn numbered_runs_by<K: Ord>(
+    n: usize,
+    same: impl Fn(usize, usize) -> bool,
+    key: impl Fn(usize) -> K,
+) -> Vec<u32> {
+    // The run of each item, and the first item of each run.
+    let mut run_of: Vec<u32> = Vec::with_capacity(n);
+    let mut starts: Vec<usize> = Vec::new();
+    for i in 0..n {
+        if i == 0 || !same(i, i - 1) {
+            starts.push(i);
+        }
+        run_of.push(starts.len() as u32 - 1);
+    }
+    // The first run of each run's key: runs sorted by key, ties by run.
+    let mut by_key: Vec<u32> = (0..starts.len() as u32).collect();
+    let keys: Vec<K> = starts.iter().map(|&i| key(i)).collect();
+    by_key.sort_unstable_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]).then(a.cmp(&b)));
+    let mut first_run: Vec<u32> = vec![0; starts.len()];
+    for group in by_key.chunk_by(|&a, &b| keys[a as usize] == keys[b as usize]) {
+        for &r in group {
+            first_run[r as usize] = group[0];
+        }
+    }
+    // Numbers in order of first appearance: a run whose key came before
+    // takes the number of that key's first run (numbered already).
+    let mut number: Vec<u32> = Vec::with_capacity(starts.len());
+    let mut next = 0u32;
+    for (r, &f) in first_run.iter().enumerate() {
+        if f as usize == r {
+            number.push(next);
+            next += 1;
+        } else {
+            number.push(number[f as usize]);
+        }
+    }
+    run_of.into_iter().map(|r| number[r as usize]).collect()
 }
 
 /// The cross-line rules over a set of lines holding every line of each
@@ -762,6 +818,38 @@ pub fn age_on(birth: NaiveDate, date: NaiveDate) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_are_numbered_by_first_appearance_of_their_key() {
+        let number =
+            |keys: &[&str]| numbered_runs_by(keys.len(), |i, k| keys[i] == keys[k], |i| keys[i]);
+        // A key met again after others takes its first number; keys are
+        // numbered in the order they first come, not in their sort order.
+        assert_eq!(
+            number(&["p9", "p9", "p1", "p9", "p5", "p1", "p1", "p9"]),
+            [0, 0, 1, 0, 2, 1, 1, 0]
+        );
+        assert_eq!(number(&["b", "a", "c", "a", "b"]), [0, 1, 2, 1, 0]);
+        assert_eq!(number(&["x"]), [0]);
+        assert!(number(&[]).is_empty());
+        // Against a map of first appearances, on keys that come back often.
+        let keys: Vec<String> = (0..500u32)
+            .map(|i| format!("P{}", (i * 7919) % 37 / 3))
+            .collect();
+        let mut first: Vec<&str> = Vec::new();
+        let want: Vec<u32> = keys
+            .iter()
+            .map(|k| match first.iter().position(|f| f == k) {
+                Some(n) => n as u32,
+                None => {
+                    first.push(k);
+                    first.len() as u32 - 1
+                }
+            })
+            .collect();
+        let got = numbered_runs_by(keys.len(), |i, k| keys[i] == keys[k], |i| keys[i].as_str());
+        assert_eq!(got, want);
+    }
 
     #[test]
     fn age_counts_the_birthday_itself() {
