@@ -86,6 +86,9 @@ fn eligible(code: Code, a: &Act, date: NaiveDate, discharge: Option<NaiveDate>) 
 
 /// Cross-line checks.
 pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
+    // Reused from one day to the next (a day with travel is a common case).
+    let (mut acts, mut travel, mut flat) = (Vec::new(), Vec::new(), Vec::new());
+    let mut trips: Vec<&Option<&str>> = Vec::new();
     for_each_in(
         (&runs.days, Concerns::TRAVEL),
         lines,
@@ -94,12 +97,10 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
             if !idx.iter().any(|&i| lines[i].travel()) {
                 return;
             }
-            let acts: Vec<usize> = idx
-                .iter()
-                .copied()
-                .filter(|&i| lines[i].presential())
-                .collect();
-            let travel: Vec<usize> = idx.iter().copied().filter(|&i| lines[i].travel()).collect();
+            acts.clear();
+            acts.extend(idx.iter().copied().filter(|&i| lines[i].presential()));
+            travel.clear();
+            travel.extend(idx.iter().copied().filter(|&i| lines[i].travel()));
             if travel.is_empty() {
                 return;
             }
@@ -116,11 +117,13 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
                 return;
             }
             // Flat allowances: IFD xor IFS / IF*, and no more than one per trip.
-            let flat: Vec<usize> = travel
-                .iter()
-                .copied()
-                .filter(|&i| lines[i].code.kind() == CodeKind::TravelFlat)
-                .collect();
+            flat.clear();
+            flat.extend(
+                travel
+                    .iter()
+                    .copied()
+                    .filter(|&i| lines[i].code.kind() == CodeKind::TravelFlat),
+            );
             let has_ifd = flat.iter().any(|&i| lines[i].code == Code::IFD);
             let has_specific = flat.iter().any(|&i| specific(lines[i].code));
             if has_ifd && has_specific {
@@ -131,8 +134,8 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
                 ));
                 }
             } else {
-                let mut trips: Vec<&Option<&str>> =
-                    acts.iter().map(|&i| &lines[i].ctx.session).collect();
+                trips.clear();
+                trips.extend(acts.iter().map(|&i| &lines[i].ctx.session));
                 trips.sort();
                 trips.dedup();
                 for &i in flat.iter().skip(trips.len()) {
