@@ -449,6 +449,43 @@ struct Formatter<'s> {
     /// Amounts with exactly two decimals summed as integers (amount,
     /// billed), added to the summary's totals at the end.
     cents: [i64; 2],
+    /// The text of the last row number written.
+    row_text: RowText,
+}
+
+/// The text of the last row number written, counted up in place: rows
+/// mostly come one after the other, and adding one to a decimal text costs
+/// less than writing the number anew.
+#[derive(Default)]
+struct RowText {
+    row: Option<u64>,
+    text: Vec<u8>,
+}
+
+impl RowText {
+    /// The text of `row` in decimal.
+    fn of(&mut self, row: u64) -> &[u8] {
+        if self.row.and_then(|r| r.checked_add(1)) != Some(row) || !self.add_one() {
+            self.text.clear();
+            push_u64(&mut self.text, row);
+        }
+        self.row = Some(row);
+        &self.text
+    }
+
+    /// Adds one to the text; false (the text then to be written anew) when
+    /// that takes one more digit.
+    fn add_one(&mut self) -> bool {
+        for b in self.text.iter_mut().rev() {
+            if *b == b'9' {
+                *b = b'0';
+            } else {
+                *b += 1;
+                return true;
+            }
+        }
+        false
+    }
 }
 
 /// Adds an amount to a total: as integer cents when it has exactly two
@@ -690,6 +727,7 @@ impl<'s> Formatter<'s> {
             plain_echo: false,
             priced_cells: vec![(None, Vec::new()); 64],
             cents: [0; 2],
+            row_text: RowText::default(),
         }
     }
 
@@ -788,7 +826,8 @@ impl<'s> Formatter<'s> {
                     $(csv_cell::<$k>(&c, w, ctx, plain_echo, $buf);)*
                 }};
             }
-            columns!(buf; 0);
+            // Column 0, the row number: mostly the one before plus one.
+            buf.extend_from_slice(self.row_text.of(c.row));
             if plain_echo {
                 // Columns 1 to 5 echo input fields, several of them next
                 // to each other in plain CSV: one copy for each such run.
@@ -1587,7 +1626,22 @@ fn read_rest<R: Read, W: Write>(
 
 #[cfg(test)]
 mod tests {
-    use super::echo_fields;
+    use super::{RowText, echo_fields};
+
+    #[test]
+    fn row_numbers_counted_up_are_row_numbers_written_anew() {
+        let mut t = RowText::default();
+        // Runs across every change of length, jumps back and forth, a
+        // repeated row, and the largest numbers.
+        let rows = (1..=1_200)
+            .chain(9_990..10_011)
+            .chain([5, 6, 6, 99_999, 100_000, 100_001, 7])
+            .chain(u64::MAX - 2..=u64::MAX)
+            .chain([0, 1]);
+        for row in rows {
+            assert_eq!(t.of(row), row.to_string().as_bytes(), "{row}");
+        }
+    }
 
     #[test]
     fn echoed_fields_are_the_fields_joined_whatever_their_places() {
