@@ -117,6 +117,46 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
         b'+' => (false, &t[1..]),
         _ => (false, t),
     };
+    if digits.len() <= 19 {
+        return parse_short(negative, digits);
+    }
+    parse_wide(negative, digits)
+}
+
+/// [`parse_decimal`]'s digits and separator, for at most 19 bytes: the
+/// mantissa (below 10^19) fits 64 bits, and the scale is the number of
+/// bytes after the separator (all digits, or the text is refused).
+#[inline(always)]
+fn parse_short(negative: bool, digits: &[u8]) -> Option<Decimal> {
+    let mut mantissa: u64 = 0;
+    let mut sep: Option<usize> = None;
+    for (i, &b) in digits.iter().enumerate() {
+        let d = b.wrapping_sub(b'0');
+        if d < 10 {
+            mantissa = mantissa * 10 + u64::from(d);
+        } else if matches!(b, b'.' | b',') && sep.is_none() {
+            sep = Some(i);
+        } else {
+            return None;
+        }
+    }
+    let scale = sep.map_or(0, |i| digits.len() - 1 - i);
+    if digits.len() == usize::from(sep.is_some()) {
+        // No digit.
+        return None;
+    }
+    Some(Decimal::from_parts(
+        mantissa as u32,
+        (mantissa >> 32) as u32,
+        0,
+        negative && mantissa != 0,
+        scale as u32,
+    ))
+}
+
+/// [`parse_decimal`]'s digits and separator, up to 28 bytes.
+#[inline(never)]
+fn parse_wide(negative: bool, digits: &[u8]) -> Option<Decimal> {
     // At most 28 digits: the mantissa stays below 10^28 < 2^96, the size of
     // a Decimal's mantissa, and the scale below 28.
     let mut mantissa: u128 = 0;
@@ -528,6 +568,60 @@ mod tests {
             let got = parse_decimal(&t).unwrap();
             assert_eq!(got.serialize(), want.serialize(), "{t}");
         }
+    }
+
+    #[test]
+    fn short_texts_parse_as_the_wide_loop_parses_them() {
+        // Every text of up to five bytes over digits, both separators and
+        // other bytes, and texts of 17 to 22 bytes around the 19-byte
+        // limit of the 64-bit loop.
+        let alphabet = [b'0', b'1', b'9', b'.', b',', b'x', b' ', b'5'];
+        let mut texts: Vec<Vec<u8>> = vec![Vec::new()];
+        let mut last = vec![Vec::new()];
+        for _ in 0..5 {
+            last = last
+                .iter()
+                .flat_map(|t| {
+                    alphabet.iter().map(move |&b| {
+                        let mut t = t.clone();
+                        t.push(b);
+                        t
+                    })
+                })
+                .collect();
+            texts.extend(last.iter().cloned());
+        }
+        for n in 17..=22 {
+            for dot in [None, Some(0), Some(1), Some(n / 2), Some(n - 1)] {
+                let mut t = vec![b'9'; n];
+                if let Some(i) = dot {
+                    t[i] = b'.';
+                }
+                texts.push(t);
+            }
+        }
+        for t in &texts {
+            for negative in [false, true] {
+                let short = (t.len() <= 19).then(|| parse_short(negative, t));
+                let wide = parse_wide(negative, t);
+                if let Some(short) = short {
+                    assert_eq!(
+                        short.map(|d| d.serialize()),
+                        wide.map(|d| d.serialize()),
+                        "{:?}",
+                        String::from_utf8_lossy(t)
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            parse_decimal("9999999999999999999"),
+            Some(d("9999999999999999999"))
+        );
+        assert_eq!(
+            parse_decimal("99999999999999999999"),
+            Some(d("99999999999999999999"))
+        );
     }
 
     #[test]
