@@ -802,17 +802,19 @@ fn check_batch(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
 /// Age in whole years on `date` (a person born on 29 February has a
 /// birthday on 28 February in common years).
 pub fn age_on(birth: NaiveDate, date: NaiveDate) -> Option<u32> {
+    use chrono::Datelike;
     if date < birth {
         return None;
     }
-    let mut years = 0u32;
-    while birth
-        .checked_add_months(chrono::Months::new(12 * (years + 1)))
-        .is_some_and(|d| d <= date)
-    {
-        years += 1;
-    }
-    Some(years)
+    // The birthday in the year of `date`, then whether it has come.
+    let (month, day) = (birth.month(), birth.day());
+    let birthday = if (month, day) == (2, 29) && !date.leap_year() {
+        (2, 28)
+    } else {
+        (month, day)
+    };
+    let before = (date.month(), date.day()) < birthday;
+    u32::try_from(date.year() - birth.year() - i32::from(before)).ok()
 }
 
 #[cfg(test)]
@@ -849,6 +851,42 @@ mod tests {
             .collect();
         let got = numbered_runs_by(keys.len(), |i, k| keys[i] == keys[k], |i| keys[i].as_str());
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn age_is_the_number_of_birthdays_passed() {
+        // Against the definition: the number of whole years (12 months,
+        // 29 February falling on 28 February) from birth to the date.
+        let by_months = |birth: NaiveDate, date: NaiveDate| {
+            (date >= birth).then(|| {
+                (0u32..)
+                    .take_while(|&k| {
+                        birth
+                            .checked_add_months(chrono::Months::new(12 * (k + 1)))
+                            .is_some_and(|d| d <= date)
+                    })
+                    .count() as u32
+            })
+        };
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let births = [
+            "1956-09-01",
+            "1996-02-28",
+            "1996-02-29",
+            "1996-03-01",
+            "2000-02-29",
+            "2007-12-31",
+            "2008-01-01",
+            "2024-02-29",
+        ];
+        for b in births.map(d) {
+            let mut date = d("2024-02-20");
+            while date <= d("2029-03-05") {
+                assert_eq!(age_on(b, date), by_months(b, date), "{b} {date}");
+                date = date.succ_opt().unwrap();
+            }
+        }
+        assert_eq!(age_on(d("2024-02-29"), d("2024-02-28")), None);
     }
 
     #[test]
