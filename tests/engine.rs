@@ -414,3 +414,46 @@ fn without_a_practitioner_column_an_input_within_the_budget_is_held_whole() {
         Err(Error::NoPractitionerColumn { .. })
     ));
 }
+
+#[test]
+fn rows_of_one_pricing_differ_by_their_billed_amount_and_findings() {
+    // One pricing for every line (RIM 7.50, A1C-ENTORSE-MED, metropole,
+    // March 2025: 7.50 × 2.21 = 16.575 → 16.58 €), so the rows share the
+    // formatted columns 6 to 11; what follows them is each line's own.
+    let input = "invoice_id,patient_id,practitioner_id,date,code,coefficient,billed_amount,telesoin\n\
+                 F1,P1,K1,2025-03-03,RIM,7.50,16.58,\n\
+                 F2,P1,K1,2025-03-10,RIM,7.50,16.58,\n\
+                 F3,P1,K1,2025-03-17,RIM,7.50,16.57,\n\
+                 F4,P1,K1,2025-03-24,RIM,7.50,016.58,\n\
+                 F5,P1,K1,2025-03-31,RIM,7.50,16.58,peut-être\n\
+                 F6,P1,K1,2025-04-07,RIM,7.50,,\n\
+                 F7,P1,K1,2025-04-14,RIM,7.50,16.58,\n";
+    let (summary, out) = run(input.as_bytes(), BatchOptions::default()).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    let ok = |n: usize, date: &str| {
+        format!("{n},F{n},P1,{date},RIM,7.50,RIM,7.50,A1C-ENTORSE-MED,2.21,1,16.58,16.58,ok,,")
+    };
+    assert_eq!(rows[0], ok(1, "2025-03-03"));
+    assert_eq!(rows[1], ok(2, "2025-03-10"));
+    assert_eq!(rows[6], ok(7, "2025-04-14"));
+    let cells: Vec<csv::StringRecord> = csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    // 16.57 € billed for 16.58 €: a mismatch, the billed amount as given.
+    assert_eq!(&cells[2][12], "16.57");
+    assert_eq!(&cells[2][14], "AMOUNT_MISMATCH");
+    assert_eq!(&cells[2][13], "error");
+    // 016.58 is 16.58 €: no finding, written back without the zero.
+    assert_eq!(&cells[3][12], "16.58");
+    assert_eq!(&cells[3][13], "ok");
+    // The right amount, but a field that does not read: the finding shows.
+    assert_eq!(&cells[4][12], "16.58");
+    assert_eq!(&cells[4][14], "INVALID_FIELD");
+    assert_ne!(&cells[4][13], "ok");
+    // No billed amount: nothing to echo.
+    assert_eq!(&cells[5][11], "16.58");
+    assert_eq!(&cells[5][12], "");
+    assert_eq!(summary.rows, 7);
+}

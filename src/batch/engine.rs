@@ -431,6 +431,30 @@ struct JsonRow<'a> {
     reprice: Option<[&'a str; 4]>,
 }
 
+/// The text of columns 6 to 11 of a pricing (see [`CellsKey`]), and the
+/// rest of the row of a line without findings whose billed amount is
+/// written as the amount.
+#[derive(Default)]
+struct PricedCells {
+    key: Option<CellsKey>,
+    /// Columns 6 to 11.
+    text: Vec<u8>,
+    /// Columns 6 to the row's end of such a line: `text`, then
+    /// `,{amount},ok,,` and the line end; empty for a line without an
+    /// amount.
+    ok_row: Vec<u8>,
+}
+
+impl PricedCells {
+    /// The amount's text in `ok_row`.
+    fn amount(&self) -> &[u8] {
+        let tail = b",ok,,\n".len();
+        self.ok_row
+            .get(self.text.len() + 1..self.ok_row.len().saturating_sub(tail))
+            .unwrap_or_default()
+    }
+}
+
 /// Formats rows into a chunk.
 struct Formatter<'s> {
     setup: &'s Setup<'s>,
@@ -445,7 +469,7 @@ struct Formatter<'s> {
     /// CSV: its fields need no quotes.
     plain_echo: bool,
     /// Text of columns 6 to 11 of recent pricings (see [`CellsKey`]).
-    priced_cells: Vec<(Option<CellsKey>, Vec<u8>)>,
+    priced_cells: Vec<PricedCells>,
     /// Amounts with exactly two decimals summed as integers (amount,
     /// billed), added to the summary's totals at the end.
     cents: [i64; 2],
@@ -725,7 +749,7 @@ impl<'s> Formatter<'s> {
             summary: Summary::default(),
             scratch: Vec::new(),
             plain_echo: false,
-            priced_cells: vec![(None, Vec::new()); 64],
+            priced_cells: (0..64).map(|_| PricedCells::default()).collect(),
             cents: [0; 2],
             row_text: RowText::default(),
         }
@@ -839,23 +863,51 @@ impl<'s> Formatter<'s> {
             }
             // Columns 6 to 11 (code … amount) follow from the pricing
             // alone, which repeats from line to line: formatted once.
-            match CellsKey::of(w, priced, &c) {
+            let whole = match CellsKey::of(w, priced, &c) {
                 Some(key) => {
                     let slot = &mut cache[key.slot()];
-                    if slot.0 != Some(key) {
-                        slot.1.clear();
-                        columns!(&mut slot.1; 6 7 8 9 10 11);
-                        slot.0 = Some(key);
+                    if slot.key != Some(key) {
+                        slot.text.clear();
+                        columns!(&mut slot.text; 6 7 8 9 10 11);
+                        slot.ok_row.clear();
+                        if let Some(amount) = c.amount {
+                            slot.ok_row.extend_from_slice(&slot.text);
+                            slot.ok_row.push(b',');
+                            push_money(&mut slot.ok_row, amount);
+                            slot.ok_row.extend_from_slice(b",ok,,\n");
+                        }
+                        slot.key = Some(key);
                     }
-                    buf.extend_from_slice(&slot.1);
+                    // The usual line: no findings, the billed amount
+                    // written as the amount (column 12 echoes such a
+                    // field): the rest of the row is the slot's.
+                    let billed = w.fields.billed.as_bytes();
+                    if columns == OUTPUT_COLUMNS.len()
+                        && w.findings.is_empty()
+                        && c.billed.is_ok()
+                        && !slot.ok_row.is_empty()
+                        && crate::bytes::same(billed, slot.amount())
+                        && is_money_text(billed)
+                    {
+                        buf.extend_from_slice(&slot.ok_row);
+                        true
+                    } else {
+                        buf.extend_from_slice(&slot.text);
+                        false
+                    }
                 }
-                None => columns!(buf; 6 7 8 9 10 11),
+                None => {
+                    columns!(buf; 6 7 8 9 10 11);
+                    false
+                }
+            };
+            if !whole {
+                columns!(buf; 12 13 14 15);
+                if columns > OUTPUT_COLUMNS.len() {
+                    columns!(buf; 16 17 18 19);
+                }
+                buf.push(b'\n');
             }
-            columns!(buf; 12 13 14 15);
-            if columns > OUTPUT_COLUMNS.len() {
-                columns!(buf; 16 17 18 19);
-            }
-            self.buf.push(b'\n');
         } else {
             let mut text: [String; 20] = Default::default();
             for (k, t) in text.iter_mut().enumerate().take(columns).skip(1) {
