@@ -11,7 +11,7 @@
 //!   every 50. The rank is the number of sessions of the patient's
 //!   prescription up to the BDK's day, in the batch.
 
-use chrono::Days;
+use chrono::{Days, NaiveDate};
 
 use super::{Concerns, Line, Runs, for_each_in};
 use crate::nomenclature::ActTraits;
@@ -39,16 +39,24 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
             {
                 let b = &lines[i];
                 let same_prescription = b.ctx.prescription_id.is_some()
-                    && sessions
-                        .iter()
-                        .any(|&j| lines[j].ctx.prescription_id == b.ctx.prescription_id);
+                    && sessions.iter().any(|&j| lines[j].same_prescription(b));
                 let same_day = sessions.iter().any(|&j| lines[j].date == b.date);
+                // The 30 days before and after, worked out once (at the
+                // ends of the calendar, up to its first or last day).
+                let from = b
+                    .date
+                    .checked_sub_days(Days::new(30))
+                    .unwrap_or(NaiveDate::MIN);
+                let to = b
+                    .date
+                    .checked_add_days(Days::new(30))
+                    .unwrap_or(NaiveDate::MAX);
                 let before = sessions
                     .iter()
-                    .any(|&j| lines[j].date < b.date && lines[j].date + Days::new(30) >= b.date);
+                    .any(|&j| lines[j].date < b.date && lines[j].date >= from);
                 let after = sessions
                     .iter()
-                    .any(|&j| lines[j].date > b.date && lines[j].date <= b.date + Days::new(30));
+                    .any(|&j| lines[j].date > b.date && lines[j].date <= to);
                 if same_prescription || same_day || (before && after) {
                     out[i].push(Finding::new(
                     FindingCode::BilanDuringTreatment,
@@ -63,10 +71,7 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
                 let neuro = b.all_are(ActTraits::BDK_NEURO);
                 let rank = sessions
                     .iter()
-                    .filter(|&&j| {
-                        lines[j].prescription_key() == b.prescription_key()
-                            && lines[j].date <= b.date
-                    })
+                    .filter(|&&j| lines[j].same_prescription(b) && lines[j].date <= b.date)
                     .count();
                 let key = (b.prescription_key(), rank.max(1));
                 let twice = seen.contains(&key);

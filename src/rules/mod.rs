@@ -393,6 +393,15 @@ impl<'a> Line<'a> {
     fn prescription_key(&self) -> &'a str {
         self.ctx.prescription_id.unwrap_or("")
     }
+
+    /// Whether two lines have the same prescription key (ids compared by
+    /// word loads: asked for many pairs of a patient's lines).
+    pub fn same_prescription(&self, other: &Line<'_>) -> bool {
+        crate::bytes::same(
+            self.prescription_key().as_bytes(),
+            other.prescription_key().as_bytes(),
+        )
+    }
 }
 
 /// The order of one patient's lines with one practitioner: date,

@@ -16,7 +16,7 @@ use crate::{Finding, FindingCode};
 pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
     // One patient's lines at a time (they come together in rule order),
     // then per prescription and act: a patient has few such series.
-    let mut series: Vec<(&str, &str, u32)> = Vec::new();
+    let mut series: Vec<(&str, &crate::Act, u32)> = Vec::new();
     for_each_in(
         (&runs.patients, Concerns::PRIOR_AGREEMENT),
         lines,
@@ -29,20 +29,24 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
                 let Some(threshold) = act.prior_agreement_from else {
                     continue;
                 };
-                let key = (l.prescription_key(), act.id.as_str());
-                // Sessions of this series so far, this one included.
-                let rank = match series.iter_mut().find(|s| (s.0, s.1) == key) {
+                let prescription = l.prescription_key();
+                // Sessions of this series so far, this one included (the
+                // act by address: one entry of the tariffs per act).
+                let rank = match series.iter_mut().find(|s| {
+                    std::ptr::eq(s.1, act)
+                        && crate::bytes::same(s.0.as_bytes(), prescription.as_bytes())
+                }) {
                     Some(s) => {
                         s.2 += 1;
                         s.2
                     }
                     None => {
-                        series.push((key.0, key.1, 1));
+                        series.push((prescription, act, 1));
                         1
                     }
                 };
                 if rank >= threshold {
-                    let act_id = key.1;
+                    let act_id = act.id.as_str();
                     let msg = if threshold == 1 {
                         format!(
                             "{act_id} : accord préalable du service du contrôle médical nécessaire avant de commencer la rééducation (séance {rank})."

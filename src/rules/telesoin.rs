@@ -91,10 +91,7 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
                 if bdk {
                     let earlier = idx.iter().any(|&j| {
                         let o = &lines[j];
-                        o.session()
-                            && !o.telesoin()
-                            && o.prescription_key() == l.prescription_key()
-                            && o.date < l.date
+                        o.session() && !o.telesoin() && o.same_prescription(l) && o.date < l.date
                     });
                     if !earlier {
                         out[i].push(Finding::new(
