@@ -13,7 +13,9 @@
 //! the unit of a physiotherapist's activity, and counting amounts would
 //! favour télésoin, whose letter is worth less (2.15 € against 2.21 €).
 
-use super::{Concerns, Line, Runs, for_each_in, for_each_run};
+use chrono::Datelike;
+
+use super::{Concerns, Line, Runs, for_each_in};
 use crate::nomenclature::ActTraits;
 use crate::{Act, Code, Finding, FindingCode};
 
@@ -123,33 +125,38 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
     if runs.concerns & Concerns::TELESOIN_SESSION == 0 {
         return;
     }
-    for_each_run(
-        lines,
-        |l| l.session(),
-        |l| l.practitioner_run,
-        |_, idx| {
-            let year = |i: usize| chrono::Datelike::year(&lines[i].date);
-            // (year, remote sessions, sessions)
-            let mut years: Vec<(i32, usize, usize)> = Vec::new();
-            for &i in idx {
-                let (y, remote) = (year(i), usize::from(lines[i].telesoin()));
-                match years.iter_mut().find(|e| e.0 == y) {
-                    Some(e) => (e.1, e.2) = (e.1 + remote, e.2 + 1),
-                    None => years.push((y, remote, 1)),
-                }
-            }
-            for &i in idx.iter().filter(|&&i| lines[i].telesoin()) {
-                let y = year(i);
-                let Some(&(_, remote, total)) = years.iter().find(|e| e.0 == y) else {
-                    continue;
-                };
-                if remote * 5 > total {
-                    out[i].push(Finding::new(
-                        FindingCode::TelesoinShareExceeded,
-                        format!("Télésoin : {remote} séances sur {total} en {y} pour ce praticien, au-delà de 20 %."),
-                    ));
-                }
-            }
-        },
-    );
+    // (practitioner run, year, remote sessions, sessions), in rule order:
+    // a practitioner's entries together, in the order of the runs.
+    let mut counts: Vec<(u32, i32, usize, usize)> = Vec::new();
+    let mut first = 0;
+    for l in lines.iter().filter(|l| l.session()) {
+        let (p, y, remote) = (l.practitioner_run, l.date.year(), usize::from(l.telesoin()));
+        if counts.last().is_none_or(|c| c.0 != p) {
+            first = counts.len();
+        }
+        match counts[first..].iter_mut().find(|c| c.1 == y) {
+            Some(c) => (c.2, c.3) = (c.2 + remote, c.3 + 1),
+            None => counts.push((p, y, remote, 1)),
+        }
+    }
+    for (i, l) in lines.iter().enumerate() {
+        if !(l.session() && l.telesoin()) {
+            continue;
+        }
+        let (p, y) = (l.practitioner_run, l.date.year());
+        let from = counts.partition_point(|c| c.0 < p);
+        let Some(&(_, _, remote, total)) = counts[from..]
+            .iter()
+            .take_while(|c| c.0 == p)
+            .find(|c| c.1 == y)
+        else {
+            continue;
+        };
+        if remote * 5 > total {
+            out[i].push(Finding::new(
+                FindingCode::TelesoinShareExceeded,
+                format!("Télésoin : {remote} séances sur {total} en {y} pour ce praticien, au-delà de 20 %."),
+            ));
+        }
+    }
 }
