@@ -875,19 +875,24 @@ impl<'s> Formatter<'s> {
                             slot.ok_row.push(b',');
                             push_money(&mut slot.ok_row, amount);
                             slot.ok_row.extend_from_slice(b",ok,,\n");
+                            // Column 12 echoes a billed amount written as
+                            // `push_money` writes it (a negative amount is
+                            // not): only then is the row the slot's.
+                            if !is_money_text(slot.amount()) {
+                                slot.ok_row.clear();
+                            }
                         }
                         slot.key = Some(key);
                     }
                     // The usual line: no findings, the billed amount
-                    // written as the amount (column 12 echoes such a
-                    // field): the rest of the row is the slot's.
+                    // written as the amount: the rest of the row is the
+                    // slot's.
                     let billed = w.fields.billed.as_bytes();
                     if columns == OUTPUT_COLUMNS.len()
                         && w.findings.is_empty()
                         && c.billed.is_ok()
                         && !slot.ok_row.is_empty()
                         && crate::bytes::same(billed, slot.amount())
-                        && is_money_text(billed)
                     {
                         buf.extend_from_slice(&slot.ok_row);
                         true
