@@ -151,3 +151,45 @@ fn batches_split_by_practitioner_give_the_same_findings() {
     }
     assert_eq!(merged, reference);
 }
+
+#[test]
+fn a_bilan_at_the_ends_of_the_calendar_is_checked_without_a_panic() {
+    use chrono::{Days, NaiveDate};
+    use kine_tarif::rules::{Checker, LineContext};
+    use kine_tarif::{Code, InvoiceLine};
+    // An isolated bilan and a session a day apart, at the last and the
+    // first day chrono represents: the 30-day window cannot be added to
+    // such dates; they are still checked (the session is within 30 days
+    // on one side only: no treatment ongoing).
+    for (bilan, session) in [
+        (NaiveDate::MAX, NaiveDate::MAX - Days::new(1)),
+        (NaiveDate::MIN, NaiveDate::MIN + Days::new(1)),
+    ] {
+        let mut checker = Checker::new(Tariffs::embedded());
+        let ctx = |id: &str| LineContext {
+            invoice_id: id.into(),
+            patient_id: "P".into(),
+            practitioner_id: "K".into(),
+            ..LineContext::default()
+        };
+        let d = |s: &str| s.parse().unwrap();
+        checker.add(
+            1,
+            InvoiceLine::new(session, Code::VIM, Some(d("8.11"))),
+            ctx("S"),
+        );
+        checker.add(
+            2,
+            InvoiceLine::new(bilan, Code::AMK, Some(d("8.5"))),
+            ctx("B"),
+        );
+        let out = checker.finalize();
+        assert_eq!(out.len(), 2);
+        assert!(
+            out.iter()
+                .flat_map(|(_, f)| f)
+                .all(|f| f.code != kine_tarif::FindingCode::BilanDuringTreatment),
+            "{bilan}"
+        );
+    }
+}
