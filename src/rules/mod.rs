@@ -691,11 +691,8 @@ fn rule_order(lines: &[Line<'_>], one_practitioner: bool) -> (Vec<u32>, Vec<(u32
     let practitioner: Vec<u32> = if one_practitioner {
         vec![0; n]
     } else {
-        numbered_runs(
-            lines,
-            |a, b| a.ctx.practitioner_id == b.ctx.practitioner_id,
-            |l| l.ctx.practitioner_id,
-        )
+        let id = |i: usize| lines[i].ctx.practitioner_id;
+        numbered_runs_by(n, |i, k| id(i) == id(k), id)
     };
     let patient = numbered_runs_by(
         n,
@@ -731,19 +728,6 @@ fn rule_order(lines: &[Line<'_>], one_practitioner: bool) -> (Vec<u32>, Vec<(u32
         }
     }
     (order, rank)
-}
-
-/// [`numbered_runs_by`] over lines.
-fn numbered_runs<'l, K: Ord>(
-    lines: &'l [Line<'_>],
-    same: impl Fn(&Line<'_>, &Line<'_>) -> bool,
-    key: impl Fn(&'l Line<'_>) -> K,
-) -> Vec<u32> {
-    numbered_runs_by(
-        lines.len(),
-        |i, k| same(&lines[i], &lines[k]),
-        |i| key(&lines[i]),
-    )
 }
 
 /// For each of `n` items, the number of its key in order of first
