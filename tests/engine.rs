@@ -456,4 +456,13 @@ fn rows_of_one_pricing_differ_by_their_billed_amount_and_findings() {
     assert_eq!(&cells[5][11], "16.58");
     assert_eq!(&cells[5][12], "");
     assert_eq!(summary.rows, 7);
+    // Rows 1, 2, 4, 6 and 7 are ok (row 4's 016.58 reads as 16.58), row 3
+    // an error, row 5 not ok; the summary counts rows written by the usual
+    // row's shortcut as it counts the others.
+    assert_eq!(summary.ok, 5);
+    assert_eq!(summary.warnings + summary.errors, 2);
+    // Computed: 7 × 16.58 = 116.06 €. Billed: 5 × 16.58 + 16.57 (row 3)
+    // + nothing (row 6) = 99.47 €.
+    assert_eq!(summary.total_amount, "116.06".parse().unwrap());
+    assert_eq!(summary.total_billed, "99.47".parse().unwrap());
 }

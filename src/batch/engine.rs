@@ -443,6 +443,10 @@ struct PricedCells {
     /// `,{amount},ok,,` and the line end; empty for a line without an
     /// amount.
     ok_row: Vec<u8>,
+    /// The amount in cents, when `ok_row` is not empty and the amount is
+    /// summed as cents ([`add_cents`]): such a row is added to the
+    /// summary without its cells ([`Formatter::ok_row`]).
+    cents: Option<i64>,
 }
 
 impl PricedCells {
@@ -515,15 +519,17 @@ impl RowText {
 /// Adds an amount to a total: as integer cents when it has exactly two
 /// decimals and the sum stays far from overflow, as a decimal otherwise.
 fn add_cents(cents: &mut i64, total: &mut Decimal, d: Decimal) {
-    if d.scale() == 2
-        && let Ok(m) = i64::try_from(d.mantissa())
-        && m.unsigned_abs() < 1 << 40
-        && cents.unsigned_abs() < 1 << 62
-    {
-        *cents += m;
-    } else {
-        *total += d;
+    match as_cents(d) {
+        Some(m) if cents.unsigned_abs() < 1 << 62 => *cents += m,
+        _ => *total += d,
     }
+}
+
+/// An amount as integer cents, when it has exactly two decimals and is far
+/// from overflow (what [`add_cents`] sums as an integer).
+fn as_cents(d: Decimal) -> Option<i64> {
+    let m = i64::try_from(d.mantissa()).ok()?;
+    (d.scale() == 2 && m.unsigned_abs() < 1 << 40).then_some(m)
 }
 
 /// What columns 6 to 11 (code, coefficient, act, unit value, quantity,
@@ -832,8 +838,71 @@ impl<'s> Formatter<'s> {
         c
     }
 
+    #[inline(never)]
     fn row(&mut self, block: &Block, w: &Work<'_>, priced: Option<&Priced<'_>>, ctx: &Ctx<'_>) {
         let start = self.buf.len();
+        if !self.ok_row(block, w, priced, ctx) {
+            self.full_row(block, w, priced, ctx);
+        }
+        if self.track {
+            self.ranges
+                .push((w.index as u32, start as u32, self.buf.len() as u32));
+        }
+    }
+
+    /// The usual row, written without its cells: a line of plain CSV
+    /// without findings, priced as a pricing whose row is formatted already
+    /// (its priced-cells slot), its billed amount written as that amount.
+    /// The summary counts it as ok, its amount and billed amount (the
+    /// same) in cents. False, with nothing written, for any other line.
+    #[inline(always)]
+    fn ok_row(
+        &mut self,
+        block: &Block,
+        w: &Work<'_>,
+        priced: Option<&Priced<'_>>,
+        ctx: &Ctx<'_>,
+    ) -> bool {
+        let Some(e) = priced.and(w.entry) else {
+            return false;
+        };
+        if !(self.csv && self.plain_echo && w.findings.is_empty())
+            || self.setup.options.reprice_at.is_some()
+        {
+            return false;
+        }
+        let key = CellsKey::Entry(e);
+        let slot = &self.priced_cells[key.slot()];
+        let Some(m) = slot.cents else { return false };
+        if slot.key != Some(key)
+            || !crate::bytes::same(w.fields.billed.as_bytes(), slot.amount())
+            || self.cents.iter().any(|c| c.unsigned_abs() >= 1 << 62)
+        {
+            return false;
+        }
+        let sm = &mut self.summary;
+        sm.rows += 1;
+        sm.ok += 1;
+        self.cents[0] += m;
+        self.cents[1] += m;
+        let buf = &mut self.buf;
+        buf.extend_from_slice(self.row_text.of(block.lines[w.index].row));
+        let f = &w.fields;
+        echo_fields(buf, &block.data, [ctx.invoice_id, ctx.patient_id]);
+        echo_fields(buf, &block.data, [f.date, f.code, f.coefficient]);
+        buf.extend_from_slice(&slot.ok_row);
+        true
+    }
+
+    /// A row from its cells ([`Formatter::cells`]), in CSV or JSON.
+    #[inline(never)]
+    fn full_row(
+        &mut self,
+        block: &Block,
+        w: &Work<'_>,
+        priced: Option<&Priced<'_>>,
+        ctx: &Ctx<'_>,
+    ) {
         let c = self.cells(block, w, priced);
         // With `--reprice-at`, every row has the reprice columns (empty
         // for a line that was not priced): a CSV reader sees one width.
@@ -870,6 +939,7 @@ impl<'s> Formatter<'s> {
                         slot.text.clear();
                         columns!(&mut slot.text; 6 7 8 9 10 11);
                         slot.ok_row.clear();
+                        slot.cents = None;
                         if let Some(amount) = c.amount {
                             slot.ok_row.extend_from_slice(&slot.text);
                             slot.ok_row.push(b',');
@@ -880,6 +950,8 @@ impl<'s> Formatter<'s> {
                             // not): only then is the row the slot's.
                             if !is_money_text(slot.amount()) {
                                 slot.ok_row.clear();
+                            } else {
+                                slot.cents = as_cents(amount);
                             }
                         }
                         slot.key = Some(key);
@@ -948,10 +1020,6 @@ impl<'s> Formatter<'s> {
             };
             let _ = serde_json::to_writer(&mut self.buf, &j);
             self.buf.push(b'\n');
-        }
-        if self.track {
-            self.ranges
-                .push((w.index as u32, start as u32, self.buf.len() as u32));
         }
     }
 
