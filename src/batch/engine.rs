@@ -178,6 +178,7 @@ struct Scratch<'t> {
     ctxs: Vec<Ctx<'static>>,
     prices: PriceCache<'t>,
     dates: parse::DateMemo,
+    fields: parse::FieldsMemo,
 }
 
 /// An empty vector of another lifetime with the allocation of `v`: the
@@ -222,7 +223,11 @@ fn process<'t>(
             text,
             (lines, i),
             (&mut works, &mut priced, &mut ctxs),
-            (&mut out, &mut scratch.prices, &mut scratch.dates),
+            (
+                &mut out,
+                &mut scratch.prices,
+                (&mut scratch.dates, &mut scratch.fields),
+            ),
         );
         if runs && setup.options.rules {
             let row = |k: usize| block.lines[lines[k]].row;
@@ -255,7 +260,7 @@ fn process_group<'t, 'b>(
     (out, prices, dates): (
         &mut Formatter<'_>,
         &mut PriceCache<'t>,
-        &mut parse::DateMemo,
+        (&mut parse::DateMemo, &mut parse::FieldsMemo),
     ),
 ) -> usize
 where
@@ -301,7 +306,8 @@ where
         priced.resize_with(k + 1, || None);
         let p = &mut priced[k];
         ctxs.push(parse::context(&slots, &mut findings));
-        let (line, fields) = parse::invoice_line(&slots, &mut findings, dates);
+        let (line, fields) =
+            parse::invoice_line((&slots, &block.data), &mut findings, (dates.0, dates.1));
         let entry = line.and_then(|line| {
             t.price_cached(
                 p.insert(Priced::new(line)),

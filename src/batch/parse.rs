@@ -259,6 +259,73 @@ impl DateMemo {
     }
 }
 
+/// The priced fields of recent lines (code, coefficient, quantity,
+/// département, billed amount) by their text, and what they read as: a
+/// batch repeats a few hundred such combinations over millions of lines.
+/// Only combinations that read without a finding are kept. A key is each
+/// field's bytes as a little-endian word (fields of up to eight bytes,
+/// the usual; longer ones are read every time) and their lengths.
+pub(crate) struct FieldsMemo {
+    slots: Vec<Option<([u64; 6], ReadFields)>>,
+}
+
+/// What the fields of a [`FieldsMemo`] key read as.
+#[derive(Clone, Copy)]
+struct ReadFields {
+    code: Code,
+    coefficient: Option<Decimal>,
+    quantity: Decimal,
+    territory: Territory,
+    billed_amount: Option<Decimal>,
+}
+
+impl Default for FieldsMemo {
+    fn default() -> FieldsMemo {
+        FieldsMemo {
+            slots: vec![None; 256],
+        }
+    }
+}
+
+impl FieldsMemo {
+    /// The key of five fields, pieces of `data` (or empty); `None` when
+    /// one is longer than eight bytes.
+    #[inline(always)]
+    fn key(data: &[u8], f: [&str; 5]) -> Option<[u64; 6]> {
+        let mut key = [0u64; 6];
+        for (k, field) in f.iter().enumerate() {
+            let n = field.len();
+            if n > 8 {
+                return None;
+            }
+            key[5] |= (n as u64) << (8 * k);
+            if n == 0 {
+                continue;
+            }
+            // The eight bytes from the field's first one, when `data` has
+            // them there (the same memory as the field's), else a copy.
+            let at = (field.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize);
+            let word = match data.get(at..).and_then(|d| d.get(..8)) {
+                Some(w) => u64::from_le_bytes(w.try_into().unwrap_or_default()),
+                None => {
+                    let mut w = [0u8; 8];
+                    w[..n].copy_from_slice(field.as_bytes());
+                    u64::from_le_bytes(w)
+                }
+            };
+            key[k] = word & (u64::MAX >> (64 - 8 * n));
+        }
+        Some(key)
+    }
+
+    fn slot(key: &[u64; 6]) -> usize {
+        let h = key.iter().fold(0u64, |h, &w| {
+            (h.rotate_left(5) ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        });
+        (h >> 56) as usize
+    }
+}
+
 fn opt_date(s: &str, name: &str, pre: &mut Vec<Finding>) -> Option<NaiveDate> {
     if s.is_empty() {
         return None;
@@ -394,9 +461,9 @@ pub(crate) struct Fields<'b> {
 }
 
 pub(crate) fn invoice_line<'b>(
-    f: &Slots<'b>,
+    (f, data): (&Slots<'b>, &[u8]),
     pre: &mut Vec<Finding>,
-    dates: &mut DateMemo,
+    (dates, memo): (&mut DateMemo, &mut FieldsMemo),
 ) -> (Option<InvoiceLine>, Fields<'b>) {
     let fields = Fields {
         date: f[slot::DATE],
@@ -407,16 +474,16 @@ pub(crate) fn invoice_line<'b>(
         act_id: f[slot::ACT_ID],
     };
     (
-        parse_fields(&fields, f[slot::DEPARTMENT], pre, dates),
+        parse_fields(&fields, (f[slot::DEPARTMENT], data), pre, (dates, memo)),
         fields,
     )
 }
 
 fn parse_fields(
     fl: &Fields<'_>,
-    dept_s: &str,
+    (dept_s, data): (&str, &[u8]),
     pre: &mut Vec<Finding>,
-    dates: &mut DateMemo,
+    (dates, memo): (&mut DateMemo, &mut FieldsMemo),
 ) -> Option<InvoiceLine> {
     let (date_s, code_s, coef_s, qty_s, billed_s) =
         (fl.date, fl.code, fl.coefficient, fl.quantity, fl.billed);
@@ -427,6 +494,24 @@ fn parse_fields(
             format!("date {date_s:?} : attendu AAAA-MM-JJ."),
         ));
     }
+    // The other priced fields as they read the last time they were seen.
+    let key = FieldsMemo::key(data, [code_s, coef_s, qty_s, dept_s, billed_s]);
+    let slot = key.as_ref().map(FieldsMemo::slot);
+    if let (Some(key), Some(slot)) = (key, slot)
+        && let Some((k, v)) = &memo.slots[slot]
+        && *k == key
+    {
+        return Some(InvoiceLine {
+            date: date?,
+            territory: v.territory,
+            code: v.code,
+            coefficient: v.coefficient,
+            quantity: v.quantity,
+            act_id: None,
+            billed_amount: v.billed_amount,
+        });
+    }
+    let before = pre.len();
     let code = Code::from_bytes(code_s.as_bytes());
     if code.is_none() {
         if code_s.is_empty() {
@@ -474,6 +559,19 @@ fn parse_fields(
     let billed_amount = number(billed_s, "billed_amount", "montant attendu", |_| true, pre)
         .ok()
         .flatten();
+    if let (Some(key), Some(slot), true) = (key, slot, pre.len() == before)
+        && let (Some(code), Some(coefficient), Some(quantity), Some(territory)) =
+            (code, coefficient, quantity, territory)
+    {
+        let v = ReadFields {
+            code,
+            coefficient,
+            quantity,
+            territory,
+            billed_amount,
+        };
+        memo.slots[slot] = Some((key, v));
+    }
     Some(InvoiceLine {
         date: date?,
         territory: territory?,
@@ -497,7 +595,7 @@ pub(crate) fn sniff_delimiter(header: &[u8]) -> u8 {
 
 #[cfg(test)]
 mod tests {
-    use super::{DateMemo, parse_date, trim};
+    use super::{DateMemo, Fields, FieldsMemo, parse_date, parse_fields, trim};
 
     #[test]
     fn the_date_memo_answers_as_parsing_does() {
@@ -538,6 +636,89 @@ mod tests {
             let t = &texts[(x >> 33) as usize % texts.len()];
             assert_eq!(memo.parse(t), parse_date(t), "{t:?}");
         }
+    }
+
+    #[test]
+    fn the_fields_memo_answers_as_parsing_does() {
+        // Codes, coefficients, quantities, départements and billed amounts,
+        // good and bad, of up to eight bytes and longer (not memoised),
+        // some differing in one byte or by a NUL, in a shuffled order; the
+        // last line ends at the buffer's end (its fields copied, not
+        // loaded as words).
+        let codes = ["RIM", "AMK", "IFD", "RIMX", "", "TMK", "ABCDEFGHI"];
+        let coefs = ["7.50", "7.5", "10.7", "", "-1", "x", "7.50\0", "12345678.9"];
+        let qtys = ["", "2", "0", "1.5"];
+        let depts = ["75", "974", "2A", "20", "", "7"];
+        let billed = ["16.58", "", "16.5", "abc", "123456789.0"];
+        let mut rows: Vec<[&str; 5]> = Vec::new();
+        for c in codes {
+            for k in coefs {
+                for q in qtys {
+                    for d in depts {
+                        for b in billed {
+                            rows.push([c, k, q, d, b]);
+                        }
+                    }
+                }
+            }
+        }
+        let mut data = String::new();
+        for r in &rows {
+            data.push_str(&r.join(","));
+            data.push('\n');
+        }
+        data.pop();
+        // Each row's fields as pieces of `data`.
+        let mut pieces: Vec<[&str; 5]> = Vec::new();
+        for line in data.split('\n') {
+            let f: Vec<&str> = line.split(',').collect();
+            pieces.push([f[0], f[1], f[2], f[3], f[4]]);
+        }
+        let (mut dates, mut memo) = (DateMemo::default(), FieldsMemo::default());
+        let read = |f: [&str; 5], dates: &mut DateMemo, memo: &mut FieldsMemo| {
+            let fields = Fields {
+                date: "2025-03-03",
+                code: f[0],
+                coefficient: f[1],
+                quantity: f[2],
+                billed: f[4],
+                act_id: "",
+            };
+            let mut pre = Vec::new();
+            let line = parse_fields(&fields, (f[3], data.as_bytes()), &mut pre, (dates, memo));
+            (line, pre)
+        };
+        let mut x = 7u64;
+        let (mut priced, mut n) = (0, 0);
+        for i in 0..6 * pieces.len() {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            // The last row often, for its end-of-buffer fields.
+            let k = if i % 50 == 0 {
+                pieces.len() - 1
+            } else {
+                (x >> 33) as usize % pieces.len()
+            };
+            let f = pieces[k];
+            let fresh = read(f, &mut DateMemo::default(), &mut FieldsMemo::default());
+            let memoised = read(f, &mut dates, &mut memo);
+            assert_eq!(memoised, fresh, "{f:?}");
+            priced += usize::from(fresh.0.is_some());
+            n += 1;
+        }
+        // Both outcomes are exercised.
+        assert!(priced > n / 20 && priced < n, "{priced} of {n}");
+        // A line read from the memo is the one parsed: RIM 7.50 at 75,
+        // billed 16.58.
+        let line = read(
+            ["RIM", "7.50", "", "75", "16.58"].map(|s| s),
+            &mut dates,
+            &mut memo,
+        );
+        let want = "16.58".parse().ok();
+        assert_eq!(
+            line.0.map(|l| (l.code, l.billed_amount)),
+            Some((crate::Code::RIM, want))
+        );
     }
 
     #[test]
