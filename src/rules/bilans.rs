@@ -13,7 +13,7 @@
 
 use chrono::{Days, NaiveDate};
 
-use super::{Concerns, Line, Runs, for_each_in};
+use super::{Concerns, Line, Runs};
 use crate::nomenclature::ActTraits;
 use crate::{Finding, FindingCode};
 
@@ -26,48 +26,31 @@ fn allowed_rank(neuro: bool, rank: usize) -> bool {
 pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
     let mut sessions: Vec<usize> = Vec::new();
     let mut seen: Vec<(&str, usize)> = Vec::new();
-    for_each_in(
-        (&runs.patients, Concerns::BILAN),
-        lines,
-        |l| l.act_line(),
-        |idx| {
-            sessions.clear();
-            sessions.extend(idx.iter().copied().filter(|&i| lines[i].session()));
-            for &i in idx
-                .iter()
-                .filter(|&&i| lines[i].all_are(ActTraits::BILAN_S1))
-            {
-                let b = &lines[i];
-                let same_prescription = b.ctx.prescription_id.is_some()
-                    && sessions.iter().any(|&j| lines[j].same_prescription(b));
-                let same_day = sessions.iter().any(|&j| lines[j].date == b.date);
-                // The 30 days before and after, worked out once (at the
-                // ends of the calendar, up to its first or last day).
-                let from = b
-                    .date
-                    .checked_sub_days(Days::new(30))
-                    .unwrap_or(NaiveDate::MIN);
-                let to = b
-                    .date
-                    .checked_add_days(Days::new(30))
-                    .unwrap_or(NaiveDate::MAX);
-                let before = sessions
-                    .iter()
-                    .any(|&j| lines[j].date < b.date && lines[j].date >= from);
-                let after = sessions
-                    .iter()
-                    .any(|&j| lines[j].date > b.date && lines[j].date <= to);
-                if same_prescription || same_day || (before && after) {
-                    out[i].push(Finding::new(
-                    FindingCode::BilanDuringTreatment,
-                    "Bilan isolé (chap. I section 1) pendant une rééducation en cours ou prescrite en même temps : non facturable.",
-                ));
-                }
+    // Each patient with a bilan, its lines in rule order (a run's lines are
+    // contiguous: walked as a range, once for its sessions and once for
+    // its bilans).
+    for r in runs
+        .patients
+        .iter()
+        .filter(|r| r.concerns & Concerns::BILAN != 0)
+    {
+        sessions.clear();
+        sessions.extend(
+            r.lines
+                .clone()
+                .filter(|&i| lines[i].act_line() && lines[i].session()),
+        );
+        seen.clear();
+        for i in r.lines.clone() {
+            let b = &lines[i];
+            if !b.concerns(Concerns::BILAN) {
+                continue;
+            }
+            if b.all_are(ActTraits::BILAN_S1) {
+                isolated_bilan(lines, &sessions, i, &mut out[i]);
             }
             // BDK ranks, per prescription.
-            seen.clear();
-            for &i in idx.iter().filter(|&&i| lines[i].all_are(ActTraits::BDK)) {
-                let b = &lines[i];
+            if b.all_are(ActTraits::BDK) {
                 let neuro = b.all_are(ActTraits::BDK_NEURO);
                 let rank = sessions
                     .iter()
@@ -87,8 +70,39 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
                 }
                 seen.push(key);
             }
-        },
-    );
+        }
+    }
+}
+
+/// Section 1: the isolated bilan `lines[i]` during a treatment (the
+/// patient's `sessions`).
+fn isolated_bilan(lines: &[Line<'_>], sessions: &[usize], i: usize, out: &mut Vec<Finding>) {
+    let b = &lines[i];
+    let same_prescription =
+        b.ctx.prescription_id.is_some() && sessions.iter().any(|&j| lines[j].same_prescription(b));
+    let same_day = sessions.iter().any(|&j| lines[j].date == b.date);
+    // The 30 days before and after, worked out once (at the ends of the
+    // calendar, up to its first or last day).
+    let from = b
+        .date
+        .checked_sub_days(Days::new(30))
+        .unwrap_or(NaiveDate::MIN);
+    let to = b
+        .date
+        .checked_add_days(Days::new(30))
+        .unwrap_or(NaiveDate::MAX);
+    let before = sessions
+        .iter()
+        .any(|&j| lines[j].date < b.date && lines[j].date >= from);
+    let after = sessions
+        .iter()
+        .any(|&j| lines[j].date > b.date && lines[j].date <= to);
+    if same_prescription || same_day || (before && after) {
+        out.push(Finding::new(
+            FindingCode::BilanDuringTreatment,
+            "Bilan isolé (chap. I section 1) pendant une rééducation en cours ou prescrite en même temps : non facturable.",
+        ));
+    }
 }
 
 #[cfg(test)]
