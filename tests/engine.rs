@@ -466,3 +466,43 @@ fn rows_of_one_pricing_differ_by_their_billed_amount_and_findings() {
     assert_eq!(summary.total_amount, "116.06".parse().unwrap());
     assert_eq!(summary.total_billed, "99.47".parse().unwrap());
 }
+
+#[test]
+fn optional_dates_and_times_are_read_or_reported() {
+    // Empty optional fields read as absent; well-formed ones are taken;
+    // malformed ones are an INVALID_FIELD finding naming the field, and the
+    // line is still priced (RIM 7.50 in March 2025: 16.58 €).
+    let input = "invoice_id,patient_id,practitioner_id,date,code,coefficient,patient_birth_date,discharge_date,prescription_date,time,call_time\n\
+                 F1,P1,K1,2025-03-03,RIM,7.50,,,,,\n\
+                 F2,P1,K1,2025-03-04,RIM,7.50,1950-02-28,2025-01-10,2025-02-01,09:30,08:15:00\n\
+                 F3,P1,K1,2025-03-05,RIM,7.50,1950-02-30,10/01/2025,,25:00,9h\n";
+    let (summary, out) = run(input.as_bytes(), BatchOptions::default()).unwrap();
+    let cells: Vec<csv::StringRecord> = csv::Reader::from_reader(out.as_slice())
+        .records()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(summary.rows, 3);
+    for row in &cells {
+        assert_eq!(&row[11], "16.58");
+    }
+    assert_eq!(&cells[0][13], "ok");
+    assert_eq!(&cells[1][13], "ok");
+    // Four bad fields, in the order of the context's fields: birth date,
+    // discharge date, time, call time.
+    assert_eq!(
+        &cells[2][14],
+        "INVALID_FIELD;INVALID_FIELD;INVALID_FIELD;INVALID_FIELD"
+    );
+    let messages = &cells[2][15];
+    for (field, text) in [
+        ("patient_birth_date", "\"1950-02-30\" : attendu AAAA-MM-JJ."),
+        ("discharge_date", "\"10/01/2025\" : attendu AAAA-MM-JJ."),
+        ("time", "\"25:00\" : attendu HH:MM."),
+        ("call_time", "\"9h\" : attendu HH:MM."),
+    ] {
+        assert!(
+            messages.contains(&format!("{field} {text}")),
+            "{field}: {messages}"
+        );
+    }
+}

@@ -326,10 +326,20 @@ impl FieldsMemo {
     }
 }
 
+/// An optional date field: `None` when empty (most lines: asked where it
+/// is read, the rest out of line), else [`read_date`].
+#[inline(always)]
 fn opt_date(s: &str, name: &str, pre: &mut Vec<Finding>) -> Option<NaiveDate> {
     if s.is_empty() {
-        return None;
+        None
+    } else {
+        read_date(s, name, pre)
     }
+}
+
+/// A date field, or a finding.
+#[inline(never)]
+fn read_date(s: &str, name: &str, pre: &mut Vec<Finding>) -> Option<NaiveDate> {
     let d = parse_date(s);
     if d.is_none() {
         pre.push(Finding::new(
@@ -340,10 +350,19 @@ fn opt_date(s: &str, name: &str, pre: &mut Vec<Finding>) -> Option<NaiveDate> {
     d
 }
 
+/// An optional time field: `None` when empty, else [`read_time`].
+#[inline(always)]
 fn opt_time(s: &str, name: &str, pre: &mut Vec<Finding>) -> Option<NaiveTime> {
     if s.is_empty() {
-        return None;
+        None
+    } else {
+        read_time(s, name, pre)
     }
+}
+
+/// A time field, `HH:MM` or `HH:MM:SS`, or a finding.
+#[inline(never)]
+fn read_time(s: &str, name: &str, pre: &mut Vec<Finding>) -> Option<NaiveTime> {
     let t = NaiveTime::parse_from_str(s, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
         .ok();
