@@ -335,13 +335,18 @@ where
         }
         // One practitioner's lines (grouped above).
         for (w, f) in positions.into_iter().zip(rules::check_all(lines, true)) {
-            if let Some(p) = &mut priced[w] {
+            // Most lines have none.
+            if !f.is_empty()
+                && let Some(p) = &mut priced[w]
+            {
                 p.findings.extend(f);
             }
         }
     }
     for ((w, p), ctx) in works.iter_mut().zip(priced.iter_mut()).zip(ctxs.iter()) {
-        if let Some(p) = p {
+        if let Some(p) = p
+            && !p.findings.is_empty()
+        {
             w.findings.append(&mut p.findings);
         }
         out.row(block, w, p.as_ref(), ctx);
