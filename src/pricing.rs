@@ -277,6 +277,7 @@ fn list_candidates(items: impl Iterator<Item = String>) -> String {
 }
 
 /// A billed amount that is not the amount computed.
+#[inline(always)]
 fn check_billed(out: &mut Priced<'_>) {
     // The same representation is the same amount (the usual case, and
     // cheaper to see than comparing the values).
@@ -284,15 +285,21 @@ fn check_billed(out: &mut Priced<'_>) {
         && billed.serialize() != amount.serialize()
         && billed != amount
     {
-        out.add(
-            FindingCode::AmountMismatch,
-            format!(
-                "Montant facturé {} € ≠ montant calculé {} €.",
-                format_money(billed),
-                format_money(amount)
-            ),
-        );
+        amount_mismatch(out, billed, amount);
     }
+}
+
+/// The finding of [`check_billed`], out of line.
+#[inline(never)]
+fn amount_mismatch(out: &mut Priced<'_>, billed: Decimal, amount: Decimal) {
+    out.add(
+        FindingCode::AmountMismatch,
+        format!(
+            "Montant facturé {} € ≠ montant calculé {} €.",
+            format_money(billed),
+            format_money(amount)
+        ),
+    );
 }
 
 /// What the pricing of a line reads, its date as its

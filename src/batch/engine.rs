@@ -503,6 +503,7 @@ struct RowText {
 
 impl RowText {
     /// The text of `row` in decimal.
+    #[inline(always)]
     fn of(&mut self, row: u64) -> &[u8] {
         if self.row.and_then(|r| r.checked_add(1)) != Some(row) || !self.add_one() {
             self.text.clear();
