@@ -74,6 +74,9 @@ pub struct Tariffs {
     /// (letter, coefficient in hundredths) → (act, period index) that ever
     /// carried the pair.
     by_pair: HashMap<(Code, i64), Vec<(usize, usize)>, FastHash>,
+    /// Coefficient in hundredths → the acts (in order, each once) that
+    /// ever carried it, whatever their letter.
+    by_coefficient: HashMap<i64, Vec<usize>, FastHash>,
     old: HashMap<(Code, i64), OldCotation>,
     pub(crate) old_to_new: HashMap<(Code, i64), Vec<usize>>,
     coverage_start: NaiveDate,
@@ -195,6 +198,7 @@ impl Tariffs {
             acts,
             by_id,
             by_pair: HashMap::default(),
+            by_coefficient: HashMap::default(),
             old,
             old_to_new: HashMap::new(),
             coverage_start: NaiveDate::MIN,
@@ -302,6 +306,27 @@ impl Tariffs {
             .collect()
     }
 
+    /// The acts whose coefficient at `date` is `coefficient`, whatever
+    /// their letter, in the order of [`Tariffs::acts`] (a TMK line's
+    /// candidates): `acts().filter(period_at(date) has coefficient)`, asked
+    /// only of the acts that ever had that coefficient.
+    pub(crate) fn acts_with_coefficient_at(
+        &self,
+        coefficient: Decimal,
+        date: NaiveDate,
+    ) -> Vec<&Act> {
+        coef_key(coefficient)
+            .and_then(|k| self.by_coefficient.get(&k))
+            .map_or(&[][..], |v| v.as_slice())
+            .iter()
+            .map(|&a| &self.acts[a])
+            .filter(|a| {
+                a.period_at(date)
+                    .is_some_and(|p| p.coefficient == coefficient)
+            })
+            .collect()
+    }
+
     /// Every (act, period) that ever carried `(letter, coefficient)`.
     pub fn pair_history(
         &self,
@@ -334,6 +359,10 @@ impl Tariffs {
                         format!("{}: more than two decimals", act.id),
                     )
                 })?;
+                let acts = self.by_coefficient.entry(key).or_default();
+                if acts.last() != Some(&ai) {
+                    acts.push(ai);
+                }
                 let entry = self.by_pair.entry((act.letter, key)).or_default();
                 for &(bi, bp) in entry.iter() {
                     let other = &self.acts[bi];
@@ -879,4 +908,51 @@ fn load_old_cotations(text: &str) -> Result<HashMap<(Code, i64), OldCotation>, E
         Ok(())
     })?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Days, NaiveDate};
+    use rust_decimal::Decimal;
+
+    use super::Tariffs;
+
+    #[test]
+    fn acts_with_a_coefficient_are_those_of_the_whole_list() {
+        // Every coefficient any act ever had, a few it never had, 7.5 and
+        // 7.50 and 7.500 alike; every 10th day from before the coverage to
+        // 2028: the index gives the acts, in order, the list filtered does.
+        let t = Tariffs::embedded();
+        let mut coefficients: Vec<Decimal> = t
+            .acts()
+            .iter()
+            .flat_map(|a| a.periods.iter().map(|p| p.coefficient))
+            .collect();
+        coefficients.extend(
+            ["0", "7.495", "99.99", "7.5", "7.500", "-7.5"].map(|s| s.parse::<Decimal>().unwrap()),
+        );
+        coefficients.sort();
+        coefficients.dedup();
+        let mut date = NaiveDate::from_ymd_opt(2023, 12, 1).unwrap();
+        let mut found = 0;
+        while date < NaiveDate::from_ymd_opt(2028, 1, 1).unwrap() {
+            for &c in &coefficients {
+                let want: Vec<&str> = t
+                    .acts()
+                    .iter()
+                    .filter(|a| a.period_at(date).is_some_and(|p| p.coefficient == c))
+                    .map(|a| a.id.as_str())
+                    .collect();
+                let got: Vec<&str> = t
+                    .acts_with_coefficient_at(c, date)
+                    .iter()
+                    .map(|a| a.id.as_str())
+                    .collect();
+                assert_eq!(got, want, "{c} {date}");
+                found += got.len();
+            }
+            date = date + Days::new(10);
+        }
+        assert!(found > 1000, "{found}");
+    }
 }

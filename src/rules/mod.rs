@@ -181,13 +181,7 @@ impl<'a> Core<'a> {
             Acts::Many(tariffs.replacements(o.letter, o.coefficient))
         } else if let Some(c) = priced.coefficient.or(l.coefficient) {
             match l.code.kind() {
-                CodeKind::Telesoin => Acts::Many(
-                    tariffs
-                        .acts()
-                        .iter()
-                        .filter(|a| a.period_at(l.date).is_some_and(|p| p.coefficient == c))
-                        .collect(),
-                ),
+                CodeKind::Telesoin => Acts::Many(tariffs.acts_with_coefficient_at(c, l.date)),
                 CodeKind::ActKey => Acts::Many(
                     tariffs
                         .acts_at(l.code, c, l.date)
