@@ -1063,7 +1063,12 @@ fn next_to(data: &[u8], a: &str, b: &str) -> bool {
 /// unquoted; a run of fields next to each other in `data` is one copy.
 #[inline(always)]
 fn echo_fields<const N: usize>(buf: &mut Vec<u8>, data: &[u8], f: [&str; N]) {
-    if (1..N).all(|k| next_to(data, f[k - 1], f[k]))
+    // Each pair looked at (no early exit: N is 2 or 3, unrolled).
+    let mut adjacent = true;
+    for k in 1..N {
+        adjacent &= next_to(data, f[k - 1], f[k]);
+    }
+    if adjacent
         && let Some(run) = data.get(offset(data, f[0])..offset(data, f[N - 1]) + f[N - 1].len())
     {
         buf.push(b',');
