@@ -518,7 +518,7 @@ fn parse_fields(
     let slot = key.as_ref().map(FieldsMemo::slot);
     if let (Some(key), Some(slot)) = (key, slot)
         && let Some((k, v)) = &memo.slots[slot]
-        && *k == key
+        && k.iter().zip(&key).fold(0, |d, (a, b)| d | (a ^ b)) == 0
     {
         return Some(InvoiceLine {
             date: date?,
