@@ -514,9 +514,9 @@ fn parse_fields(
         ));
     }
     // The other priced fields as they read the last time they were seen.
-    let key = FieldsMemo::key(data, [code_s, coef_s, qty_s, dept_s, billed_s]);
-    let slot = key.as_ref().map(FieldsMemo::slot);
-    if let (Some(key), Some(slot)) = (key, slot)
+    let keyed = FieldsMemo::key(data, [code_s, coef_s, qty_s, dept_s, billed_s])
+        .map(|key| (key, FieldsMemo::slot(&key)));
+    if let Some((key, slot)) = keyed
         && let Some((k, v)) = &memo.slots[slot]
         && k.iter().zip(&key).fold(0, |d, (a, b)| d | (a ^ b)) == 0
     {
@@ -578,7 +578,7 @@ fn parse_fields(
     let billed_amount = number(billed_s, "billed_amount", "montant attendu", |_| true, pre)
         .ok()
         .flatten();
-    if let (Some(key), Some(slot), true) = (key, slot, pre.len() == before)
+    if let (Some((key, slot)), true) = (keyed, pre.len() == before)
         && let (Some(code), Some(coefficient), Some(quantity), Some(territory)) =
             (code, coefficient, quantity, territory)
     {
