@@ -412,9 +412,8 @@ impl Tariffs {
 
     /// [`Tariffs::price`] of a line whose act id is given apart (the batch
     /// engine's, borrowed from its buffer, not copied into a `String`), into
-    /// a [`Priced`] made by [`Priced::new`]
-    /// where it is to stay (the batch engine's work item): no move of the
-    /// result.
+    /// a [`Priced`] made by [`Priced::new`] where it is to stay (the batch
+    /// engine's work item): no move of the result.
     pub(crate) fn price_in<'t>(&'t self, out: &mut Priced<'t>, act_id: Option<&str>) {
         self.resolve(out, act_id);
         check_billed(out);

@@ -35,11 +35,8 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
         .filter(|r| r.concerns & Concerns::BILAN != 0)
     {
         sessions.clear();
-        sessions.extend(
-            r.lines
-                .clone()
-                .filter(|&i| lines[i].act_line() && lines[i].session()),
-        );
+        // (A session is an act line: `Line::session`.)
+        sessions.extend(r.lines.clone().filter(|&i| lines[i].session()));
         seen.clear();
         for i in r.lines.clone() {
             let b = &lines[i];
