@@ -56,6 +56,28 @@ pub enum Error {
         /// The budget in bytes.
         budget: usize,
     },
+    /// Reading the invoice input of a batch failed. The batch functions do
+    /// not know the input's name: [`Error::named`] gives it.
+    #[error("entrée : {0}")]
+    Input(#[source] std::io::Error),
+    /// Writing the output of a batch failed (a full disk, a closed pipe:
+    /// see [`Error::is_broken_pipe`]). [`Error::named`] gives its name.
+    #[error("sortie : {0}")]
+    Output(#[source] std::io::Error),
+    /// A bug: a worker thread failed while processing the input's data
+    /// rows `first..=last` (numbered as the output's `row` column). The
+    /// batch is stopped, nothing more is written.
+    #[error(
+        "lignes de données {first} à {last} : erreur interne ({message}) ; le traitement est arrêté, merci de signaler ce cas"
+    )]
+    Internal {
+        /// First data row of the block the worker was on (0: unknown).
+        first: u64,
+        /// Last data row of that block.
+        last: u64,
+        /// What the worker said.
+        message: String,
+    },
     /// The CSV input or output failed at a position.
     #[error("input line {line}: {message}")]
     Csv {
@@ -73,6 +95,40 @@ impl Error {
             line,
             column: column.to_string(),
             message: message.into(),
+        }
+    }
+
+    /// Gives the batch's input and output their names: an [`Error::Input`]
+    /// or [`Error::Output`] becomes an [`Error::Io`] with that path. Other
+    /// errors are returned as they are.
+    ///
+    /// ```
+    /// use kine_tarif::Error;
+    /// let e = Error::Output(std::io::Error::other("disque plein"));
+    /// assert_eq!(e.named("factures.csv", "prix.csv").to_string(), "prix.csv: disque plein");
+    /// ```
+    pub fn named(self, input: &str, output: &str) -> Error {
+        match self {
+            Error::Input(source) => Error::Io {
+                path: input.into(),
+                source,
+            },
+            Error::Output(source) => Error::Io {
+                path: output.into(),
+                source,
+            },
+            e => e,
+        }
+    }
+
+    /// Whether the error is the output pipe closed by its reader
+    /// (`kine-tarif price big.csv | head -1`): not a failure of the run.
+    pub fn is_broken_pipe(&self) -> bool {
+        match self {
+            Error::Output(e) | Error::Io { source: e, .. } => {
+                e.kind() == std::io::ErrorKind::BrokenPipe
+            }
+            _ => false,
         }
     }
 

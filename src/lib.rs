@@ -51,6 +51,7 @@
 #![warn(missing_docs)]
 
 pub mod batch;
+pub mod bounds;
 mod bytes;
 pub mod code;
 pub mod contracts;

@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::money::{format_money, is_positive, product3, round_to_cent};
+use crate::bounds;
+use crate::money::{format_money, product3, round_to_cent};
 use crate::nomenclature::{Act, ActPeriod, OldCotation, RowStatus};
 use crate::tariffs::{FastHash, LetterValue};
 use crate::{Code, CodeKind, Finding, FindingCode, LineStatus, Tariffs, Territory};
@@ -277,6 +278,38 @@ fn list_candidates(items: impl Iterator<Item = String>) -> String {
 }
 
 /// A billed amount that is not the amount computed.
+/// Whether a line's quantity is within [`bounds`]: kilometres for the IK
+/// codes, a whole number of units otherwise.
+#[inline]
+fn quantity_in_bounds(code: Code, q: Decimal) -> bool {
+    // The usual quantity, 1, answered without the decimal comparisons.
+    if q.mantissa() == 1 && q.scale() == 0 {
+        return true;
+    }
+    match code.kind() {
+        CodeKind::TravelKm => bounds::is_kilometres(q, true),
+        _ => bounds::is_unit_quantity(q),
+    }
+}
+
+/// The finding message of a quantity out of [`bounds`], out of line.
+#[inline(never)]
+fn quantity_message(line: &InvoiceLine) -> String {
+    match line.code.kind() {
+        CodeKind::TravelKm => format!(
+            "Quantité {} : nombre de kilomètres positif d'au plus {} attendu.",
+            line.quantity,
+            bounds::MAX_KILOMETRES
+        ),
+        _ => format!(
+            "Quantité {} : nombre entier de 1 à {} attendu pour {}.",
+            line.quantity,
+            bounds::MAX_QUANTITY,
+            line.code
+        ),
+    }
+}
+
 #[inline(always)]
 fn check_billed(out: &mut Priced<'_>) {
     // The same representation is the same amount (the usual case, and
@@ -493,10 +526,19 @@ impl Tariffs {
             );
             return;
         }
-        if !is_positive(line.quantity) {
+        if !quantity_in_bounds(line.code, line.quantity) {
+            out.add(FindingCode::InvalidField, quantity_message(line));
+            return;
+        }
+        if let Some(c) = line.coefficient
+            && !bounds::is_coefficient(c)
+        {
             out.add(
                 FindingCode::InvalidField,
-                format!("Quantité {} : doit être positive.", line.quantity),
+                format!(
+                    "Coefficient {c} : nombre positif d'au plus {} attendu.",
+                    bounds::MAX_COEFFICIENT
+                ),
             );
             return;
         }

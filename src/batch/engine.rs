@@ -12,8 +12,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::parse::{self, Columns};
-use super::split;
 use super::{BatchOptions, OUTPUT_COLUMNS, OutputFormat, REPRICE_COLUMNS, RepriceTotals, Summary};
+use super::{records, split};
 use crate::money::{
     is_money_text, parse_decimal, product3, push_decimal, push_money, push_u64, round_to_cent,
 };
@@ -41,6 +41,9 @@ struct Block {
     lines: Vec<RawLine>,
     plain: bool,
     delimiter: u8,
+    /// Lines (indices into `lines`) whose quote was left open at the end
+    /// of the line (lines from [`records`], in order).
+    unclosed: Vec<u32>,
 }
 
 #[derive(Clone, Copy)]
@@ -63,6 +66,7 @@ impl Block {
         self.plain = true;
         self.delimiter = delimiter;
         self.ends.clear();
+        self.unclosed.clear();
         self.lines.clear();
         let mut row = row;
         let lines = &mut self.lines;
@@ -81,7 +85,12 @@ impl Block {
         self
     }
 
-    fn push(&mut self, rec: &csv::ByteRecord, row: u64) {
+    /// Adds a line read by [`records`]; `closed`: whether its quotes
+    /// closed.
+    fn push(&mut self, rec: &csv::ByteRecord, row: u64, closed: bool) {
+        if !closed {
+            self.unclosed.push(self.lines.len() as u32);
+        }
         let first = self.ends.len() as u32;
         // One copy of the record's fields, which the csv crate keeps
         // contiguous, then their end offsets.
@@ -132,6 +141,11 @@ impl Block {
         }
     }
 
+    /// Whether line `i` left a quote open (never, for plain blocks).
+    fn unclosed(&self, i: usize) -> bool {
+        !self.plain && self.unclosed.binary_search(&(i as u32)).is_ok()
+    }
+
     fn bytes(&self) -> usize {
         self.data.len() + self.ends.len() * 4 + self.lines.len() * size_of::<RawLine>()
     }
@@ -143,6 +157,9 @@ struct Setup<'t> {
     cols: Columns,
     headers: usize,
     options: BatchOptions,
+    /// The data row whose worker fails on purpose (a test of the failure
+    /// path; see [`process_caught`]).
+    fail_at: Option<u64>,
 }
 
 /// The output of some lines: their formatted rows, and where each row is
@@ -282,6 +299,9 @@ where
     let mut practitioner: Option<&[u8]> = None;
     for &li in &lines[from..until] {
         let mut findings = Vec::new();
+        if block.unclosed(li) {
+            findings.push(unclosed_quote());
+        }
         let slots = parse::fill_slots(
             block.fields(li),
             &block.data,
@@ -352,6 +372,15 @@ where
         out.row(block, w, p.as_ref(), ctx);
     }
     from + works.len()
+}
+
+/// The finding of a line whose quote is left open (out of line: rare).
+#[inline(never)]
+fn unclosed_quote() -> Finding {
+    Finding::new(
+        crate::FindingCode::InvalidField,
+        "Guillemet ouvert et non refermé sur la ligne : le reste de la ligne est lu comme un seul champ (une ligne de facture ne peut pas continuer sur la suivante).",
+    )
 }
 
 /// What a line is worth at another date.
@@ -1117,7 +1146,7 @@ struct Output<'p, W: Write> {
 impl<W: Write> Output<'_, W> {
     /// Writes a chunk; returns its buffer for reuse.
     fn chunk(&mut self, c: Chunk) -> Result<Vec<u8>, Error> {
-        self.w.write_all(&c.buf).map_err(io_error)?;
+        self.w.write_all(&c.buf).map_err(output_error)?;
         self.rows += c.summary.rows;
         self.summary.merge(c.summary);
         if let Some(p) = self.progress {
@@ -1136,23 +1165,71 @@ fn threads(options: &BatchOptions) -> usize {
     }
 }
 
+/// A worker that stopped without saying why (its channel closed): a bug.
 fn worker_panicked() -> Error {
-    Error::Csv {
-        line: 0,
-        message: "internal error: a worker thread stopped".into(),
+    Error::Internal {
+        first: 0,
+        last: 0,
+        message: "un fil de traitement s'est arrêté".into(),
     }
 }
 
-fn io_error(source: std::io::Error) -> Error {
-    Error::Io {
-        path: "-".into(),
-        source,
+/// The error of a worker that panicked on `block`: the data rows it was
+/// on (the output's `row` column).
+fn worker_failed(block: &Block, payload: &(dyn std::any::Any + Send)) -> Error {
+    let row = |l: Option<&RawLine>| l.map_or(0, |l| l.row);
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panique".into());
+    Error::Internal {
+        first: row(block.lines.first()),
+        last: row(block.lines.last()),
+        message,
     }
+}
+
+/// [`process`] with a panic caught and turned into [`Error::Internal`]:
+/// a bug in one worker stops the run promptly, never hangs it (the other
+/// threads wait on channels the failed one would have fed).
+///
+/// `KINE_TARIF_FAIL_AT_ROW` (read once a run, into `Setup::fail_at`)
+/// makes the worker given that data row fail, to test this path.
+fn process_caught<'t>(
+    setup: &Setup<'t>,
+    block: &Block,
+    lines: &[usize],
+    flags: (bool, bool),
+    (buf, scratch): (Vec<u8>, &mut Scratch<'t>),
+) -> Result<Chunk, Error> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        if let Some(row) = setup.fail_at
+            && lines
+                .iter()
+                .any(|&i| block.lines.get(i).is_some_and(|l| l.row == row))
+        {
+            #[allow(clippy::panic)]
+            {
+                panic!("défaillance provoquée par KINE_TARIF_FAIL_AT_ROW={row}");
+            }
+        }
+        process(setup, block, lines, flags, (buf, scratch))
+    }))
+    .map_err(|p| worker_failed(block, p.as_ref()))
+}
+
+fn input_error(source: std::io::Error) -> Error {
+    Error::Input(source)
+}
+
+fn output_error(source: std::io::Error) -> Error {
+    Error::Output(source)
 }
 
 /// Appends up to `n` more bytes of `input` to `buf`; returns how many.
 fn read_more(input: &mut impl Read, buf: &mut Vec<u8>, n: usize) -> Result<usize, Error> {
-    input.take(n as u64).read_to_end(buf).map_err(io_error)
+    input.take(n as u64).read_to_end(buf).map_err(input_error)
 }
 
 /// Reads on to one byte past the budget (`read` bytes were read before):
@@ -1163,7 +1240,7 @@ fn ends_within(
     read: &mut usize,
     budget: usize,
 ) -> Result<bool, Error> {
-    *read += read_more(input, buf, (budget + 1).saturating_sub(*read))?;
+    *read += read_more(input, buf, budget.saturating_add(1).saturating_sub(*read))?;
     Ok(*read <= budget)
 }
 
@@ -1188,15 +1265,31 @@ pub(super) fn run<R: Read, W: Write>(
     let mut buf = Vec::new();
     read_more(&mut input, &mut buf, first)?;
     let mut eof = buf.len() < first;
-    while !eof && memchr::memchr(b'\n', &buf).is_none() {
+    while !eof && memchr::memchr2(b'\n', b'\r', &buf).is_none() {
         eof = read_more(&mut input, &mut buf, 1 << 16)? == 0;
     }
+    // A file whose header ends with a lone `\r` has `\r` line ends: read
+    // as `\n` from here on.
+    let swap = records::cr_line_ends(&buf);
+    if swap {
+        records::swap_line_ends(&mut buf);
+    }
+    let input = records::LineEnds { inner: input, swap };
     let read = buf.len();
     let delimiter = parse::sniff_delimiter(&buf);
+    // The header: the first line that is not empty.
     let (headers, body) = {
-        let mut r = csv_reader(delimiter, true, buf.as_slice());
-        let h = r.byte_headers().map_err(Error::csv)?.clone();
-        (h, r.position().byte() as usize)
+        let mut start = 0;
+        let mut h = csv::ByteRecord::new();
+        while start < buf.len() {
+            let (line, next) = records::next_line(&buf, start);
+            start = next;
+            if !line.is_empty() {
+                records::record(line, delimiter, &mut h);
+                break;
+            }
+        }
+        (h, start)
     };
     if headers.is_empty() {
         return Err(Error::MissingColumn("invoice_id".into()));
@@ -1207,6 +1300,9 @@ pub(super) fn run<R: Read, W: Write>(
         headers: headers.len(),
         delimiter,
         options: *options,
+        fail_at: std::env::var("KINE_TARIF_FAIL_AT_ROW")
+            .ok()
+            .and_then(|v| v.parse().ok()),
     };
     let mut out = Output {
         w: BufWriter::with_capacity(1 << 16, output),
@@ -1223,7 +1319,7 @@ pub(super) fn run<R: Read, W: Write>(
         h.write_record(&header).map_err(Error::csv)?;
         out.w
             .write_all(&h.into_inner().unwrap_or_default())
-            .map_err(io_error)?;
+            .map_err(output_error)?;
     }
     buf.drain(..body.min(buf.len()));
     if eof {
@@ -1236,7 +1332,7 @@ pub(super) fn run<R: Read, W: Write>(
             whole(&setup, all, &mut out)?;
         }
     }
-    out.w.flush().map_err(io_error)?;
+    out.w.flush().map_err(output_error)?;
     Ok(out.summary)
 }
 
@@ -1261,24 +1357,14 @@ fn whole<W: Write>(setup: &Setup<'_>, buf: Vec<u8>, out: &mut Output<'_, W>) -> 
         Block::default().plain(buf, delimiter, 1)
     } else {
         let mut block = Block::default();
-        let mut r = csv_reader(delimiter, false, buf.as_slice());
-        let mut rec = csv::ByteRecord::new();
         let mut row = 0;
-        while r.read_byte_record(&mut rec).map_err(Error::csv)? {
+        records::each_record(&buf, delimiter, |rec, closed| {
             row += 1;
-            block.push(&rec, row);
-        }
+            block.push(rec, row, closed);
+        });
         block
     };
     in_memory(setup, &block, out)
-}
-
-fn csv_reader<R: Read>(delimiter: u8, headers: bool, input: R) -> csv::Reader<R> {
-    csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(headers)
-        .from_reader(input)
 }
 
 /// Holds the whole input: groups by practitioner, shares the groups among
@@ -1324,7 +1410,7 @@ fn in_memory<W: Write>(
             .map(|part| {
                 s.spawn(move || {
                     let mut scratch = Scratch::default();
-                    process(
+                    process_caught(
                         setup,
                         block,
                         part,
@@ -1336,7 +1422,7 @@ fn in_memory<W: Write>(
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().map_err(|_| worker_panicked()))
+            .map(|h| h.join().map_err(|_| worker_panicked()).flatten())
             .collect::<Result<Vec<_>, _>>()
     })?;
     let mut loc = vec![(0u32, 0u32, 0u32); n];
@@ -1348,7 +1434,7 @@ fn in_memory<W: Write>(
     for (i, &(ci, s, e)) in loc.iter().enumerate() {
         out.w
             .write_all(&chunks[ci as usize].buf[s as usize..e as usize])
-            .map_err(io_error)?;
+            .map_err(output_error)?;
         if i % 65536 == 65535
             && let Some(p) = out.progress
         {
@@ -1377,7 +1463,7 @@ enum Job {
 /// practitioner checked on the way.
 struct Pipe<'o, 'p, W: Write> {
     jobs: mpsc::SyncSender<(u64, Job)>,
-    results: mpsc::Receiver<(u64, Chunk)>,
+    results: mpsc::Receiver<(u64, Result<Chunk, Error>)>,
     /// Output buffers written, handed back to the workers.
     spent: mpsc::Sender<Vec<u8>>,
     sent: u64,
@@ -1418,10 +1504,22 @@ impl<W: Write> Pipe<'_, '_, W> {
         }
     }
 
+    /// Sends a block to the workers. While their queue is full, takes
+    /// their results in: a blocking send would wait for ever on workers
+    /// that all stopped on a failure, whose error is in the results.
     fn send(&mut self, job: Job) -> Result<(), Error> {
-        self.jobs
-            .send((self.sent, job))
-            .map_err(|_| worker_panicked())?;
+        let mut item = (self.sent, job);
+        loop {
+            match self.jobs.try_send(item) {
+                Ok(()) => break,
+                Err(mpsc::TrySendError::Full(back)) => {
+                    item = back;
+                    let (seq, c) = self.results.recv().map_err(|_| worker_panicked())?;
+                    self.pending.insert(seq, c?);
+                }
+                Err(mpsc::TrySendError::Disconnected(_)) => return Err(worker_panicked()),
+            }
+        }
         self.sent += 1;
         self.drain(false)
     }
@@ -1469,7 +1567,8 @@ impl<W: Write> Pipe<'_, '_, W> {
                     Err(mpsc::TryRecvError::Disconnected) => return Err(worker_panicked()),
                 }
             };
-            self.pending.insert(seq, c);
+            // A worker's failure stops the run at once.
+            self.pending.insert(seq, c?);
         }
     }
 }
@@ -1507,7 +1606,7 @@ fn streaming<R: Read, W: Write>(
     let t = threads(&setup.options).max(1);
     let (job_tx, job_rx) = mpsc::sync_channel::<(u64, Job)>(t * 2);
     let job_rx = Mutex::new(job_rx);
-    let (res_tx, res_rx) = mpsc::channel::<(u64, Chunk)>();
+    let (res_tx, res_rx) = mpsc::channel::<(u64, Result<Chunk, Error>)>();
     // Buffers go round instead of being allocated (and page-faulted) for
     // every block: input pieces back to the reader, output to the workers.
     let (free_in_tx, free_in) = mpsc::channel::<(u64, Vec<u8>)>();
@@ -1543,8 +1642,15 @@ fn streaming<R: Read, W: Write>(
                         .and_then(|rx| rx.try_recv().ok())
                         .unwrap_or_default();
                     let idx: Vec<usize> = (0..block.lines.len()).collect();
-                    let chunk = process(setup, &block, &idx, (false, plain), (buf, &mut scratch));
-                    if res_tx.send((seq, chunk)).is_err() {
+                    let chunk =
+                        process_caught(setup, &block, &idx, (false, plain), (buf, &mut scratch));
+                    let failed = chunk.is_err();
+                    if res_tx.send((seq, chunk)).is_err() || failed {
+                        // Its input goes back all the same: an input
+                        // taken back whole waits for every piece.
+                        if plain {
+                            let _ = free_in_tx.send((seq, block.data));
+                        }
                         break;
                     }
                     spare = block;
@@ -1607,7 +1713,7 @@ fn streaming<R: Read, W: Write>(
             // A practitioner met again while undecided: no more blocks are
             // sent; the rest is read to see whether the input fits.
             if undecided && (ungrouped || pipe.failed.is_some()) {
-                want = budget + 1;
+                want = budget.saturating_add(1);
             }
             while buf.len() - start < want && !eof {
                 if start > 0 {
@@ -1729,15 +1835,17 @@ fn read_rest<R: Read, W: Write>(
     pipe.drain(true)?;
     let rules = setup.options.rules;
     let prac = setup.cols.practitioner_id;
-    let mut reader = csv_reader(
-        setup.delimiter,
-        false,
-        BufReader::with_capacity(1 << 16, std::io::Cursor::new(rest).chain(input)),
-    );
+    let mut reader = records::Records::new(BufReader::with_capacity(
+        1 << 16,
+        std::io::Cursor::new(rest).chain(input),
+    ));
     let mut rec = csv::ByteRecord::new();
     let mut current = Block::default();
     let mut current_prac: Vec<u8> = Vec::new();
-    while reader.read_byte_record(&mut rec).map_err(Error::csv)? {
+    while let Some(closed) = reader
+        .read(setup.delimiter, &mut rec)
+        .map_err(input_error)?
+    {
         row += 1;
         if rules {
             let p = rec
@@ -1760,7 +1868,7 @@ fn read_rest<R: Read, W: Write>(
         } else if current.bytes() >= block_bytes {
             pipe.send(Job::Read(std::mem::take(&mut current)))?;
         }
-        current.push(&rec, row);
+        current.push(&rec, row, closed);
     }
     if !current.lines.is_empty() {
         pipe.send(Job::Read(current))?;

@@ -75,6 +75,7 @@
 
 mod engine;
 pub(crate) mod parse;
+mod records;
 mod split;
 
 use std::collections::BTreeMap;

@@ -5,7 +5,8 @@ use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 
 use super::{REQUIRED_COLUMNS, split};
-use crate::money::{is_positive, parse_decimal};
+use crate::bounds;
+use crate::money::parse_decimal;
 use crate::rules::Ctx;
 use crate::{Code, Error, Finding, FindingCode, InvoiceLine, Territory};
 
@@ -438,8 +439,8 @@ pub(crate) fn context<'b>(f: &Slots<'b>, pre: &mut Vec<Finding>) -> Ctx<'b> {
     let distance_km = number(
         distance,
         "distance_km",
-        "nombre positif attendu",
-        |d| d.is_zero() || d.is_sign_positive(),
+        "nombre de kilomètres de 0 à 9999 attendu",
+        |d| bounds::is_kilometres(d, false),
         pre,
     )
     .ok()
@@ -546,16 +547,18 @@ fn parse_fields(
     let coefficient = number(
         coef_s,
         "coefficient",
-        "nombre positif attendu",
-        is_positive,
+        "nombre positif d'au plus 1000 attendu",
+        bounds::is_coefficient,
         pre,
     )
     .ok();
+    // Positive and at most the kilometre bound here; whole units (acts)
+    // or kilometres (IK) are told apart by pricing, which knows the code.
     let quantity = number(
         qty_s,
         "quantity",
-        "nombre positif attendu",
-        is_positive,
+        "nombre positif d'au plus 9999 attendu",
+        |q| bounds::is_kilometres(q, true),
         pre,
     )
     .ok()
@@ -575,9 +578,15 @@ fn parse_fields(
         }
     };
     // A bad billed amount is reported but does not stop pricing.
-    let billed_amount = number(billed_s, "billed_amount", "montant attendu", |_| true, pre)
-        .ok()
-        .flatten();
+    let billed_amount = number(
+        billed_s,
+        "billed_amount",
+        "montant d'au plus 99999.99 € attendu",
+        bounds::is_billed_amount,
+        pre,
+    )
+    .ok()
+    .flatten();
     if let (Some((key, slot)), true) = (keyed, pre.len() == before)
         && let (Some(code), Some(coefficient), Some(quantity), Some(territory)) =
             (code, coefficient, quantity, territory)

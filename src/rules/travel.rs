@@ -19,6 +19,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::{Concerns, Line, Runs, for_each_in, group_by};
+use crate::bounds;
 use crate::{Act, Code, CodeKind, Finding, FindingCode, IfsScope};
 
 const SINGLE_IFS: NaiveDate = match NaiveDate::from_ymd_opt(2026, 1, 1) {
@@ -34,7 +35,21 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
         Code::IKM => (Decimal::from(2), "montagne", Decimal::ONE),
         _ => return,
     };
-    let expected = Decimal::TWO * d - abatement;
+    // Within the bounds (the batch reader refuses others; a line built in
+    // code may carry any distance), 2d − 4 cannot overflow.
+    let Some(expected) = bounds::is_kilometres(d, false)
+        .then(|| Decimal::TWO.checked_mul(d)?.checked_sub(abatement))
+        .flatten()
+    else {
+        out.push(Finding::new(
+            FindingCode::InvalidField,
+            format!(
+                "distance_km {d} : nombre de kilomètres de 0 à {} attendu ; IK non vérifiées.",
+                bounds::MAX_KILOMETRES
+            ),
+        ));
+        return;
+    };
     if d <= min {
         out.push(Finding::new(
             FindingCode::IkDistanceMismatch,
