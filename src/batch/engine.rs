@@ -21,6 +21,18 @@ use crate::pricing::PriceCache;
 use crate::rules::{self, Core, Ctx, Line};
 use crate::{Code, CodeKind, Error, Finding, LineStatus, Priced, Tariffs};
 
+/// The largest block (its offsets are `u32`): 4 GiB − 1.
+const MAX_BLOCK: usize = u32::MAX as usize;
+
+/// A practitioner whose lines do not fit one block (more than 4 GiB of
+/// them, from data row `row` on).
+fn practitioner_too_large(row: u64) -> Error {
+    Error::Csv {
+        line: row,
+        message: "les lignes d'un même praticien dépassent 4 Gio : elles ne peuvent pas être traitées ensemble ; découpez le fichier, ou utilisez --no-rules".into(),
+    }
+}
+
 /// Target size of a streamed block: 1 MiB, or a quarter of the memory
 /// budget when that is smaller (the blocks in flight stay near the budget).
 /// Small enough for the buffers going round to stay in cache and be
@@ -166,7 +178,7 @@ struct Setup<'t> {
 /// when they are not in input order.
 struct Chunk {
     buf: Vec<u8>,
-    ranges: Vec<(u32, u32, u32)>,
+    ranges: Vec<(usize, usize, usize)>,
     summary: Summary,
     /// The practitioners of a streamed block, in order: id, first and last
     /// row of each run (checked for grouping before the chunk is written).
@@ -505,7 +517,7 @@ struct Formatter<'s> {
     csv: bool,
     buf: Vec<u8>,
     track: bool,
-    ranges: Vec<(u32, u32, u32)>,
+    ranges: Vec<(usize, usize, usize)>,
     summary: Summary,
     /// Scratch buffer for the JSON path.
     scratch: Vec<u8>,
@@ -888,8 +900,7 @@ impl<'s> Formatter<'s> {
             self.full_row(block, w, priced, ctx);
         }
         if self.track {
-            self.ranges
-                .push((w.index as u32, start as u32, self.buf.len() as u32));
+            self.ranges.push((w.index, start, self.buf.len()));
         }
     }
 
@@ -1254,6 +1265,12 @@ pub(super) fn run<R: Read, W: Write>(
     // The first read: one block, or the budget when it is smaller. Input
     // that goes on is streamed at once; whether it ends within the budget
     // (and may be held whole) is settled while the workers start.
+    // Offsets inside a block are 32-bit: an input is held whole up to
+    // 4 GiB at most, whatever the budget asked.
+    let options = &BatchOptions {
+        memory_budget: options.memory_budget.min(MAX_BLOCK),
+        ..*options
+    };
     let budget = options.memory_budget;
     // Said not to fit: streamed, never undecided (see
     // `BatchOptions::input_size`). Said to fit, it is read as when its size
@@ -1425,16 +1442,22 @@ fn in_memory<W: Write>(
             .map(|h| h.join().map_err(|_| worker_panicked()).flatten())
             .collect::<Result<Vec<_>, _>>()
     })?;
-    let mut loc = vec![(0u32, 0u32, 0u32); n];
+    // Where each line's row is: its chunk, start and end (a chunk's
+    // output may pass 4 GiB: offsets are `usize`).
+    let mut loc = vec![(0u32, 0usize, 0usize); n];
     for (ci, c) in chunks.iter().enumerate() {
         for &(line, s, e) in &c.ranges {
-            loc[line as usize] = (ci as u32, s, e);
+            if let Some(l) = loc.get_mut(line) {
+                *l = (ci as u32, s, e);
+            }
         }
     }
     for (i, &(ci, s, e)) in loc.iter().enumerate() {
-        out.w
-            .write_all(&chunks[ci as usize].buf[s as usize..e as usize])
-            .map_err(output_error)?;
+        let row = chunks
+            .get(ci as usize)
+            .and_then(|c| c.buf.get(s..e))
+            .unwrap_or_default();
+        out.w.write_all(row).map_err(output_error)?;
         if i % 65536 == 65535
             && let Some(p) = out.progress
         {
@@ -1710,6 +1733,9 @@ fn streaming<R: Read, W: Write>(
         let mut ungrouped = false;
         loop {
             want = block_bytes.saturating_mul(grow);
+            if want > MAX_BLOCK {
+                return Err(practitioner_too_large(row + 1));
+            }
             // A practitioner met again while undecided: no more blocks are
             // sent; the rest is read to see whether the input fits.
             if undecided && (ungrouped || pipe.failed.is_some()) {
@@ -1867,6 +1893,11 @@ fn read_rest<R: Read, W: Write>(
             }
         } else if current.bytes() >= block_bytes {
             pipe.send(Job::Read(std::mem::take(&mut current)))?;
+        }
+        if current.data.len().saturating_add(rec.as_slice().len()) >= MAX_BLOCK
+            || current.ends.len().saturating_add(rec.len()) >= MAX_BLOCK
+        {
+            return Err(practitioner_too_large(row));
         }
         current.push(&rec, row, closed);
     }
