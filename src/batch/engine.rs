@@ -1439,7 +1439,7 @@ fn in_memory<W: Write>(
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().map_err(|_| worker_panicked()).flatten())
+            .map(|h| h.join().map_err(|_| worker_panicked()).and_then(|r| r))
             .collect::<Result<Vec<_>, _>>()
     })?;
     // Where each line's row is: its chunk, start and end (a chunk's

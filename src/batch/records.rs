@@ -235,7 +235,7 @@ mod tests {
         let mut stream = Records::new(&b"a,b\r\n\nc\rd,e\n\"x\nf"[..]);
         let mut rec = csv::ByteRecord::new();
         let mut n = 0;
-        while let Some(_) = stream.read(b',', &mut rec).unwrap() {
+        while stream.read(b',', &mut rec).unwrap().is_some() {
             n += 1;
         }
         assert_eq!(n, 4);
