@@ -12,7 +12,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let options = BatchOptions {
-        format: if pick & 1 == 0 { OutputFormat::Csv } else { OutputFormat::Jsonl },
+        format: if pick & 1 == 0 {
+            OutputFormat::Csv
+        } else {
+            OutputFormat::Jsonl
+        },
         rules: pick & 2 == 0,
         threads: 1 + usize::from(pick >> 2 & 1),
         memory_budget: if pick & 8 == 0 { 48 << 20 } else { 256 },

@@ -28,7 +28,11 @@ fn line(b: &[u8]) -> (InvoiceLine, LineContext) {
     };
     let coefficient = (byte(5) & 1 == 0).then(|| decimal(word(6), byte(10)));
     let quantity = decimal(u32::from(byte(11)) << 4 | 3, 0);
-    let territory = if byte(12) & 1 == 0 { Territory::Metropole } else { Territory::Dom };
+    let territory = if byte(12) & 1 == 0 {
+        Territory::Metropole
+    } else {
+        Territory::Dom
+    };
     let mut l = InvoiceLine::new(date, code, coefficient)
         .in_territory(territory)
         .with_quantity(quantity);
