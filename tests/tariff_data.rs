@@ -324,7 +324,13 @@ fn gap_in_values_is_rejected() {
             1,
         )
     });
-    expect_data_error(r, "letter_values.csv", "valid_to", "gap");
+    let line = expect_data_error(
+        r,
+        "letter_values.csv",
+        "valid_to",
+        "AMK metropole : trou entre la ligne 2 ([2012-07-15, 2024-02-22)) et la ligne 3 ([2024-03-01, …)) : aucune valeur sur [2024-02-22, 2024-03-01)",
+    );
+    assert_eq!(line, 2);
 }
 
 #[test]
@@ -348,12 +354,14 @@ fn gap_inside_an_acts_life_is_rejected() {
             1,
         )
     });
-    expect_data_error(
+    // A1D-TER-MED's rows are lines 134 (9.49) and 135 (9.79).
+    let line = expect_data_error(
         r,
         "act_coefficients.csv",
         "valid_to",
-        "gap inside the act's life",
+        "A1D-TER-MED : trou dans la vie de l'acte entre la ligne 134 ([2024-02-22, 2026-05-28)) et la ligne 135 ([2026-06-01, …)) : aucun coefficient sur [2026-05-28, 2026-06-01)",
     );
+    assert_eq!(line, 134);
 }
 
 #[test]
@@ -370,7 +378,7 @@ fn malformed_date_and_decimal_are_rejected() {
     let r = broken_set("comma", "letter_values.csv", |t| {
         t.replacen("0.38", "0,38", 1)
     });
-    let line = expect_data_error(r, "letter_values.csv", "-", "fields");
+    let line = expect_data_error(r, "letter_values.csv", "-", "9 champs au lieu des 8");
     assert!(line > 1);
 }
 
