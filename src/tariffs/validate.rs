@@ -401,3 +401,67 @@ impl Tariffs {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::first_uncovered;
+    use crate::tariffs::LetterValue;
+    use crate::{Code, Period, RowStatus, Territory};
+
+    fn d(s: &str) -> chrono::NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn rows(periods: &[(&str, Option<&str>)]) -> Vec<LetterValue> {
+        periods
+            .iter()
+            .map(|&(from, to)| LetterValue {
+                code: Code::RIM,
+                territory: Territory::Metropole,
+                value: None,
+                period: Period::new(d(from), to.map(d)),
+                status: RowStatus::Unknown,
+                source: "test".into(),
+                note: String::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_first_uncovered_stretch_of_a_period() {
+        let p = |from: &str, to: Option<&str>| Period::new(d(from), to.map(d));
+        let two = rows(&[("2024-01-01", Some("2024-03-01")), ("2024-04-01", None)]);
+        // Inside the first row, across the hole, after it, before the start.
+        assert_eq!(
+            first_uncovered(&two, p("2024-01-15", Some("2024-02-01"))),
+            None
+        );
+        assert_eq!(
+            first_uncovered(&two, p("2024-02-01", Some("2024-05-01"))),
+            Some(p("2024-03-01", Some("2024-04-01")))
+        );
+        assert_eq!(
+            first_uncovered(&two, p("2024-03-10", Some("2024-03-20"))),
+            Some(p("2024-03-10", Some("2024-03-20")))
+        );
+        assert_eq!(first_uncovered(&two, p("2024-04-01", None)), None);
+        assert_eq!(
+            first_uncovered(&two, p("2023-12-01", None)),
+            Some(p("2023-12-01", Some("2024-01-01")))
+        );
+        // Rows that end: an open target is uncovered from their end on.
+        let closed = rows(&[("2024-01-01", Some("2024-03-01"))]);
+        assert_eq!(
+            first_uncovered(&closed, p("2024-02-01", None)),
+            Some(p("2024-03-01", None))
+        );
+        assert_eq!(
+            first_uncovered(&closed, p("2024-01-01", Some("2024-03-01"))),
+            None
+        );
+        assert_eq!(
+            first_uncovered(&[], p("2024-01-01", None)),
+            Some(p("2024-01-01", None))
+        );
+    }
+}
