@@ -647,3 +647,30 @@ fn no_file_cut_inside_its_last_two_lines_loads() {
         }
     }
 }
+
+#[test]
+fn columns_are_found_by_name_in_any_order() {
+    // Every file with its columns in reverse order loads the same set.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tariff-load-reversed");
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in TARIFF_FILES {
+        let text = embedded_file(f);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let mut writer = csv::Writer::from_path(dir.join(f)).unwrap();
+        let header: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .rev()
+            .map(String::from)
+            .collect();
+        writer.write_record(&header).unwrap();
+        for rec in reader.records() {
+            writer.write_record(rec.unwrap().iter().rev()).unwrap();
+        }
+        writer.flush().unwrap();
+    }
+    let header = std::fs::read_to_string(dir.join("acts.csv")).unwrap();
+    assert!(header.starts_with("note,source,status,valid_to,valid_from,"));
+    assert!(Tariffs::from_dir(&dir).unwrap() == *Tariffs::embedded());
+}
