@@ -201,7 +201,9 @@ impl Act {
         self.periods.iter().find(|p| p.period.contains(date))
     }
 
-    /// The whole life of the act.
+    /// The whole life of the act: from its first coefficient to the end of
+    /// its last, which the loader checks is the life `acts.csv` declares
+    /// (`valid_from`, `valid_to`).
     pub fn life(&self) -> Period {
         Period::new(
             self.periods[0].period.from,

@@ -5,7 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
+use kine_tarif::tariffs::{
+    MAX_COEFFICIENT, MAX_COEFFICIENT_DECIMALS, MAX_LETTER_VALUE, MAX_VALUE_DECIMALS,
+};
 use kine_tarif::{Code, Error, RowStatus, TARIFF_DATA_VERSION, TARIFF_FILES, Tariffs, Territory};
+use rust_decimal::Decimal;
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -324,7 +328,13 @@ fn gap_in_values_is_rejected() {
             1,
         )
     });
-    expect_data_error(r, "letter_values.csv", "valid_to", "gap");
+    let line = expect_data_error(
+        r,
+        "letter_values.csv",
+        "valid_to",
+        "AMK metropole : trou entre la ligne 2 ([2012-07-15, 2024-02-22)) et la ligne 3 ([2024-03-01, …)) : aucune valeur sur [2024-02-22, 2024-03-01)",
+    );
+    assert_eq!(line, 2);
 }
 
 #[test]
@@ -348,12 +358,14 @@ fn gap_inside_an_acts_life_is_rejected() {
             1,
         )
     });
-    expect_data_error(
+    // A1D-TER-MED's rows are lines 134 (9.49) and 135 (9.79).
+    let line = expect_data_error(
         r,
         "act_coefficients.csv",
         "valid_to",
-        "gap inside the act's life",
+        "A1D-TER-MED : trou dans la vie de l'acte entre la ligne 134 ([2024-02-22, 2026-05-28)) et la ligne 135 ([2026-06-01, …)) : aucun coefficient sur [2026-05-28, 2026-06-01)",
     );
+    assert_eq!(line, 134);
 }
 
 #[test]
@@ -370,7 +382,7 @@ fn malformed_date_and_decimal_are_rejected() {
     let r = broken_set("comma", "letter_values.csv", |t| {
         t.replacen("0.38", "0,38", 1)
     });
-    let line = expect_data_error(r, "letter_values.csv", "-", "fields");
+    let line = expect_data_error(r, "letter_values.csv", "-", "9 champs au lieu des 8");
     assert!(line > 1);
 }
 
@@ -422,4 +434,46 @@ fn a_revalorisation_can_be_loaded_before_a_release() {
     };
     assert_eq!(v("2026-12-31"), "2.21");
     assert_eq!(v("2027-01-01"), "2.30");
+}
+
+#[test]
+fn the_bounds_keep_every_amount_within_a_decimal() {
+    assert_eq!(MAX_LETTER_VALUE, Decimal::from(1000));
+    assert_eq!(MAX_COEFFICIENT, Decimal::from(1000));
+    assert_eq!((MAX_VALUE_DECIMALS, MAX_COEFFICIENT_DECIMALS), (4, 2));
+    // The largest coefficient × the largest value with the most decimals,
+    // times a quantity of 10^21: 999.99 × 999.9999 × 10^21 < 10^27.
+    let c = MAX_COEFFICIENT - Decimal::new(1, 2);
+    let v = MAX_LETTER_VALUE - Decimal::new(1, 4);
+    let q = Decimal::from_i128_with_scale(10i128.pow(21), 0);
+    let amount = c.checked_mul(v).and_then(|cv| cv.checked_mul(q));
+    assert!(amount.is_some_and(|a| a < Decimal::from_i128_with_scale(10i128.pow(27), 0)));
+    assert_eq!(c * v, "999989.900001".parse::<Decimal>().unwrap());
+}
+
+#[test]
+fn columns_are_found_by_name_in_any_order() {
+    // Every file with its columns in reverse order loads the same set.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tariff-data-reversed");
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in TARIFF_FILES {
+        let text = std::fs::read_to_string(tariff_dir().join(f)).unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let mut writer = csv::Writer::from_path(dir.join(f)).unwrap();
+        let header: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .rev()
+            .map(String::from)
+            .collect();
+        writer.write_record(&header).unwrap();
+        for rec in reader.records() {
+            writer.write_record(rec.unwrap().iter().rev()).unwrap();
+        }
+        writer.flush().unwrap();
+    }
+    let header = std::fs::read_to_string(dir.join("acts.csv")).unwrap();
+    assert!(header.starts_with("note,source,status,valid_to,valid_from,"));
+    assert!(Tariffs::from_dir(&dir).unwrap() == *Tariffs::embedded());
 }
