@@ -554,6 +554,7 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 memory_budget: memory_budget.saturating_mul(1 << 20),
                 input_size,
                 reprice_at,
+                temp_dir: None,
             };
             let summary = if std::io::IsTerminal::is_terminal(&io::stderr()) {
                 let bar = indicatif::ProgressBar::new_spinner();

@@ -2,7 +2,7 @@
 //! or streamed blocks) and the number of threads, and refuses, with a clear
 //! error, to stream an input the rules cannot split.
 
-use kine_tarif::batch::{BatchOptions, Summary, price_csv_with};
+use kine_tarif::batch::{BatchOptions, Summary, price_csv_with, price_seekable};
 use kine_tarif::{Error, Tariffs};
 
 fn run(input: &[u8], options: BatchOptions) -> Result<(Summary, Vec<u8>), Error> {
@@ -90,28 +90,52 @@ fn the_generator_is_reproducible_and_grouped_by_practitioner() {
     assert_eq!(text.lines().count(), 5_001);
 }
 
-/// Streaming `input` fails with NotGrouped at (line, practitioner, previous).
-fn assert_not_grouped(input: &str, expected: (u64, &str, u64)) {
-    match run(input.as_bytes(), budget(16)) {
-        Err(Error::NotGrouped {
-            line,
-            practitioner,
-            previous,
-        }) => assert_eq!((line, practitioner.as_str(), previous), expected),
-        other => panic!("{:?}", other.map(|r| r.0)),
+/// The rows of `input` held whole (the default budget), and the same
+/// bytes spilled (a budget of a few bytes) and through `price_seekable`
+/// (streamed, then started again and spilled).
+fn assert_spilled_as_held(input: &[u8], runs: &[(usize, usize)], what: &str) {
+    let whole = run(input, BatchOptions::default()).unwrap();
+    assert_same(input, &whole, runs, what);
+    for threads in [1, 2] {
+        let mut out = Vec::new();
+        let options = BatchOptions {
+            threads,
+            memory_budget: 16,
+            ..BatchOptions::default()
+        };
+        let s = price_seekable(
+            Tariffs::embedded(),
+            std::io::Cursor::new(input),
+            &mut out,
+            &options,
+            None,
+        )
+        .unwrap();
+        assert_eq!(s, whole.0, "{what}: seekable summary");
+        assert!(out == whole.1, "{what}: seekable bytes, threads {threads}");
     }
 }
 
 #[test]
-fn a_large_ungrouped_input_is_refused_with_the_lines() {
+fn a_large_ungrouped_input_is_spilled_to_the_bytes_held_whole() {
     let input = "invoice_id,patient_id,practitioner_id,date,code,coefficient\n\
-                 F1,P1,K1,2025-03-03,RIM,7.50\nF2,P2,K2,2025-03-03,RIM,7.50\nF3,P1,K1,2025-03-04,RIM,7.50\n";
-    // A budget of a few bytes forces streaming.
-    assert_not_grouped(input, (3, "K1", 1));
-    // The same through the csv crate (a quoted field makes the input not
-    // plain).
+                 F1,P1,K1,2025-03-03,RIM,7.50\nF2,P2,K2,2025-03-03,RIM,7.50\nF3,P1,K1,2025-03-03,RIM,7.50\n";
+    // K1's two sessions the same day: the second is SAME_DAY_NOT_ALLOWED
+    // only when both are seen together (held whole, or spilled).
+    let whole = run(input.as_bytes(), BatchOptions::default()).unwrap();
+    let text = String::from_utf8(whole.1.clone()).unwrap();
+    assert!(
+        text.lines()
+            .nth(3)
+            .unwrap()
+            .contains("SAME_DAY_NOT_ALLOWED"),
+        "{text}"
+    );
+    // A budget of a few bytes: spilled.
+    assert_spilled_as_held(input.as_bytes(), &[(1, 16), (2, 16), (2, 0)], "plain");
+    // The same with a quoted field (not plain).
     let quoted = input.replace("F1,", "\"F1\",");
-    assert_not_grouped(&quoted, (3, "K1", 1));
+    assert_spilled_as_held(quoted.as_bytes(), &[(1, 16), (2, 16)], "quoted");
     // Without the rules no grouping is needed.
     let (s, _) = run(
         input.as_bytes(),
@@ -123,14 +147,45 @@ fn a_large_ungrouped_input_is_refused_with_the_lines() {
     )
     .unwrap();
     assert_eq!(s.rows, 3);
-    // Held whole, the same input is fine.
-    assert_eq!(
-        run(input.as_bytes(), BatchOptions::default())
-            .unwrap()
-            .0
-            .rows,
-        3
+}
+
+#[test]
+fn shuffled_generated_input_is_spilled_to_the_bytes_held_whole() {
+    // 20,000 generated lines in an order of their own (every 7th line
+    // first, then the rest): practitioners all over the file.
+    let grouped = String::from_utf8(generated(20_000, 11)).unwrap();
+    let lines: Vec<&str> = grouped.lines().collect();
+    let (header, body) = lines.split_first().unwrap();
+    let mut order: Vec<&str> = body.iter().step_by(7).copied().collect();
+    order.extend(
+        body.iter()
+            .enumerate()
+            .filter(|(i, _)| i % 7 != 0)
+            .map(|(_, l)| *l),
     );
+    let shuffled = format!("{header}\n{}\n", order.join("\n"));
+    // 1.4 MB: 256 KiB spills in about 12 partitions, 64 KiB in 45, each
+    // partition spilled again; 0 spills to the third level.
+    assert_spilled_as_held(
+        shuffled.as_bytes(),
+        &[(2, 256 << 10), (1, 64 << 10), (2, 0)],
+        "shuffled",
+    );
+    // JSON lines too.
+    let json = BatchOptions {
+        format: kine_tarif::batch::OutputFormat::Jsonl,
+        ..BatchOptions::default()
+    };
+    let whole = run(shuffled.as_bytes(), json.clone()).unwrap();
+    let spilled = run(
+        shuffled.as_bytes(),
+        BatchOptions {
+            memory_budget: 64 << 10,
+            ..json
+        },
+    )
+    .unwrap();
+    assert!(spilled == whole);
 }
 
 #[test]
@@ -158,8 +213,8 @@ fn a_known_input_size_decides_at_once_and_changes_no_output() {
     }
     // An input in no particular order that fits the budget is held whole
     // (and checked by practitioner) when its size is not known or said
-    // to fit; said to be larger than the budget, it is streamed, and the
-    // practitioner met again stops the work at his second run.
+    // to fit; said to be larger than the budget, it is spilled: the same
+    // rows.
     let input = "invoice_id,patient_id,practitioner_id,date,code,coefficient\n\
                  F1,P1,K1,2025-03-03,RIM,7.50\nF2,P2,K2,2025-03-03,RIM,7.50\nF3,P1,K1,2025-03-04,RIM,7.50\n";
     let len = input.len() as u64;
@@ -167,14 +222,8 @@ fn a_known_input_size_decides_at_once_and_changes_no_output() {
     for options in [BatchOptions::default(), sized(len, budget)] {
         assert_eq!(run(input.as_bytes(), options).unwrap().0.rows, 3);
     }
-    match run(input.as_bytes(), sized(2 * len + 20, budget)) {
-        Err(Error::NotGrouped {
-            line,
-            practitioner,
-            previous,
-        }) => assert_eq!((line, practitioner.as_str(), previous), (3, "K1", 1)),
-        other => panic!("{:?}", other.map(|r| r.0)),
-    }
+    let held = run(input.as_bytes(), BatchOptions::default()).unwrap();
+    assert!(run(input.as_bytes(), sized(2 * len + 20, budget)).unwrap() == held);
 }
 
 #[test]
@@ -235,7 +284,7 @@ fn with_reprice_every_row_has_the_reprice_columns() {
         reprice_at: Some("2026-02-01".parse().unwrap()),
         ..BatchOptions::default()
     };
-    let (_, out) = run(input.as_bytes(), options).unwrap();
+    let (_, out) = run(input.as_bytes(), options.clone()).unwrap();
     let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(&out[..])
         .records()
         .collect::<Result<_, _>>()
@@ -334,6 +383,7 @@ fn an_ungrouped_input_held_whole_has_the_findings_of_the_grouped_one() {
     };
     let a = run(grouped.as_bytes(), BatchOptions::default()).unwrap();
     let b = run(moved.as_bytes(), BatchOptions::default()).unwrap();
+    let b_whole = b.clone();
     assert_eq!(a.0, b.0);
     // With budgets of 2 and 4 MiB the first blocks are streamed before the
     // practitioner comes back (in the last block); the input fits the
@@ -342,15 +392,12 @@ fn an_ungrouped_input_held_whole_has_the_findings_of_the_grouped_one() {
     let (a, b) = (by_invoice(&a.1), by_invoice(&b.1));
     assert_eq!(a.len(), 20_000);
     assert!(a == b);
-    // Streamed, the same input is refused.
-    assert!(matches!(
-        run(moved.as_bytes(), budget(64 << 10)),
-        Err(Error::NotGrouped { .. })
-    ));
+    // Too large for a budget of 64 KiB: spilled, the same bytes.
+    assert!(run(moved.as_bytes(), budget(64 << 10)).unwrap() == b_whole);
 }
 
 #[test]
-fn an_input_found_larger_than_the_budget_after_a_practitioner_came_back_is_refused() {
+fn an_input_found_larger_than_the_budget_after_a_practitioner_came_back_is_spilled() {
     // The first line (practitioner K1, whose lines come first) moved 100
     // lines into the next practitioner's: K1 comes back there. With a
     // budget of 1 MiB (blocks of 256 KiB) the block holding it is met
@@ -371,27 +418,15 @@ fn an_input_found_larger_than_the_budget_after_a_practitioner_came_back_is_refus
     // K1's lines are now rows 1 to k1_rows - 1, and row k1_rows + 100.
     lines.insert(k1_rows + 100, first);
     let moved = lines.join("\n") + "\n";
-    let (back, last_k1) = (k1_rows as u64 + 100, k1_rows as u64 - 1);
-    for threads in [1, 2] {
-        match run(
-            moved.as_bytes(),
-            BatchOptions {
-                threads,
-                memory_budget: 1 << 20,
-                ..BatchOptions::default()
-            },
-        ) {
-            Err(Error::NotGrouped {
-                line,
-                practitioner,
-                previous,
-            }) => assert_eq!(
-                (line, practitioner.as_str(), previous),
-                (back, "K1", last_k1)
-            ),
-            other => panic!("{:?}", other.map(|r| r.0)),
-        }
-    }
+    // Once it is known not to fit, the rows held are not written: the
+    // input is spilled, and gives the bytes held whole.
+    let held = run(moved.as_bytes(), BatchOptions::default()).unwrap();
+    assert_same(
+        moved.as_bytes(),
+        &held,
+        &[(1, 1 << 20), (2, 1 << 20)],
+        "came back",
+    );
     // With a budget it fits, it is held whole (as with the default one).
     let held = run(moved.as_bytes(), BatchOptions::default()).unwrap();
     assert_eq!(held.0.rows, 20_000);

@@ -71,7 +71,7 @@ proptest! {
             BatchOptions::default(),
             BatchOptions { threads: 1, memory_budget: 64, rules: false, ..BatchOptions::default() },
         ] {
-            let out = run(&input, options);
+            let out = run(&input, options.clone());
             let rows = records(&out);
             prop_assert_eq!(rows.len(), n);
             for (i, r) in rows.iter().enumerate() {
@@ -135,7 +135,7 @@ proptest! {
         for (threads, budget) in [(1, 48 << 20), (2, 48 << 20), (2, 1 << 20)] {
             let options = BatchOptions { threads, memory_budget: budget, ..BatchOptions::default() };
             // Grouped input in small blocks, streamed: same bytes.
-            let same = run(&join(&identity), options);
+            let same = run(&join(&identity), options.clone());
             prop_assert!(same == reference, "threads {} budget {}", threads, budget);
             // From a reader that gives a few bytes at a time (a pipe).
             let piped = {

@@ -163,15 +163,16 @@ impl Block {
     }
 }
 
-struct Setup<'t> {
-    tariffs: &'t Tariffs,
-    delimiter: u8,
-    cols: Columns,
-    headers: usize,
-    options: BatchOptions,
+#[derive(Clone)]
+pub(super) struct Setup<'t> {
+    pub(super) tariffs: &'t Tariffs,
+    pub(super) delimiter: u8,
+    pub(super) cols: Columns,
+    pub(super) headers: usize,
+    pub(super) options: BatchOptions,
     /// The data row whose worker fails on purpose (a test of the failure
     /// path; see [`process_caught`]).
-    fail_at: Option<u64>,
+    pub(super) fail_at: Option<u64>,
 }
 
 /// The output of some lines: their formatted rows, and where each row is
@@ -1147,16 +1148,28 @@ fn push_field(buf: &mut Vec<u8>, field: &[u8]) {
     }
 }
 
-struct Output<'p, W: Write> {
-    w: BufWriter<W>,
-    rows: u64,
-    progress: Option<&'p (dyn Fn(u64) + Sync)>,
-    summary: Summary,
+pub(super) struct Output<'p, W: Write> {
+    pub(super) w: BufWriter<W>,
+    /// The output's header, until it is written.
+    pub(super) header: Vec<u8>,
+    pub(super) rows: u64,
+    pub(super) progress: Option<&'p (dyn Fn(u64) + Sync)>,
+    pub(super) summary: Summary,
 }
 
 impl<W: Write> Output<'_, W> {
+    /// Writes the header if it is not written yet.
+    pub(super) fn begin(&mut self) -> Result<(), Error> {
+        if !self.header.is_empty() {
+            self.w.write_all(&self.header).map_err(output_error)?;
+            self.header = Vec::new();
+        }
+        Ok(())
+    }
+
     /// Writes a chunk; returns its buffer for reuse.
     fn chunk(&mut self, c: Chunk) -> Result<Vec<u8>, Error> {
+        self.begin()?;
         self.w.write_all(&c.buf).map_err(output_error)?;
         self.rows += c.summary.rows;
         self.summary.merge(c.summary);
@@ -1230,11 +1243,11 @@ fn process_caught<'t>(
     .map_err(|p| worker_failed(block, p.as_ref()))
 }
 
-fn input_error(source: std::io::Error) -> Error {
+pub(super) fn input_error(source: std::io::Error) -> Error {
     Error::Input(source)
 }
 
-fn output_error(source: std::io::Error) -> Error {
+pub(super) fn output_error(source: std::io::Error) -> Error {
     Error::Output(source)
 }
 
@@ -1255,12 +1268,26 @@ fn ends_within(
     Ok(*read <= budget)
 }
 
+/// What to do with an input larger than the memory budget that is not
+/// known to be grouped by practitioner (with the rules on).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Large {
+    /// Stream it, checking the grouping on the way: a practitioner met
+    /// again stops the run with [`Error::NotGrouped`] (rows may have been
+    /// written: the caller starts again with `SpillNow`).
+    Stream,
+    /// Spill it by practitioner to temporary files ([`super::spill`]).
+    Spill,
+    /// Spill it whatever its size (a run started again).
+    SpillNow,
+}
+
 pub(super) fn run<R: Read, W: Write>(
     tariffs: &Tariffs,
     mut input: R,
     output: W,
     options: &BatchOptions,
-    progress: Option<&(dyn Fn(u64) + Sync)>,
+    (progress, large): (Option<&(dyn Fn(u64) + Sync)>, Large),
 ) -> Result<Summary, Error> {
     // The first read: one block, or the budget when it is smaller. Input
     // that goes on is streamed at once; whether it ends within the budget
@@ -1269,7 +1296,7 @@ pub(super) fn run<R: Read, W: Write>(
     // 4 GiB at most, whatever the budget asked.
     let options = &BatchOptions {
         memory_budget: options.memory_budget.min(MAX_BLOCK),
-        ..*options
+        ..options.clone()
     };
     let budget = options.memory_budget;
     // Said not to fit: streamed, never undecided (see
@@ -1291,22 +1318,24 @@ pub(super) fn run<R: Read, W: Write>(
     if swap {
         records::swap_line_ends(&mut buf);
     }
-    let input = records::LineEnds { inner: input, swap };
+    let mut input = records::LineEnds { inner: input, swap };
     let read = buf.len();
     let delimiter = parse::sniff_delimiter(&buf);
     // The header: the first line that is not empty.
-    let (headers, body) = {
+    let (headers, header_line, body) = {
         let mut start = 0;
         let mut h = csv::ByteRecord::new();
+        let mut header_line: &[u8] = b"";
         while start < buf.len() {
             let (line, next) = records::next_line(&buf, start);
             start = next;
             if !line.is_empty() {
                 records::record(line, delimiter, &mut h);
+                header_line = line;
                 break;
             }
         }
-        (h, start)
+        (h, header_line.to_vec(), start)
     };
     if headers.is_empty() {
         return Err(Error::MissingColumn("invoice_id".into()));
@@ -1316,39 +1345,57 @@ pub(super) fn run<R: Read, W: Write>(
         cols: Columns::from_headers(&headers)?,
         headers: headers.len(),
         delimiter,
-        options: *options,
+        options: options.clone(),
         fail_at: std::env::var("KINE_TARIF_FAIL_AT_ROW")
             .ok()
             .and_then(|v| v.parse().ok()),
     };
-    let mut out = Output {
-        w: BufWriter::with_capacity(1 << 16, output),
-        rows: 0,
-        progress,
-        summary: Summary::default(),
-    };
-    if options.format == OutputFormat::Csv {
+    // The output's header is written with the first rows (or at the end):
+    // a run refused before its first row writes nothing.
+    let header = if options.format == OutputFormat::Csv {
         let mut h = csv::Writer::from_writer(Vec::new());
         let mut header: Vec<&str> = OUTPUT_COLUMNS.to_vec();
         if options.reprice_at.is_some() {
             header.extend(REPRICE_COLUMNS);
         }
         h.write_record(&header).map_err(Error::csv)?;
-        out.w
-            .write_all(&h.into_inner().unwrap_or_default())
-            .map_err(output_error)?;
-    }
-    buf.drain(..body.min(buf.len()));
-    if eof {
-        whole(&setup, buf, &mut out)?;
+        h.into_inner().unwrap_or_default()
     } else {
-        // Only the rules care whether the input fits the budget (a batch
-        // that is not grouped by practitioner is grouped when held whole).
-        let undecided = options.rules && read <= budget && !larger;
-        if let Some(all) = streaming(&setup, input, buf, &mut out, (read, undecided))? {
-            whole(&setup, all, &mut out)?;
+        Vec::new()
+    };
+    let mut out = Output {
+        w: BufWriter::with_capacity(1 << 16, output),
+        header,
+        rows: 0,
+        progress,
+        summary: Summary::default(),
+    };
+    buf.drain(..body.min(buf.len()));
+    // Only the rules care whether the input fits the budget (a batch that
+    // is not grouped by practitioner is grouped when held whole).
+    let spill = options.rules && large != Large::Stream;
+    let undecided = options.rules && read <= budget && !larger;
+    if eof && large != Large::SpillNow {
+        whole(&setup, buf, &mut out)?;
+    } else if spill && (large == Large::SpillNow || !undecided) {
+        // Without a practitioner column every line is one practitioner's:
+        // nothing to split by; refused before anything is written.
+        if setup.cols.practitioner_id.is_none() {
+            return Err(Error::NoPractitionerColumn { budget });
+        }
+        let body = std::io::Cursor::new(buf).chain(&mut input);
+        super::spill::run(&setup, &header_line, body, &mut out)?;
+    } else {
+        match streaming(&setup, &mut input, buf, &mut out, (read, undecided, spill))? {
+            Next::Done => {}
+            Next::Whole(all) => whole(&setup, all, &mut out)?,
+            Next::Spill(all) => {
+                let body = std::io::Cursor::new(all).chain(&mut input);
+                super::spill::run(&setup, &header_line, body, &mut out)?;
+            }
         }
     }
+    out.begin()?;
     out.w.flush().map_err(output_error)?;
     Ok(out.summary)
 }
@@ -1367,7 +1414,7 @@ fn whole<W: Write>(setup: &Setup<'_>, buf: Vec<u8>, out: &mut Output<'_, W>) -> 
                 .practitioner_id
                 .is_some_and(|col| split::is_grouped(&buf, delimiter, col)));
     if stream_whole {
-        streaming(setup, std::io::empty(), buf, out, (0, false))?;
+        streaming(setup, std::io::empty(), buf, out, (0, false, false))?;
         return Ok(());
     }
     let block = if plain {
@@ -1444,6 +1491,7 @@ fn in_memory<W: Write>(
     })?;
     // Where each line's row is: its chunk, start and end (a chunk's
     // output may pass 4 GiB: offsets are `usize`).
+    out.begin()?;
     let mut loc = vec![(0u32, 0usize, 0usize); n];
     for (ci, c) in chunks.iter().enumerate() {
         for &(line, s, e) in &c.ranges {
@@ -1596,6 +1644,15 @@ impl<W: Write> Pipe<'_, '_, W> {
     }
 }
 
+/// What [`streaming`] leaves to do: nothing, or the input read so far
+/// (the body up to where it stopped) to hold whole, or to spill with the
+/// rest of the input.
+enum Next {
+    Done,
+    Whole(Vec<u8>),
+    Spill(Vec<u8>),
+}
+
 /// Streams input in blocks of whole practitioners, processed in parallel
 /// and written in order. Plain CSV is cut by bytes here and split into
 /// fields by the workers; from the first block that is not plain on, the
@@ -1612,8 +1669,8 @@ fn streaming<R: Read, W: Write>(
     mut input: R,
     mut buf: Vec<u8>,
     out: &mut Output<'_, W>,
-    (mut read, mut undecided): (usize, bool),
-) -> Result<Option<Vec<u8>>, Error> {
+    (mut read, mut undecided, spill): (usize, bool, bool),
+) -> Result<Next, Error> {
     let rules = setup.options.rules;
     let prac = setup.cols.practitioner_id;
     let delimiter = setup.delimiter;
@@ -1621,7 +1678,7 @@ fn streaming<R: Read, W: Write>(
     if rules && prac.is_none() {
         // Held whole if it ends within the budget.
         if undecided && ends_within(&mut input, &mut buf, &mut read, budget)? {
-            return Ok(Some(buf));
+            return Ok(Next::Whole(buf));
         }
         return Err(Error::NoPractitionerColumn { budget });
     }
@@ -1638,7 +1695,7 @@ fn streaming<R: Read, W: Write>(
     // Set when the blocks sent are to be held whole after all: the workers
     // hand them back unprocessed.
     let cancel = AtomicBool::new(false);
-    std::thread::scope(|s| -> Result<Option<Vec<u8>>, Error> {
+    std::thread::scope(|s| -> Result<Next, Error> {
         for _ in 0..t {
             let res_tx = res_tx.clone();
             let free_in_tx = free_in_tx.clone();
@@ -1707,7 +1764,7 @@ fn streaming<R: Read, W: Write>(
                 return Err(worker_panicked());
             }
             if pieces.is_empty() {
-                return Ok(Some(rest));
+                return Ok(rest);
             }
             pieces.sort_unstable_by_key(|p| p.0);
             let size = pieces.iter().map(|p| p.1.len()).sum::<usize>() + rest.len();
@@ -1716,7 +1773,7 @@ fn streaming<R: Read, W: Write>(
                 all.extend_from_slice(&p);
             }
             all.extend_from_slice(&rest);
-            Ok(Some(all))
+            Ok(all)
         };
         let mut start = 0usize;
         let mut row = 0u64;
@@ -1751,6 +1808,12 @@ fn streaming<R: Read, W: Write>(
                 read += got;
                 eof = got == 0;
                 if undecided && read > budget {
+                    // Too large to be held whole and not known to be
+                    // grouped: spilled (see `super::spill`), nothing
+                    // written.
+                    if spill {
+                        return taken_back(&pipe, std::mem::take(&mut buf)).map(Next::Spill);
+                    }
                     // Too large to be held whole: what was held is written.
                     undecided = false;
                     pipe.commit()?;
@@ -1760,7 +1823,7 @@ fn streaming<R: Read, W: Write>(
             if undecided && (ungrouped || pipe.failed.is_some()) {
                 // Ended within the budget (else it would be decided).
                 buf.drain(..start);
-                return taken_back(&pipe, buf);
+                return taken_back(&pipe, buf).map(Next::Whole);
             }
             let avail = &buf[start..];
             if avail.is_empty() {
@@ -1785,11 +1848,15 @@ fn streaming<R: Read, W: Write>(
                 buf.drain(..start);
                 if undecided {
                     if ends_within(&mut input, &mut buf, &mut read, budget)? {
-                        return taken_back(&pipe, buf);
+                        return taken_back(&pipe, buf).map(Next::Whole);
+                    }
+                    if spill {
+                        return taken_back(&pipe, buf).map(Next::Spill);
                     }
                     pipe.commit()?;
                 }
-                return read_rest(setup, &mut pipe, buf, input, row, block_bytes).map(|()| None);
+                return read_rest(setup, &mut pipe, buf, input, row, block_bytes)
+                    .map(|()| Next::Done);
             }
             if rules && !at_end {
                 let group = split::last_group_start(&avail[..cut], delimiter, prac.unwrap_or(0));
@@ -1839,11 +1906,11 @@ fn streaming<R: Read, W: Write>(
         if undecided {
             // Ended within the budget.
             if pipe.failed.is_some() {
-                return taken_back(&pipe, Vec::new());
+                return taken_back(&pipe, Vec::new()).map(Next::Whole);
             }
             pipe.commit()?;
         }
-        Ok(None)
+        Ok(Next::Done)
     })
 }
 

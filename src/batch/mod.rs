@@ -76,6 +76,7 @@
 mod engine;
 pub(crate) mod parse;
 mod records;
+mod spill;
 mod split;
 
 use std::collections::BTreeMap;
@@ -195,7 +196,7 @@ impl Summary {
 }
 
 /// Options of [`price_csv_with`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchOptions {
     /// Output format.
     pub format: OutputFormat,
@@ -215,6 +216,10 @@ pub struct BatchOptions {
     pub input_size: Option<u64>,
     /// Also price every line with the values in force at this date.
     pub reprice_at: Option<NaiveDate>,
+    /// Where an input too large to hold whole and in no particular order
+    /// is spilled ([`spill`](self#spilling)); `None`: the system's
+    /// temporary directory (`TMPDIR`).
+    pub temp_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for BatchOptions {
@@ -226,6 +231,7 @@ impl Default for BatchOptions {
             memory_budget: 48 << 20,
             input_size: None,
             reprice_at: None,
+            temp_dir: None,
         }
     }
 }
@@ -258,7 +264,13 @@ pub fn price_csv_with<R: Read, W: Write>(
     output: W,
     options: &BatchOptions,
 ) -> Result<Summary, Error> {
-    engine::run(tariffs, input, output, options, None)
+    engine::run(
+        tariffs,
+        input,
+        output,
+        options,
+        (None, engine::Large::Spill),
+    )
 }
 
 /// [`price_csv_with`], calling `progress` with the number of rows written
@@ -270,5 +282,109 @@ pub fn price_csv_progress<R: Read, W: Write>(
     options: &BatchOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Summary, Error> {
-    engine::run(tariffs, input, output, options, Some(progress))
+    engine::run(
+        tariffs,
+        input,
+        output,
+        options,
+        (Some(progress), engine::Large::Spill),
+    )
+}
+
+/// An output [`price_seekable`] can empty and write again from its start.
+pub trait Restart: Write {
+    /// Empties the output: what was written is discarded.
+    fn restart(&mut self) -> std::io::Result<()>;
+}
+
+impl Restart for std::fs::File {
+    /// Truncates a regular file and writes again from its start; on
+    /// another kind of file (`/dev/null`, a character device) nothing can
+    /// be taken back, and that is only allowed where nothing is kept:
+    /// `/dev/null`.
+    fn restart(&mut self) -> std::io::Result<()> {
+        use std::io::Seek;
+        let meta = self.metadata()?;
+        if meta.is_file() {
+            self.set_len(0)?;
+            self.seek(std::io::SeekFrom::Start(0))?;
+            return Ok(());
+        }
+        if is_dev_null(&meta) {
+            return Ok(());
+        }
+        Err(std::io::Error::other(
+            "la sortie ne peut pas être reprise du début",
+        ))
+    }
+}
+
+#[cfg(unix)]
+fn is_dev_null(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/dev/null").is_ok_and(|n| n.rdev() == meta.rdev() && n.dev() == meta.dev())
+}
+
+#[cfg(not(unix))]
+fn is_dev_null(_: &std::fs::Metadata) -> bool {
+    false
+}
+
+impl Restart for Vec<u8> {
+    fn restart(&mut self) -> std::io::Result<()> {
+        self.clear();
+        Ok(())
+    }
+}
+
+impl Restart for std::io::Sink {
+    fn restart(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<T: Restart + ?Sized> Restart for &mut T {
+    fn restart(&mut self) -> std::io::Result<()> {
+        (**self).restart()
+    }
+}
+
+/// [`price_csv_progress`] for an input that can be read again and an
+/// output that can be emptied (a file to a file, as `kine-tarif price`
+/// does): an input larger than the memory budget is streamed at once,
+/// the grouping by practitioner checked on the way — as fast as an input
+/// known to be grouped — and, should a practitioner come back after his
+/// lines ended, the output is emptied and the input read again from its
+/// start and spilled (see [Spilling](self#spilling)). The result is the
+/// same as [`price_csv_with`]'s; only the path to it differs.
+pub fn price_seekable<R: Read + std::io::Seek, W: Restart>(
+    tariffs: &Tariffs,
+    mut input: R,
+    mut output: W,
+    options: &BatchOptions,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
+) -> Result<Summary, Error> {
+    let start = input.stream_position().map_err(Error::Input)?;
+    match engine::run(
+        tariffs,
+        &mut input,
+        &mut output,
+        options,
+        (progress, engine::Large::Stream),
+    ) {
+        Err(Error::NotGrouped { .. }) => {
+            output.restart().map_err(Error::Output)?;
+            input
+                .seek(std::io::SeekFrom::Start(start))
+                .map_err(Error::Input)?;
+            engine::run(
+                tariffs,
+                &mut input,
+                &mut output,
+                options,
+                (progress, engine::Large::SpillNow),
+            )
+        }
+        other => other,
+    }
 }

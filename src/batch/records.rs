@@ -136,14 +136,24 @@ impl<R: BufRead> Records<R> {
     }
 }
 
-/// Whether the first line of `data` ends with a lone `\r` (a file with
-/// `\r` line ends): its first `\r` comes before any `\n` and is not
-/// followed by one.
+/// Whether `data` (the start of a file) has `\r` line ends: its header
+/// line ends with a lone `\r` (its first `\r` comes before any `\n` and
+/// is not followed by one), and lone `\r` outnumber `\n` in it — a lone
+/// `\r` inside a header name of a `\n` file (a spreadsheet's line break
+/// in a cell) does not make it one.
 pub(super) fn cr_line_ends(data: &[u8]) -> bool {
-    match memchr::memchr2(b'\r', b'\n', data) {
+    let first = match memchr::memchr2(b'\r', b'\n', data) {
         Some(i) => data.get(i) == Some(&b'\r') && data.get(i + 1).is_some_and(|&b| b != b'\n'),
         None => false,
+    };
+    if !first {
+        return false;
     }
+    let lf = memchr::memchr_iter(b'\n', data).count();
+    let lone_cr = memchr::memchr_iter(b'\r', data)
+        .filter(|&i| data.get(i + 1) != Some(&b'\n'))
+        .count();
+    lone_cr > lf
 }
 
 /// Swaps `\r` and `\n` in place: a file with `\r` line ends becomes one
@@ -247,6 +257,11 @@ mod tests {
         assert!(!cr_line_ends(b"a,b\r\nc,d\r\n"));
         assert!(!cr_line_ends(b"a,b\nc\rd\n"));
         assert!(!cr_line_ends(b"a,b"));
+        // A lone \r inside a header name of a \n (or \r\n) file.
+        assert!(!cr_line_ends(b"a,n\ro\nc,d\ne,f\n"));
+        assert!(!cr_line_ends(b"a,n\ro\r\nc,d\r\ne,f\r\n"));
+        // A \r file with a \n in a field.
+        assert!(cr_line_ends(b"a,b\rc,x\ny\re,f\rg,h\r"));
         let mut v = b"a\rb\nc".to_vec();
         swap_line_ends(&mut v);
         assert_eq!(v, b"a\nb\rc");
