@@ -184,7 +184,11 @@ fn load_cases() -> Vec<Case> {
             ("messages", case.messages.len()),
             ("ids", case.ids.as_ref().map_or(n, Vec::len)),
         ] {
-            assert_eq!(len, n, "expected.csv, {}: {what} has {len} items for {n} rows", case.file);
+            assert_eq!(
+                len, n,
+                "expected.csv, {}: {what} has {len} items for {n} rows",
+                case.file
+            );
         }
         cases.push(case);
     }
@@ -196,11 +200,19 @@ fn run(case: &Case) -> Result<(i32, Vec<u8>, Vec<u8>), String> {
     let path = dir().join(&case.file);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kine-tarif"));
     cmd.arg("price")
-        .arg(if case.stdin { Path::new("-") } else { path.as_path() })
+        .arg(if case.stdin {
+            Path::new("-")
+        } else {
+            path.as_path()
+        })
         .args(&case.args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("KINE_TARIF_FAIL_AT_ROW")
-        .stdin(if case.stdin { Stdio::piped() } else { Stdio::null() })
+        .stdin(if case.stdin {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().map_err(|e| format!("spawn: {e}"))?;
@@ -245,10 +257,11 @@ fn run(case: &Case) -> Result<(i32, Vec<u8>, Vec<u8>), String> {
 }
 
 fn csv_rows(out: &[u8]) -> Result<Vec<Row>, String> {
-    let mut r = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(out);
-    let h = r.byte_headers().map_err(|e| format!("output header: {e}"))?.clone();
+    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(out);
+    let h = r
+        .byte_headers()
+        .map_err(|e| format!("output header: {e}"))?
+        .clone();
     let col = |name: &str| {
         h.iter()
             .position(|c| c == name.as_bytes())
@@ -266,7 +279,12 @@ fn csv_rows(out: &[u8]) -> Result<Vec<Row>, String> {
     for (k, rec) in r.byte_records().enumerate() {
         let rec = rec.map_err(|e| format!("output row {}: {e}", k + 1))?;
         if rec.len() != h.len() {
-            return Err(format!("output row {} has {} cells, the header {}", k + 1, rec.len(), h.len()));
+            return Err(format!(
+                "output row {} has {} cells, the header {}",
+                k + 1,
+                rec.len(),
+                h.len()
+            ));
         }
         let text = |i: usize| String::from_utf8_lossy(&rec[i]).into_owned();
         rows.push(Row {
@@ -333,7 +351,11 @@ fn check(case: &Case) -> Vec<String> {
         bad.push(format!("PANIC (exit {code}): {}", err_text.trim()));
     }
     if code != case.exit {
-        bad.push(format!("exit {code}, expected {}; stderr: {}", case.exit, err_text.trim()));
+        bad.push(format!(
+            "exit {code}, expected {}; stderr: {}",
+            case.exit,
+            err_text.trim()
+        ));
     }
     if !case.stderr_contains.is_empty() && !err_text.contains(&case.stderr_contains) {
         bad.push(format!(
@@ -342,11 +364,18 @@ fn check(case: &Case) -> Vec<String> {
             err_text.trim()
         ));
     }
-    let jsonl = case.args.windows(2).any(|w| w[0] == "--format" && w[1] == "jsonl");
+    let jsonl = case
+        .args
+        .windows(2)
+        .any(|w| w[0] == "--format" && w[1] == "jsonl");
     let rows = if code == 2 && out.is_empty() {
         Vec::new()
     } else {
-        match if jsonl { jsonl_rows(&out) } else { csv_rows(&out) } {
+        match if jsonl {
+            jsonl_rows(&out)
+        } else {
+            csv_rows(&out)
+        } {
             Ok(r) => r,
             Err(e) => {
                 bad.push(e);
@@ -377,7 +406,10 @@ fn check(case: &Case) -> Vec<String> {
             ));
         }
         if r.status != case.statuses[k] {
-            row_bad.push(format!("row {n}: status {}, expected {}", r.status, case.statuses[k]));
+            row_bad.push(format!(
+                "row {n}: status {}, expected {}",
+                r.status, case.statuses[k]
+            ));
         }
         if r.findings != case.findings[k] {
             row_bad.push(format!(
@@ -423,7 +455,10 @@ fn malformed_inputs_give_one_row_per_line_and_never_panic_or_hang() {
     files.sort();
     let mut named: Vec<String> = cases.iter().map(|c| c.file.clone()).collect();
     named.sort();
-    assert_eq!(files, named, "tests/malformed/ files and expected.csv rows differ");
+    assert_eq!(
+        files, named,
+        "tests/malformed/ files and expected.csv rows differ"
+    );
 
     let mut failures = Vec::new();
     let mut passed = 0;
