@@ -7,7 +7,10 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
-use kine_tarif::batch::{BatchOptions, OutputFormat, Summary, price_csv_progress, price_csv_with};
+use kine_tarif::batch::{
+    BatchOptions, OutputFormat, Restart, Summary, price_csv_progress, price_csv_with,
+    price_seekable,
+};
 use kine_tarif::money::{format_money, parse_decimal};
 use kine_tarif::{Code, Error, FindingCode, InvoiceLine, LineStatus, Tariffs, Territory};
 
@@ -59,10 +62,14 @@ enum Command {
         /// Worker threads (default: one per core).
         #[arg(long, default_value_t = 0)]
         threads: usize,
-        /// Input held whole up to this many MiB; larger input is streamed and
-        /// must be grouped by practitioner.
+        /// Input held whole up to this many MiB; a larger input is streamed
+        /// when grouped by practitioner, spilled to temporary files otherwise.
         #[arg(long, default_value_t = 48)]
         memory_budget: usize,
+        /// Where a large input in no particular order is spilled (default:
+        /// the system's temporary directory, TMPDIR).
+        #[arg(long)]
+        temp_dir: Option<PathBuf>,
         /// Also price every line with the coefficients and values in force at
         /// this date, with a per-letter summary of the difference.
         #[arg(long)]
@@ -483,6 +490,62 @@ fn main() -> ExitCode {
     }
 }
 
+/// Standard input or output as a `File` when it is a regular file (a
+/// redirection) or `/dev/null`, which can be read again or emptied.
+#[cfg(unix)]
+fn stdio_file(fd: &impl std::os::fd::AsFd) -> Option<File> {
+    let file = File::from(fd.as_fd().try_clone_to_owned().ok()?);
+    let meta = file.metadata().ok()?;
+    let null = std::fs::metadata("/dev/null").ok();
+    use std::os::unix::fs::MetadataExt;
+    let is_null = null.is_some_and(|n| n.rdev() == meta.rdev() && n.dev() == meta.dev());
+    (meta.is_file() || is_null).then_some(file)
+}
+
+#[cfg(not(unix))]
+fn stdio_file<T>(_: &T) -> Option<File> {
+    None
+}
+
+/// An output file emptied back to the length it had when the run began
+/// (a `>>` redirection keeps what it held): see [`Restart`].
+struct Rewritable {
+    file: File,
+    start: u64,
+}
+
+impl Rewritable {
+    fn new(file: File) -> Rewritable {
+        let start = file
+            .metadata()
+            .map_or(0, |m| if m.is_file() { m.len() } else { 0 });
+        Rewritable { file, start }
+    }
+}
+
+impl Write for Rewritable {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl Restart for Rewritable {
+    fn restart(&mut self) -> io::Result<()> {
+        use std::io::Seek;
+        if self.file.metadata()?.is_file() {
+            self.file.set_len(self.start)?;
+            self.file.seek(io::SeekFrom::Start(self.start))?;
+            Ok(())
+        } else {
+            // `/dev/null`: nothing was kept.
+            self.file.restart()
+        }
+    }
+}
+
 /// The output file, or standard output.
 fn output_writer(path: Option<&PathBuf>) -> Result<Box<dyn Write>, Error> {
     Ok(match path {
@@ -523,30 +586,50 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             no_rules,
             threads,
             memory_budget,
+            temp_dir,
             reprice_at,
         } => {
             let format = match format {
                 Format::Csv => OutputFormat::Csv,
                 Format::Jsonl => OutputFormat::Jsonl,
             };
-            let mut input_size = None;
-            let reader: Box<dyn io::Read> = if input == "-" {
-                Box::new(io::stdin().lock())
+            let in_name = if input == "-" {
+                "<entrée standard>".to_string()
+            } else {
+                input.clone()
+            };
+            let out_name = output
+                .as_ref()
+                .map_or("<sortie standard>".to_string(), |p| p.display().to_string());
+            let named = |e: Error| e.named(&in_name, &out_name);
+            // A file read again and an output emptied if need be: a large
+            // input is streamed at once (see `price_seekable`).
+            let in_file = if input == "-" {
+                stdio_file(&io::stdin())
             } else {
                 let file = File::open(&input).map_err(|source| Error::Io {
                     path: input.clone().into(),
                     source,
                 })?;
-                // A regular file's size lets the engine choose at once
-                // between holding it whole and streaming it.
-                input_size = file
-                    .metadata()
-                    .ok()
-                    .filter(|m| m.is_file())
-                    .map(|m| m.len());
-                Box::new(file)
+                if file.metadata().is_ok_and(|m| m.is_dir()) {
+                    return Err(format!("{input} : est un dossier, pas un fichier CSV").into());
+                }
+                Some(file)
             };
-            let writer = output_writer(output.as_ref())?;
+            let out_file = match &output {
+                Some(p) => Some(File::create(p).map_err(|source| Error::Io {
+                    path: p.clone(),
+                    source,
+                })?),
+                None => stdio_file(&io::stdout()),
+            };
+            // A regular file's size lets the engine choose at once between
+            // holding it whole and streaming it.
+            let input_size = in_file
+                .as_ref()
+                .and_then(|f| f.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len());
             let options = BatchOptions {
                 format,
                 rules: !no_rules,
@@ -554,9 +637,9 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 memory_budget: memory_budget.saturating_mul(1 << 20),
                 input_size,
                 reprice_at,
-                temp_dir: None,
+                temp_dir,
             };
-            let summary = if std::io::IsTerminal::is_terminal(&io::stderr()) {
+            let bar = std::io::IsTerminal::is_terminal(&io::stderr()).then(|| {
                 let bar = indicatif::ProgressBar::new_spinner();
                 bar.set_style(
                     indicatif::ProgressStyle::with_template(
@@ -564,12 +647,38 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     )
                     .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
                 );
-                let s =
-                    price_csv_progress(tariffs, reader, writer, &options, &|n| bar.set_position(n));
-                bar.finish_and_clear();
-                s?
-            } else {
-                price_csv_with(tariffs, reader, writer, &options)?
+                bar
+            });
+            let show = |n: u64| {
+                if let Some(b) = &bar {
+                    b.set_position(n);
+                }
+            };
+            let progress: Option<&(dyn Fn(u64) + Sync)> = bar.as_ref().map(|_| &show as _);
+            let result = match (in_file, out_file) {
+                (Some(i), Some(o)) if input_size.is_some() => {
+                    price_seekable(tariffs, i, Rewritable::new(o), &options, progress)
+                }
+                (i, _) => {
+                    let reader: Box<dyn io::Read> = match i {
+                        Some(f) => Box::new(f),
+                        None => Box::new(io::stdin().lock()),
+                    };
+                    let writer = output_writer(output.as_ref())?;
+                    match progress {
+                        Some(p) => price_csv_progress(tariffs, reader, writer, &options, p),
+                        None => price_csv_with(tariffs, reader, writer, &options),
+                    }
+                }
+            };
+            if let Some(b) = &bar {
+                b.finish_and_clear();
+            }
+            let summary = match result {
+                Ok(s) => s,
+                // The reader of the output went away (`| head`): not a failure.
+                Err(e) if e.is_broken_pipe() => return Ok(ExitCode::SUCCESS),
+                Err(e) => return Err(named(e).into()),
             };
             print_summary(&summary, tariffs);
             let failed = match fail_on {

@@ -329,17 +329,30 @@ fn a_failing_worker_stops_the_run_promptly_with_its_rows() {
     let dir = env!("CARGO_TARGET_TMPDIR");
     let path = format!("{dir}/hardening-fail.csv");
     std::fs::write(&path, generated(60_000, 4)).unwrap();
-    for (row, budget) in [("5", "48"), ("59000", "48"), ("30000", "1")] {
+    let out = format!("{dir}/hardening-fail-out.csv");
+    // Held whole, streamed to a file, and spilled (to a pipe: the spill's
+    // partitions number their rows from 1, and row 5 is in each).
+    let cases = [
+        ("5", "48", false),
+        ("59000", "48", false),
+        ("30000", "1", true),
+        ("5", "1", false),
+    ];
+    for (row, budget, to_file) in cases {
         for threads in ["1", "2"] {
+            let mut args = vec![
+                "price",
+                &path,
+                "--threads",
+                threads,
+                "--memory-budget",
+                budget,
+            ];
+            if to_file {
+                args.extend(["-o", out.as_str()]);
+            }
             let got = run_cli(
-                &[
-                    "price",
-                    &path,
-                    "--threads",
-                    threads,
-                    "--memory-budget",
-                    budget,
-                ],
+                &args,
                 &[("KINE_TARIF_FAIL_AT_ROW", row)],
                 Duration::from_secs(60),
             );
