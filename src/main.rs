@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use kine_tarif::batch::{
-    BatchOptions, OutputFormat, Restart, Summary, price_csv_progress, price_csv_with,
+    BatchOptions, Once, OutputFormat, Restart, Summary, price_csv_progress, price_csv_with,
     price_seekable,
 };
 use kine_tarif::money::{format_money, parse_decimal};
@@ -658,6 +658,12 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let result = match (in_file, out_file) {
                 (Some(i), Some(o)) if input_size.is_some() => {
                     price_seekable(tariffs, i, Rewritable::new(o), &options, progress)
+                }
+                // A pipe or a terminal: the input read through once first
+                // when it is large, to stream it if it comes grouped.
+                (Some(i), None) if input_size.is_some() => {
+                    let w = output_writer(output.as_ref())?;
+                    price_seekable(tariffs, i, Once(w), &options, progress)
                 }
                 (i, _) => {
                     let reader: Box<dyn io::Read> = match i {

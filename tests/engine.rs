@@ -2,7 +2,7 @@
 //! or streamed blocks) and the number of threads, and refuses, with a clear
 //! error, to stream an input the rules cannot split.
 
-use kine_tarif::batch::{BatchOptions, Summary, price_csv_with, price_seekable};
+use kine_tarif::batch::{BatchOptions, Once, Summary, price_csv_with, price_seekable};
 use kine_tarif::{Error, Tariffs};
 
 fn run(input: &[u8], options: BatchOptions) -> Result<(Summary, Vec<u8>), Error> {
@@ -113,6 +113,43 @@ fn assert_spilled_as_held(input: &[u8], runs: &[(usize, usize)], what: &str) {
         .unwrap();
         assert_eq!(s, whole.0, "{what}: seekable summary");
         assert!(out == whole.1, "{what}: seekable bytes, threads {threads}");
+        // An output that cannot be emptied: the input is read through
+        // first, then streamed (grouped) or spilled.
+        let mut once = Once(Vec::new());
+        let s = price_seekable(
+            Tariffs::embedded(),
+            std::io::Cursor::new(input),
+            &mut once,
+            &options,
+            None,
+        )
+        .unwrap();
+        assert_eq!(s, whole.0, "{what}: once summary");
+        assert!(once.0 == whole.1, "{what}: once bytes, threads {threads}");
+    }
+}
+
+#[test]
+fn a_grouped_input_read_through_first_streams_to_the_same_bytes() {
+    let grouped = generated(20_000, 12);
+    let whole = run(&grouped, BatchOptions::default()).unwrap();
+    for budget in [64 << 10, 1 << 20] {
+        let options = BatchOptions {
+            memory_budget: budget,
+            input_size: Some(grouped.len() as u64),
+            ..BatchOptions::default()
+        };
+        let mut once = Once(Vec::new());
+        let s = price_seekable(
+            Tariffs::embedded(),
+            std::io::Cursor::new(&grouped),
+            &mut once,
+            &options,
+            None,
+        )
+        .unwrap();
+        assert_eq!(s, whole.0);
+        assert!(once.0 == whole.1, "budget {budget}");
     }
 }
 

@@ -295,6 +295,41 @@ pub fn price_csv_progress<R: Read, W: Write>(
 pub trait Restart: Write {
     /// Empties the output: what was written is discarded.
     fn restart(&mut self) -> std::io::Result<()>;
+
+    /// Whether [`Restart::restart`] can succeed (a pipe cannot take back
+    /// what it sent: see [`Once`]).
+    fn can_restart(&self) -> bool {
+        true
+    }
+}
+
+/// An output written once, that cannot be emptied (a pipe, a socket):
+/// [`price_seekable`] reads the input through once first to see whether
+/// it comes grouped by practitioner, before writing anything.
+pub struct Once<W: Write>(pub W);
+
+impl<W: Write> Write for Once<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.0.write_all(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl<W: Write> Restart for Once<W> {
+    fn restart(&mut self) -> std::io::Result<()> {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "la sortie ne peut pas être reprise du début",
+        ))
+    }
+    fn can_restart(&self) -> bool {
+        false
+    }
 }
 
 impl Restart for std::fs::File {
@@ -347,6 +382,9 @@ impl<T: Restart + ?Sized> Restart for &mut T {
     fn restart(&mut self) -> std::io::Result<()> {
         (**self).restart()
     }
+    fn can_restart(&self) -> bool {
+        (**self).can_restart()
+    }
 }
 
 /// [`price_csv_progress`] for an input that can be read again and an
@@ -365,6 +403,26 @@ pub fn price_seekable<R: Read + std::io::Seek, W: Restart>(
     progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> Result<Summary, Error> {
     let start = input.stream_position().map_err(Error::Input)?;
+    // An output that cannot be emptied: whether the input is grouped is
+    // known before anything is written (one read of the input, without
+    // pricing), when it matters (the rules on, larger than the budget).
+    let large = options.rules
+        && options
+            .input_size
+            .is_none_or(|n| n > options.memory_budget as u64);
+    if !output.can_restart() && large {
+        let grouped = engine::scan_grouped(&mut input)?;
+        input
+            .seek(std::io::SeekFrom::Start(start))
+            .map_err(Error::Input)?;
+        // Not grouped: held whole if it fits after all, spilled otherwise.
+        let how = if grouped {
+            engine::Large::Stream
+        } else {
+            engine::Large::Spill
+        };
+        return engine::run(tariffs, &mut input, &mut output, options, (progress, how));
+    }
     match engine::run(
         tariffs,
         &mut input,

@@ -24,13 +24,13 @@
 //! worth of input, or one practitioner's lines when they alone pass it),
 //! plus 64 KiB of buffer per partition file.
 
-use std::collections::hash_map::DefaultHasher;
 use std::fs::File;
-use std::hash::{Hash, Hasher};
 use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::engine::{self, Large, Output, Setup, input_error, output_error};
-use super::{OutputFormat, records};
+use super::engine::{self, Output, Setup, input_error, output_error};
+use super::{OutputFormat, Summary, records, split};
 use crate::Error;
 
 /// Partitions of one spill: enough for each to hold about half the
@@ -44,6 +44,17 @@ fn partitions(size: Option<u64>, budget: usize) -> usize {
             .clamp(2, 255),
         None => 64,
     }
+}
+
+/// An id's hash for partition `depth` (FNV-1a, seeded by the depth so a
+/// partition spilled again splits differently).
+fn hash(id: &[u8], depth: u64) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64 ^ depth.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    for &b in id {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    // FNV's low bits mix poorly: fold the high ones in.
+    h ^ (h >> 29)
 }
 
 /// A temporary file for the spill, unnamed.
@@ -73,21 +84,19 @@ fn temp_error<'s>(setup: &'s Setup<'_>) -> impl Fn(std::io::Error) -> Error + 's
     }
 }
 
-/// Spills `body` (the lines after `header`, line ends as read by the
+/// Spills `body` (the lines after the header, line ends as read by the
 /// engine) by practitioner, prices each partition, and writes the rows to
 /// `out` in input order.
 pub(super) fn run<R: Read, W: Write>(
     setup: &Setup<'_>,
-    header: &[u8],
     body: R,
     out: &mut Output<'_, W>,
 ) -> Result<(), Error> {
-    spill(setup, header, body, out, 0)
+    spill(setup, body, out, 0)
 }
 
 fn spill<R: Read, W: Write>(
     setup: &Setup<'_>,
-    header: &[u8],
     body: R,
     out: &mut Output<'_, W>,
     depth: u64,
@@ -120,17 +129,20 @@ fn spill<R: Read, W: Write>(
         if text.is_empty() {
             continue;
         }
-        records::record(text, delimiter, &mut rec);
-        let p = col
-            .and_then(|c| rec.get(c))
-            .unwrap_or_default()
-            .trim_ascii();
+        // The practitioner as the engine reads it: a plain line split at
+        // its delimiters, a line with quotes read as a record.
+        let p = match col {
+            Some(c) if memchr::memchr(b'"', text).is_none() => split::field_of(text, delimiter, c),
+            Some(c) => {
+                records::record(text, delimiter, &mut rec);
+                rec.get(c).unwrap_or_default().trim_ascii()
+            }
+            None => b"",
+        };
         let k = if !first && p == last.0.as_slice() {
             last.1
         } else {
-            let mut h = DefaultHasher::new();
-            (depth, p).hash(&mut h);
-            let k = (h.finish() % n as u64) as u8;
+            let k = (hash(p, depth) % n as u64) as u8;
             last = (p.to_vec(), k);
             first = false;
             k
@@ -146,67 +158,57 @@ fn spill<R: Read, W: Write>(
         part.2 += 1;
         which.write_all(&[k]).map_err(&temp)?;
     }
-    // Each partition priced into a file of its own.
-    let mut outputs = Vec::with_capacity(n);
+    // Each partition priced into a file of its own, as many at once as
+    // there are threads, each on one thread: the budget is shared (a
+    // partition holds about half of it).
+    let mut files = Vec::with_capacity(n);
     for (w, size, rows) in parts {
         let mut file = w.into_inner().map_err(|e| temp(e.into_error()))?;
         file.seek(SeekFrom::Start(0)).map_err(&temp)?;
-        let result = BufWriter::with_capacity(1 << 16, temp_file(setup)?);
-        let mut part = Output {
-            w: result,
-            header: Vec::new(),
-            rows: 0,
-            progress: None,
-            summary: Default::default(),
-        };
-        // Whether the partition went through the engine, whose CSV output
-        // opens with its header (a partition spilled again has none).
-        let mut engine_ran = false;
-        if rows > 0 {
-            let whole_fits = size <= budget as u64;
-            // Once (a partition of one practitioner cannot be split) or
-            // twice more at most, then held whole whatever its size.
-            if whole_fits || depth >= 2 {
-                let mut data = Vec::with_capacity(header.len() + 1 + size as usize);
-                data.extend_from_slice(header);
-                data.push(b'\n');
-                file.read_to_end(&mut data).map_err(&temp)?;
-                drop(file);
-                let options = super::BatchOptions {
-                    memory_budget: usize::MAX,
-                    input_size: None,
-                    ..setup.options.clone()
-                };
-                let summary = engine::run(
-                    setup.tariffs,
-                    data.as_slice(),
-                    &mut part.w,
-                    &options,
-                    (None, Large::Stream),
-                )?;
-                part.summary = summary;
-                engine_ran = true;
-            } else {
-                let options = super::BatchOptions {
-                    input_size: Some(size),
-                    ..setup.options.clone()
-                };
-                let deeper = Setup {
-                    options,
-                    ..setup.clone()
-                };
-                spill(&deeper, header, BufReader::new(file), &mut part, depth + 1)?;
-            }
+        files.push(Mutex::new(Some((file, size, rows))));
+    }
+    let workers = engine::threads(&setup.options).clamp(1, n);
+    let one = Setup {
+        options: super::BatchOptions {
+            threads: 1,
+            ..setup.options.clone()
+        },
+        ..setup.clone()
+    };
+    let next = AtomicUsize::new(0);
+    let priced: Vec<Slot> = (0..n).map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(slot) = files.get(k) else { break };
+                    let Some(part) = slot.lock().ok().and_then(|mut p| p.take()) else {
+                        continue;
+                    };
+                    let result = price_partition(&one, part, depth);
+                    let failed = result.is_err();
+                    if let Some(Ok(mut r)) = priced.get(k).map(|m| m.lock()) {
+                        *r = Some(result);
+                    }
+                    if failed {
+                        // The others stop at their next partition.
+                        next.store(n, Ordering::Relaxed);
+                        break;
+                    }
+                }
+            });
         }
-        let mut file = part.w.into_inner().map_err(|e| temp(e.into_error()))?;
-        file.seek(SeekFrom::Start(0)).map_err(&temp)?;
-        let mut reader = BufReader::with_capacity(1 << 16, file);
-        // The CSV header of the partition's own run.
-        if engine_ran && setup.options.format == OutputFormat::Csv {
-            skip_line(&mut reader).map_err(&temp)?;
-        }
-        out.summary.merge(part.summary);
-        outputs.push(reader);
+    });
+    let mut outputs = Vec::with_capacity(n);
+    for slot in priced {
+        let (file, summary) = slot
+            .into_inner()
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| Err(engine::worker_panicked()))?;
+        out.summary.merge(summary);
+        outputs.push(BufReader::with_capacity(1 << 16, file));
     }
     // Merged back in input order.
     out.begin()?;
@@ -240,10 +242,47 @@ fn spill<R: Read, W: Write>(
     Ok(())
 }
 
-/// Skips one line of `r`.
-fn skip_line(r: &mut impl BufRead) -> std::io::Result<()> {
-    let mut v = Vec::new();
-    r.read_until(b'\n', &mut v).map(|_| ())
+/// A partition's priced rows and summary, once a worker has done it.
+type Slot = Mutex<Option<Result<(File, Summary), Error>>>;
+
+/// Prices one partition (its file, bytes and rows) into a temporary file
+/// of rows, rewound: held whole when it fits the budget, spilled again
+/// (twice at most) otherwise.
+fn price_partition(
+    setup: &Setup<'_>,
+    (mut file, size, rows): (File, u64, u64),
+    depth: u64,
+) -> Result<(File, Summary), Error> {
+    let temp = temp_error(setup);
+    let mut part = Output {
+        w: BufWriter::with_capacity(1 << 16, temp_file(setup)?),
+        header: Vec::new(),
+        rows: 0,
+        progress: None,
+        summary: Summary::default(),
+    };
+    if rows > 0 {
+        // A partition of one practitioner cannot be split: after two more
+        // tries, it is held whole whatever its size.
+        if size <= setup.options.memory_budget as u64 || depth >= 2 {
+            let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            file.read_to_end(&mut data).map_err(&temp)?;
+            drop(file);
+            engine::whole(setup, data, &mut part)?;
+        } else {
+            let deeper = Setup {
+                options: super::BatchOptions {
+                    input_size: Some(size),
+                    ..setup.options.clone()
+                },
+                ..setup.clone()
+            };
+            spill(&deeper, BufReader::new(file), &mut part, depth + 1)?;
+        }
+    }
+    let mut file = part.w.into_inner().map_err(|e| temp(e.into_error()))?;
+    file.seek(SeekFrom::Start(0)).map_err(&temp)?;
+    Ok((file, part.summary))
 }
 
 fn itoa_buf() -> Vec<u8> {

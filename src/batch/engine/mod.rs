@@ -26,15 +26,16 @@ mod stream;
 use block::*;
 use cells::*;
 use format::*;
-use hold::*;
+pub(super) use hold::whole;
+pub(super) use process::worker_panicked;
 use process::*;
 use stream::*;
 
 use std::io::{BufWriter, Read, Write};
 
 use super::parse::{self, Columns};
-use super::records;
 use super::{BatchOptions, OUTPUT_COLUMNS, OutputFormat, REPRICE_COLUMNS, Summary};
+use super::{records, split};
 use crate::{Error, Tariffs};
 
 #[derive(Clone)]
@@ -81,7 +82,7 @@ impl<W: Write> Output<'_, W> {
     }
 }
 
-fn threads(options: &BatchOptions) -> usize {
+pub(super) fn threads(options: &BatchOptions) -> usize {
     match options.threads {
         0 => std::thread::available_parallelism()
             .map(|n| n.get())
@@ -169,21 +170,20 @@ pub(super) fn run<R: Read, W: Write>(
     let read = buf.len();
     let delimiter = parse::sniff_delimiter(&buf);
     // The header: the first line that is not empty.
-    let (headers, header_line, body) = {
+    let (headers, body) = {
         let mut start = 0;
         let mut h = csv::ByteRecord::new();
-        let mut header_line: &[u8] = b"";
         while start < buf.len() {
             let (line, next) = records::next_line(&buf, start);
             start = next;
             if !line.is_empty() {
                 records::record(line, delimiter, &mut h);
-                header_line = line;
                 break;
             }
         }
-        (h, header_line.to_vec(), start)
+        (h, start)
     };
+
     if headers.is_empty() {
         return Err(Error::MissingColumn("invoice_id".into()));
     }
@@ -231,18 +231,100 @@ pub(super) fn run<R: Read, W: Write>(
             return Err(Error::NoPractitionerColumn { budget });
         }
         let body = std::io::Cursor::new(buf).chain(&mut input);
-        super::spill::run(&setup, &header_line, body, &mut out)?;
+        super::spill::run(&setup, body, &mut out)?;
     } else {
         match streaming(&setup, &mut input, buf, &mut out, (read, undecided, spill))? {
             Next::Done => {}
             Next::Whole(all) => whole(&setup, all, &mut out)?,
             Next::Spill(all) => {
                 let body = std::io::Cursor::new(all).chain(&mut input);
-                super::spill::run(&setup, &header_line, body, &mut out)?;
+                super::spill::run(&setup, body, &mut out)?;
             }
         }
     }
     out.begin()?;
     out.w.flush().map_err(output_error)?;
     Ok(out.summary)
+}
+
+/// Whether the input's lines come grouped by practitioner (each one's
+/// lines together), read through once without pricing anything: for an
+/// input that can be read again when the output cannot be emptied (see
+/// [`super::price_seekable`]). An input without a practitioner column, or
+/// whose header does not read, is said grouped: the run then answers as
+/// it would anyway. Lines are read as the engine reads them (`\r` line
+/// ends, quotes); an empty `\r\n` line may be taken for a practitioner of
+/// its own, which only makes the answer `false` (spilled) where `true`
+/// would have done.
+pub(super) fn scan_grouped<R: Read>(input: R) -> Result<bool, Error> {
+    let mut input = input;
+    let mut buf = Vec::with_capacity(1 << 20);
+    let mut eof = read_more(&mut input, &mut buf, 1 << 20)? == 0;
+    while !eof && memchr::memchr2(b'\n', b'\r', &buf).is_none() {
+        eof = read_more(&mut input, &mut buf, 1 << 16)? == 0;
+    }
+    let swap = records::cr_line_ends(&buf);
+    if swap {
+        records::swap_line_ends(&mut buf);
+    }
+    let mut input = records::LineEnds { inner: input, swap };
+    let delimiter = parse::sniff_delimiter(&buf);
+    let mut start = 0;
+    let mut h = csv::ByteRecord::new();
+    while start < buf.len() {
+        let (line, next) = records::next_line(&buf, start);
+        start = next;
+        if !line.is_empty() {
+            records::record(line, delimiter, &mut h);
+            break;
+        }
+    }
+    let Some(col) = Columns::from_headers(&h)
+        .ok()
+        .and_then(|c| c.practitioner_id)
+    else {
+        return Ok(true);
+    };
+    let mut grouping = split::Grouping::default();
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        let rest = buf.get(start..).unwrap_or_default();
+        let end = if eof {
+            rest.len()
+        } else {
+            memchr::memrchr(b'\n', rest).map_or(0, |i| i + 1)
+        };
+        let piece = rest.get(..end).unwrap_or_default();
+        let grouped = if memchr::memchr(b'"', piece).is_none() {
+            grouping.extend(piece, delimiter, col)
+        } else {
+            // Lines with quotes read as records, one at a time.
+            let mut ok = true;
+            let mut at = 0;
+            while ok && at < piece.len() {
+                let (line, next) = records::next_line(piece, at);
+                at = next;
+                if line.is_empty() {
+                    continue;
+                }
+                let p = if memchr::memchr(b'"', line).is_none() {
+                    split::field_of(line, delimiter, col)
+                } else {
+                    records::record(line, delimiter, &mut rec);
+                    rec.get(col).unwrap_or_default().trim_ascii()
+                };
+                ok = grouping.push(p);
+            }
+            ok
+        };
+        if !grouped {
+            return Ok(false);
+        }
+        if eof {
+            return Ok(true);
+        }
+        buf.drain(..start + end);
+        start = 0;
+        eof = read_more(&mut input, &mut buf, 1 << 20)? == 0;
+    }
 }

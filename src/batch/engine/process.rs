@@ -234,7 +234,7 @@ pub(super) fn unclosed_quote() -> Finding {
 }
 
 /// A worker that stopped without saying why (its channel closed): a bug.
-pub(super) fn worker_panicked() -> Error {
+pub(in crate::batch) fn worker_panicked() -> Error {
     Error::Internal {
         first: 0,
         last: 0,
