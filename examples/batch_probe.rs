@@ -15,7 +15,7 @@
 //! A measuring aid for BENCHMARKS.md, not a benchmark of record.
 
 use kine_tarif::Tariffs;
-use kine_tarif::batch::{BatchOptions, price_csv_with};
+use kine_tarif::batch::{BatchOptions, price_csv_with, price_seekable};
 use std::time::Instant;
 fn stat() -> (u64, u64, u64) {
     let s = std::fs::read_to_string("/proc/self/stat").unwrap();
@@ -51,9 +51,21 @@ fn main() {
                 input_size: sized.then_some(input.len() as u64),
                 ..BatchOptions::default()
             };
-            let _ = price_csv_with(t, input.as_slice(), std::io::sink(), &o)
-                .unwrap()
-                .rows;
+            // A file to a file: streamed when grouped and larger than the
+            // budget, as `kine-tarif price` does.
+            let _ = if sized {
+                price_seekable(
+                    t,
+                    std::io::Cursor::new(input.as_slice()),
+                    std::io::sink(),
+                    &o,
+                    None,
+                )
+            } else {
+                price_csv_with(t, input.as_slice(), std::io::sink(), &o)
+            }
+            .unwrap()
+            .rows;
             let el = t0.elapsed().as_secs_f64() * 1e3;
             let (f1, u1, s1) = stat();
             res[bi].push((el, u1 - u0, s1 - s0, f1 - f0));
