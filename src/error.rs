@@ -78,6 +78,10 @@ pub enum Error {
         /// What the worker said.
         message: String,
     },
+    /// An argument outside what the function or command accepts (a year
+    /// outside the data's coverage, …): the message says what is accepted.
+    #[error("{0}")]
+    Argument(String),
     /// The CSV input or output failed at a position.
     #[error("input line {line}: {message}")]
     Csv {

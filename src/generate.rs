@@ -118,7 +118,22 @@ struct Row<'a> {
     discharge: Option<NaiveDate>,
 }
 
+/// The years [`generate`] writes: from the year the tariff data starts
+/// (2012: lines from its coverage start, 2012-07-15) to 2099. Before
+/// 2024-02-22 the lines use the old cotations (AMS / AMC / AMK) of the acts
+/// that replaced them, from then on the new nomenclature.
+pub const LAST_YEAR: i32 = 2099;
+
+/// The first day of the new nomenclature (décision UNCAM du 14/12/2023).
+const NEW_KEYS: NaiveDate = match NaiveDate::from_ymd_opt(2024, 2, 22) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
 /// Writes `lines` synthetic invoice lines of `year` (plus the header).
+///
+/// A year outside the data's coverage (see [`LAST_YEAR`]) is an error
+/// naming the accepted range.
 pub fn generate<W: Write>(
     tariffs: &Tariffs,
     lines: u64,
@@ -126,31 +141,45 @@ pub fn generate<W: Write>(
     year: i32,
     out: W,
 ) -> Result<(), Error> {
-    let io = |e: csv::Error| Error::Csv {
-        line: 0,
-        message: e.to_string(),
+    let io = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(e) => Error::Output(e),
+        other => Error::Output(std::io::Error::other(format!("{other:?}"))),
     };
     let mut w = csv::WriterBuilder::new()
         .buffer_capacity(1 << 16)
         .from_writer(out);
-    w.write_record(COLUMNS).map_err(io)?;
     let mut rng = Rng::new(seed);
     let total_weight: u64 = MIX.iter().map(|m| m.1).sum();
-    let start = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| Error::Csv {
-        line: 0,
-        message: format!("bad year {year}"),
-    })?;
+    let coverage = tariffs.coverage_start();
+    let start = NaiveDate::from_ymd_opt(year, 1, 1)
+        .filter(|_| (coverage.year()..=LAST_YEAR).contains(&year))
+        .ok_or_else(|| {
+            Error::Argument(format!(
+                "année {year} : les données tarifaires couvrent les années {} à {LAST_YEAR}",
+                coverage.year()
+            ))
+        })?
+        .max(coverage);
+    // Each patient either gives lines or counts as done: the loops end
+    // even where no act has a cotation (none should, in the coverage).
+    let mut idle = 0u32;
+    w.write_record(COLUMNS).map_err(io)?;
     let (mut written, mut invoice, mut patient, mut practitioner) = (0u64, 0u64, 0u64, 0u64);
     let mut fields: Vec<String> = vec![String::new(); COLUMNS.len()];
     while written < lines {
+        let at_start = written;
         practitioner += 1;
         let department = if rng.chance(30) {
             DOM[rng.below(5) as usize]
         } else {
             DEPARTMENTS[rng.below(12) as usize]
         };
-        let territory =
-            Territory::from_department(department).expect("generator départements are valid");
+        let territory = Territory::from_department(department).unwrap_or_default();
+        if idle > 1_000 {
+            return Err(Error::Argument(format!(
+                "année {year} : aucune ligne à générer"
+            )));
+        }
         let quota = 3000 + rng.below(3000);
         let mut done = 0;
         while done < quota && written < lines {
@@ -168,7 +197,10 @@ pub fn generate<W: Write>(
                 })
                 .map(|m| m.0)
                 .unwrap_or(MIX[0].0);
-            let act = tariffs.act(act_id).expect("generator acts exist");
+            let Some(act) = tariffs.act(act_id) else {
+                done += 1;
+                continue;
+            };
             let sessions = 5 + rng.below(16);
             let home = rng.chance(120);
             let distance = if home && rng.chance(400) {
@@ -176,36 +208,55 @@ pub fn generate<W: Write>(
             } else {
                 None
             };
-            let first = start + Days::new(rng.below(350));
+            let Some(first) = start.checked_add_days(Days::new(rng.below(350))) else {
+                done += 1;
+                continue;
+            };
+            let before = written;
             let birth = match act.letter {
-                Code::DRA => Some(first - Days::new(3650 + rng.below(2500))),
-                Code::RPE => Some(first - Days::new(27000 + rng.below(5000))),
+                Code::DRA => first.checked_sub_days(Days::new(3650 + rng.below(2500))),
+                Code::RPE => first.checked_sub_days(Days::new(27000 + rng.below(5000))),
                 _ => None,
             };
             let surgery = act.ifs == crate::IfsScope::PostSurgery35Days
                 && act.label.to_lowercase().contains("apr");
-            let discharge = surgery.then(|| first - Days::new(rng.below(10)));
+            let discharge = surgery
+                .then(|| first.checked_sub_days(Days::new(rng.below(10))))
+                .flatten();
             let twice = act_id == "A5-DESENCOMBREMENT";
             let mut date = first;
             for s in 0..sessions {
                 if written >= lines || date.year() != year {
                     break;
                 }
-                let Some(p) = act.period_at(date) else { break };
+                // The act's cotation that day: an old one before the new
+                // keys (no télésoin then), the act's own after.
+                let old = date < NEW_KEYS;
+                let (letter, coefficient) = if old {
+                    match act.old_cotations.first() {
+                        Some(&(l, c)) if tariffs.old_cotation(l, c).is_some() => (l, c),
+                        _ => break,
+                    }
+                } else {
+                    match act.period_at(date) {
+                        Some(p) => (act.letter, p.coefficient),
+                        None => break,
+                    }
+                };
                 let per_day = if twice && rng.chance(300) { 2 } else { 1 };
                 for session in 1..=per_day {
                     let telesoin =
-                        s >= 3 && !home && !twice && act.chapter == "II" && rng.chance(10);
+                        !old && s >= 3 && !home && !twice && act.chapter == "II" && rng.chance(10);
                     let base = Row {
                         invoice: 0,
                         patient,
                         practitioner,
                         date,
-                        code: if telesoin { Code::TMK } else { act.letter },
-                        coefficient: Some(p.coefficient),
+                        code: if telesoin { Code::TMK } else { letter },
+                        coefficient: Some(coefficient),
                         quantity: None,
                         department,
-                        act_id: if rng.chance(200) { act_id } else { "" },
+                        act_id: if !old && rng.chance(200) { act_id } else { "" },
                         prescription: patient,
                         session,
                         telesoin,
@@ -216,17 +267,20 @@ pub fn generate<W: Write>(
                     let mut rows = vec![base];
                     if s == 0 && session == 1 {
                         let bdk = if act.article == "4" && act.id != "A4-PERIPH-LOC" {
-                            "10.8"
+                            Decimal::new(108, 1)
                         } else {
-                            "10.7"
+                            Decimal::new(107, 1)
                         };
-                        rows.push(Row {
-                            code: Code::AMK,
-                            coefficient: Some(bdk.parse().unwrap()),
-                            act_id: "",
-                            telesoin: false,
-                            ..base
-                        });
+                        // The BDK forfaits came with the new keys.
+                        if !old {
+                            rows.push(Row {
+                                code: Code::AMK,
+                                coefficient: Some(bdk),
+                                act_id: "",
+                                telesoin: false,
+                                ..base
+                            });
+                        }
                     }
                     if home && !telesoin {
                         let ifs = date.year() >= 2026 && act.ifs == crate::IfsScope::Always;
@@ -259,14 +313,19 @@ pub fn generate<W: Write>(
                         done += 1;
                     }
                 }
-                date = date + Days::new(2 + rng.below(3));
+                let Some(next) = date.checked_add_days(Days::new(2 + rng.below(3))) else {
+                    break;
+                };
+                date = next;
+            }
+            if written == before {
+                // No line for this patient: counted, so the quota ends.
+                done += 1;
             }
         }
+        idle = if written == at_start { idle + 1 } else { 0 };
     }
-    w.flush().map_err(|source| Error::Io {
-        path: "-".into(),
-        source,
-    })?;
+    w.flush().map_err(Error::Output)?;
     Ok(())
 }
 

@@ -49,6 +49,15 @@
 //! - [`money`]: exact amounts and the single rounding rule.
 
 #![warn(missing_docs)]
+// No public function panics (see the README, *Library*): no unwrap, expect
+// or panic outside the tests. Indexing is not denied: the indices of the
+// batch engine and the rules are positions found in the same buffers, and
+// the property tests, the malformed corpus and the fuzz targets exercise
+// them; the few compiled-in tables use `expect` with a justified allow.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod batch;
 pub mod bounds;

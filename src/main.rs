@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use kine_tarif::batch::{
-    BatchOptions, Once, OutputFormat, Restart, Summary, price_csv_progress, price_csv_with,
-    price_seekable,
+    BatchOptions, MAX_THREADS, Once, OutputFormat, Restart, Summary, price_csv_progress,
+    price_csv_with, price_seekable,
 };
 use kine_tarif::money::{format_money, parse_decimal};
 use kine_tarif::{Code, Error, FindingCode, InvoiceLine, LineStatus, Tariffs, Territory};
@@ -59,8 +59,8 @@ enum Command {
         /// Price each line on its own, without the invoice rules.
         #[arg(long)]
         no_rules: bool,
-        /// Worker threads (default: one per core).
-        #[arg(long, default_value_t = 0)]
+        /// Worker threads: 0 (the default) for one per core, or 1 to 256.
+        #[arg(long, default_value_t = 0, value_parser = threads_arg)]
         threads: usize,
         /// Input held whole up to this many MiB; a larger input is streamed
         /// when grouped by practitioner, spilled to temporary files otherwise.
@@ -490,6 +490,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// `--threads`: 0 (one per core) to [`MAX_THREADS`].
+fn threads_arg(s: &str) -> Result<usize, String> {
+    s.parse::<usize>()
+        .ok()
+        .filter(|n| *n <= MAX_THREADS)
+        .ok_or_else(|| format!("{s:?} : un nombre de 0 (un par cœur) à {MAX_THREADS} est attendu"))
+}
+
 /// Standard input or output as a `File` when it is a regular file (a
 /// redirection) or `/dev/null`, which can be read again or emptied.
 #[cfg(unix)]
@@ -737,8 +745,14 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             output,
         } => {
             let writer = output_writer(output.as_ref())?;
-            kine_tarif::generate::generate(tariffs, lines, seed, year, writer)?;
-            Ok(ExitCode::SUCCESS)
+            let out_name = output
+                .as_ref()
+                .map_or("<sortie standard>".to_string(), |p| p.display().to_string());
+            match kine_tarif::generate::generate(tariffs, lines, seed, year, writer) {
+                Ok(()) => Ok(ExitCode::SUCCESS),
+                Err(e) if e.is_broken_pipe() => Ok(ExitCode::SUCCESS),
+                Err(e) => Err(e.named("-", &out_name).into()),
+            }
         }
         Command::Contract(cmd) => {
             run_contract(cmd)?;

@@ -195,6 +195,9 @@ impl Summary {
     }
 }
 
+/// The most worker threads a batch uses.
+pub const MAX_THREADS: usize = 256;
+
 /// Options of [`price_csv_with`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchOptions {
@@ -203,7 +206,8 @@ pub struct BatchOptions {
     /// Apply the invoice rules ([`crate::rules`]); `false` prices each line
     /// on its own.
     pub rules: bool,
-    /// Worker threads; 0 = one per core.
+    /// Worker threads; 0 = one per core; at most [`MAX_THREADS`] (a larger
+    /// number is taken as that).
     pub threads: usize,
     /// Input held whole up to this many bytes; larger input is streamed.
     pub memory_budget: usize,

@@ -59,6 +59,13 @@ pub struct Forfait {
 /// assert_eq!(modernisation_forfait(2023, &all).unwrap().total.to_string(), "590.00");
 /// ```
 pub fn modernisation_forfait(reference_year: i32, i: &Indicators) -> Result<Forfait, String> {
+    if !(super::FIRST_YEAR..=super::LAST_YEAR).contains(&reference_year) {
+        return Err(format!(
+            "année de référence {reference_year} : attendue de {} à {}",
+            super::FIRST_YEAR,
+            super::LAST_YEAR
+        ));
+    }
     let p = Parameters::embedded();
     let part = |version: &str, name: &str| {
         p.values

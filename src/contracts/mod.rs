@@ -357,6 +357,9 @@ pub struct Parameters {
 const PARAMETERS_CSV: &str = include_str!("../../tariffs/contract_parameters.csv");
 const REGIONS_CSV: &str = include_str!("../../tariffs/zonage_regions.csv");
 
+// Compiled-in data, validated by the test suite: like a constant, it
+// cannot fail at run time.
+#[allow(clippy::expect_used)]
 static PARAMETERS: LazyLock<Parameters> = LazyLock::new(|| {
     Parameters::parse(PARAMETERS_CSV)
         .expect("embedded contract parameters are validated by the tests")
@@ -435,6 +438,8 @@ pub struct RegionZonage {
     pub source: String,
 }
 
+// Compiled-in data, validated by the test suite.
+#[allow(clippy::expect_used)]
 static REGIONS: LazyLock<Vec<RegionZonage>> = LazyLock::new(|| {
     let mut r = csv::Reader::from_reader(REGIONS_CSV.as_bytes());
     r.records()
@@ -561,15 +566,91 @@ pub fn eligibility(c: &Contract) -> Eligibility {
     }
 }
 
-/// End date (exclusive) of a contract's planned term.
+/// End date (exclusive) of a contract's planned term ([`NaiveDate::MAX`]
+/// when it would pass the end of the calendar).
 pub fn planned_end(c: &Contract) -> NaiveDate {
     let years = match c.kind {
         ContractType::Caccmk | ContractType::Caimk => 5,
-        ContractType::Cammk | ContractType::Cimk => 3 * (1 + c.renewals),
+        ContractType::Cammk | ContractType::Cimk => {
+            3u32.saturating_mul(c.renewals.saturating_add(1))
+        }
     };
     c.signed
-        .checked_add_months(chrono::Months::new(12 * years))
-        .unwrap_or(c.signed)
+        .checked_add_months(chrono::Months::new(years.saturating_mul(12)))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// The first year a contract may be signed or refer to.
+pub const FIRST_YEAR: i32 = 2000;
+/// The last year a contract may be signed or refer to.
+pub const LAST_YEAR: i32 = 2100;
+/// The most renewals of a 3-year contract (CAMMK, CIMK).
+pub const MAX_RENEWALS: u32 = 10;
+
+/// Whether a contract's figures are within what [`schedule`] computes
+/// (dates from 2000 to 2100, at most 10 renewals, interns' months from 0
+/// to 12 and full-time equivalent from 0 to 1, shares from 0 to 1, a
+/// collaborator's days from 0 to 7): the error says which one is not, in
+/// French.
+pub fn check_contract(c: &Contract) -> Result<(), String> {
+    let in_years = |d: NaiveDate| (FIRST_YEAR..=LAST_YEAR).contains(&chrono::Datelike::year(&d));
+    // A year key is a calendar year or, with contract years, a year of
+    // the contract (1, 2, …): at most the last year either way.
+    let year_ok = |y: u32| y >= 1 && i32::try_from(y).is_ok_and(|y| y <= LAST_YEAR);
+    if !in_years(c.signed) {
+        return Err(format!(
+            "date de signature {} : attendue de {FIRST_YEAR} à {LAST_YEAR}",
+            c.signed
+        ));
+    }
+    if let Some(t) = &c.termination
+        && !in_years(t.date)
+    {
+        return Err(format!(
+            "date de résiliation {} : attendue de {FIRST_YEAR} à {LAST_YEAR}",
+            t.date
+        ));
+    }
+    if c.renewals > MAX_RENEWALS {
+        return Err(format!(
+            "{} renouvellements : au plus {MAX_RENEWALS}",
+            c.renewals
+        ));
+    }
+    let unit = |d: Decimal| !d.is_sign_negative() && d <= Decimal::ONE;
+    for i in &c.interns {
+        if !year_ok(i.year) {
+            return Err(format!(
+                "stagiaire de l'année {} : année du contrat ou année civile jusqu'à {LAST_YEAR} attendue",
+                i.year
+            ));
+        }
+        if i.months.is_sign_negative() || i.months > Decimal::from(12) {
+            return Err(format!(
+                "stagiaire de l'année {} : {} mois, attendu de 0 à 12",
+                i.year, i.months
+            ));
+        }
+        if !unit(i.fte) {
+            return Err(format!(
+                "stagiaire de l'année {} : équivalent temps plein {}, attendu de 0 à 1",
+                i.year, i.fte
+            ));
+        }
+    }
+    for (y, share) in &c.in_zone_share {
+        if !unit(*share) {
+            return Err(format!(
+                "part d'activité dans la zone {share} en {y} : attendue de 0 à 1"
+            ));
+        }
+    }
+    if let Some(days) = c.collaborator_days
+        && (days.is_sign_negative() || days > Decimal::from(7))
+    {
+        return Err(format!("{days} jours par semaine : attendu de 0 à 7"));
+    }
+    Ok(())
 }
 
 /// A cumulation conflict between two contracts.

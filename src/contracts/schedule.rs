@@ -77,11 +77,13 @@ fn date_str<S: serde::Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error
 }
 
 fn april_30(year: i32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(year + 1, 4, 30).expect("30 April")
+    // Years are checked (`check_contract`): the date exists.
+    NaiveDate::from_ymd_opt(year.saturating_add(1), 4, 30).unwrap_or(NaiveDate::MAX)
 }
 
 fn add_years(d: NaiveDate, years: u32) -> NaiveDate {
-    d.checked_add_months(Months::new(12 * years)).unwrap_or(d)
+    d.checked_add_months(Months::new(years.saturating_mul(12)))
+        .unwrap_or(d)
 }
 
 fn whole_months(from: NaiveDate, to: NaiveDate) -> i64 {
@@ -159,6 +161,7 @@ fn gates(c: &Contract, key: u32, min_share: Decimal, note: &mut Vec<String>) -> 
 
 /// The schedule of a contract under the given readings.
 pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
+    super::check_contract(c)?;
     let p = Parameters::embedded();
     let kind = c.kind.as_str();
     let version = c.version.as_str();
@@ -180,14 +183,13 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
             if c.version == Version::Avenant3 {
                 return Err(format!("{kind} does not exist under avenant 3"));
             }
-            let (floor1, full1) = (
-                param("act_floor", "1").unwrap().0,
-                param("act_full", "1").unwrap().0,
-            );
-            let (floor, full) = (
-                param("act_floor", "2").unwrap().0,
-                param("act_full", "2").unwrap().0,
-            );
+            let need = |name: &str, index: &str| {
+                param(name, index)
+                    .map(|x| x.0)
+                    .ok_or_else(|| format!("paramètre {name} {index} absent pour {kind} {version}"))
+            };
+            let (floor1, full1) = (need("act_floor", "1")?, need("act_full", "1")?);
+            let (floor, full) = (need("act_floor", "2")?, need("act_full", "2")?);
             for (k, y) in years(c, o.year_basis, 5).into_iter().enumerate() {
                 let k = k + 1;
                 let Some((base, source)) = param("payment", &k.to_string()) else {
@@ -274,15 +276,16 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
                 .unwrap_or_else(|| planned_end(c))
                 .min(planned_end(c));
             // Months convention: engagements start the 1st of the month after adhesion.
+            // Dates within 2000 to 2100 (`check_contract`): these exist.
+            let no_date = || format!("date hors calendrier pour le contrat signé le {}", c.signed);
             let first_month = NaiveDate::from_ymd_opt(c.signed.year(), c.signed.month(), 1)
-                .unwrap()
-                .checked_add_months(Months::new(1))
-                .unwrap();
+                .and_then(|d| d.checked_add_months(Months::new(1)))
+                .ok_or_else(no_date)?;
             let total_months =
                 whole_months(c.signed, planned_end(c)).min(whole_months(c.signed, end).max(0));
             let months_end = first_month
-                .checked_add_months(Months::new(total_months as u32))
-                .unwrap();
+                .checked_add_months(Months::new(u32::try_from(total_months).unwrap_or(0)))
+                .ok_or_else(no_date)?;
             let cimk = c.kind == ContractType::Cimk;
             let last = match o.prorata {
                 ProrataUnit::Days => end,
@@ -291,8 +294,8 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
             .pred_opt()
             .unwrap_or(end);
             for y in c.signed.year()..=last.year() {
-                let ys = NaiveDate::from_ymd_opt(y, 1, 1).unwrap();
-                let ye = NaiveDate::from_ymd_opt(y + 1, 1, 1).unwrap();
+                let ys = NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(no_date)?;
+                let ye = NaiveDate::from_ymd_opt(y + 1, 1, 1).ok_or_else(no_date)?;
                 let (r, how) = match o.prorata {
                     ProrataUnit::Days => {
                         let from = c.signed.max(ys);
@@ -338,7 +341,7 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
                 );
                 let r = if g { r } else { Decimal::ZERO };
                 let due = if cimk {
-                    NaiveDate::from_ymd_opt(y + 1, 3, 31).unwrap()
+                    NaiveDate::from_ymd_opt(y + 1, 3, 31).ok_or_else(no_date)?
                 } else {
                     april_30(y)
                 };
@@ -376,9 +379,10 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
                 Decimal::ZERO.round_dp(2)
             };
             let due = match o.year_basis {
-                YearBasis::Calendar => april_30(i.year as i32),
+                YearBasis::Calendar => april_30(i32::try_from(i.year).unwrap_or(i32::MAX)),
                 YearBasis::Contract => {
-                    april_30(add_years(c.signed, i.year).pred_opt().unwrap().year())
+                    let end = add_years(c.signed, i.year);
+                    april_30(end.pred_opt().unwrap_or(end).year())
                 }
             };
             payments.push(Payment {

@@ -11,15 +11,25 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
-/// Easter Sunday of a year (anonymous Gregorian computus).
+/// Easter Sunday of a year (anonymous Gregorian computus), for the years
+/// of the Gregorian calendar (1583 on) that chrono can represent; `None`
+/// for any other year.
 ///
 /// ```
 /// use kine_tarif::rules::holidays::easter;
-/// assert_eq!(easter(2024).to_string(), "2024-03-31");
-/// assert_eq!(easter(2025).to_string(), "2025-04-20");
-/// assert_eq!(easter(2026).to_string(), "2026-04-05");
+/// assert_eq!(easter(2024).unwrap().to_string(), "2024-03-31");
+/// assert_eq!(easter(2025).unwrap().to_string(), "2025-04-20");
+/// assert_eq!(easter(2026).unwrap().to_string(), "2026-04-05");
+/// assert_eq!(easter(1000), None);
+/// assert_eq!(easter(i32::MAX), None);
 /// ```
-pub fn easter(year: i32) -> NaiveDate {
+pub fn easter(year: i32) -> Option<NaiveDate> {
+    // Before the Gregorian reform the computus does not apply; past
+    // chrono's last year no date exists (and no arithmetic below can
+    // overflow within these bounds).
+    if !(1583..=NaiveDate::MAX.year()).contains(&year) {
+        return None;
+    }
     let a = year % 19;
     let b = year / 100;
     let c = year % 100;
@@ -34,7 +44,7 @@ pub fn easter(year: i32) -> NaiveDate {
     let m = (a + 11 * h + 22 * l) / 451;
     let month = (h + l - 7 * m + 114) / 31;
     let day = (h + l - 7 * m + 114) % 31 + 1;
-    NaiveDate::from_ymd_opt(year, month as u32, day as u32).expect("valid Easter date")
+    NaiveDate::from_ymd_opt(year, u32::try_from(month).ok()?, u32::try_from(day).ok()?)
 }
 
 /// Whether `date` is a public holiday in the given département (`None`:
@@ -56,12 +66,15 @@ pub fn is_public_holiday(date: NaiveDate, department: Option<&str>) -> bool {
     let e = easter(y);
     let movable = [1, 39, 50]
         .iter()
-        .any(|&n| e + chrono::Days::new(n) == date);
+        .any(|&n| e.and_then(|e| e.checked_add_days(chrono::Days::new(n))) == Some(date));
     if fixed || movable {
         return true;
     }
     match department.map(str::trim) {
-        Some("57" | "67" | "68") => (m, d) == (12, 26) || e - chrono::Days::new(2) == date,
+        Some("57" | "67" | "68") => {
+            (m, d) == (12, 26)
+                || e.and_then(|e| e.checked_sub_days(chrono::Days::new(2))) == Some(date)
+        }
         Some("971") => (m, d) == (5, 27),
         Some("972") => (m, d) == (5, 22),
         Some("973") => (m, d) == (6, 10),
@@ -93,7 +106,20 @@ mod tests {
             (2027, "2027-03-28"),
             (2028, "2028-04-16"),
         ] {
-            assert_eq!(easter(y), d(e));
+            assert_eq!(easter(y), Some(d(e)));
+        }
+    }
+
+    #[test]
+    fn no_panic_at_the_ends_of_the_calendar() {
+        for y in [i32::MIN, -262_143, -1, 0, 1582, 262_142, 262_143, i32::MAX] {
+            let _ = easter(y);
+        }
+        assert_eq!(easter(1583), Some(d("1583-04-10")));
+        for date in [NaiveDate::MIN, NaiveDate::MAX] {
+            for dept in [None, Some("57"), Some("974")] {
+                let _ = is_sunday_or_holiday(date, dept);
+            }
         }
     }
 

@@ -85,6 +85,9 @@ const EMBEDDED: [&str; 4] = [
     include_str!("../../tariffs/old_cotations.csv"),
 ];
 
+// Compiled-in data, validated by the test suite (`tests/tariff_data.rs`):
+// like a constant, it cannot fail at run time.
+#[allow(clippy::expect_used)]
 static EMBEDDED_TARIFFS: LazyLock<Tariffs> = LazyLock::new(|| {
     Tariffs::from_sources(TARIFF_DATA_VERSION, EMBEDDED)
         .expect("embedded tariff data is validated by the test suite")

@@ -89,6 +89,7 @@ pub(super) fn threads(options: &BatchOptions) -> usize {
             .unwrap_or(1),
         n => n,
     }
+    .min(super::MAX_THREADS)
 }
 
 pub(super) fn input_error(source: std::io::Error) -> Error {
