@@ -2,38 +2,15 @@
 //! numbers, dates at chrono's ends, empty strings. Each is answered with a
 //! result (0, or 1 with --fail-on) or a clear error (2).
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
 
 fn run(args: &[&str]) -> (i32, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kine-tarif"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("RUST_BACKTRACE", "0")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let err = std::thread::spawn({
-        let mut e = child.stderr.take().unwrap();
-        move || {
-            let mut v = String::new();
-            std::io::Read::read_to_string(&mut e, &mut v).ok();
-            v
-        }
-    });
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return (status.code().unwrap_or(-1), err.join().unwrap());
-        }
-        if start.elapsed() > Duration::from_secs(60) {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("hung: {args:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
+    match common::run_timed(args, &[], Duration::from_secs(60)) {
+        Some((code, _, err)) => (code, err),
+        None => panic!("hung: {args:?}"),
     }
 }
 

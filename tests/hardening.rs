@@ -1,8 +1,9 @@
 //! What the hardening issue found, each case as a test: a bad line gives a
 //! finding on its row, never a panic, a hang, a lost or merged row.
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
+
+use std::time::Duration;
 
 use kine_tarif::batch::{BatchOptions, OUTPUT_COLUMNS, Summary, price_csv_with};
 use kine_tarif::rules::{Checker, LineContext};
@@ -279,50 +280,7 @@ fn the_checker_takes_any_distance() {
     assert_eq!(c.finalize().len(), 4);
 }
 
-/// Runs the command with `env`, killed after `limit`: (exit code, stdout
-/// length, stderr), or `None` if it had to be killed.
-fn run_cli(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Option<(i32, usize, String)> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kine-tarif"))
-        .args(args)
-        .envs(env.iter().copied())
-        .env("RUST_BACKTRACE", "0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    let out = std::thread::spawn({
-        let mut o = child.stdout.take().unwrap();
-        move || {
-            let mut v = Vec::new();
-            std::io::Read::read_to_end(&mut o, &mut v).ok();
-            v.len()
-        }
-    });
-    let err = std::thread::spawn({
-        let mut e = child.stderr.take().unwrap();
-        move || {
-            let mut v = String::new();
-            std::io::Read::read_to_string(&mut e, &mut v).ok();
-            v
-        }
-    });
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return Some((
-                status.code().unwrap_or(-1),
-                out.join().unwrap(),
-                err.join().unwrap(),
-            ));
-        }
-        if start.elapsed() > limit {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+use common::run_timed as run_cli;
 
 #[test]
 fn a_failing_worker_stops_the_run_promptly_with_its_rows() {

@@ -63,16 +63,10 @@ fn temp_file(setup: &Setup<'_>) -> Result<File, Error> {
         Some(dir) => tempfile::tempfile_in(dir),
         None => tempfile::tempfile(),
     };
-    made.map_err(|e| Error::Io {
-        path: setup
-            .options
-            .temp_dir
-            .clone()
-            .unwrap_or_else(std::env::temp_dir),
-        source: e,
-    })
+    made.map_err(temp_error(setup))
 }
 
+/// An I/O error of the spill's files, named by their directory.
 fn temp_error<'s>(setup: &'s Setup<'_>) -> impl Fn(std::io::Error) -> Error + 's {
     move |e| Error::Io {
         path: setup

@@ -117,6 +117,54 @@ fn ends_within(
     Ok(*read <= budget)
 }
 
+/// What the first read of an input tells: the bytes read (line ends made
+/// `\n`), whether that was all, the rest of the input (read with the same
+/// line ends), the delimiter, the header and where the body starts.
+struct Start<R> {
+    buf: Vec<u8>,
+    eof: bool,
+    input: records::LineEnds<R>,
+    delimiter: u8,
+    headers: csv::ByteRecord,
+    body: usize,
+}
+
+/// Reads `first` bytes (more if the first line is longer), decides the
+/// line ends (a file whose header ends with a lone `\r` has `\r` line
+/// ends: read as `\n` from here on) and the delimiter, and reads the
+/// header: the first line that is not empty.
+fn start<R: Read>(mut input: R, first: usize) -> Result<Start<R>, Error> {
+    let mut buf = Vec::new();
+    read_more(&mut input, &mut buf, first)?;
+    let mut eof = buf.len() < first;
+    while !eof && memchr::memchr2(b'\n', b'\r', &buf).is_none() {
+        eof = read_more(&mut input, &mut buf, 1 << 16)? == 0;
+    }
+    let swap = records::cr_line_ends(&buf);
+    if swap {
+        records::swap_line_ends(&mut buf);
+    }
+    let delimiter = parse::sniff_delimiter(&buf);
+    let mut body = 0;
+    let mut headers = csv::ByteRecord::new();
+    while body < buf.len() {
+        let (line, next) = records::next_line(&buf, body);
+        body = next;
+        if !line.is_empty() {
+            records::record(line, delimiter, &mut headers);
+            break;
+        }
+    }
+    Ok(Start {
+        buf,
+        eof,
+        input: records::LineEnds { inner: input, swap },
+        delimiter,
+        headers,
+        body,
+    })
+}
+
 /// What to do with an input larger than the memory budget that is not
 /// known to be grouped by practitioner (with the rules on).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -133,7 +181,7 @@ pub(super) enum Large {
 
 pub(super) fn run<R: Read, W: Write>(
     tariffs: &Tariffs,
-    mut input: R,
+    input: R,
     output: W,
     options: &BatchOptions,
     (progress, large): (Option<&(dyn Fn(u64) + Sync)>, Large),
@@ -155,35 +203,15 @@ pub(super) fn run<R: Read, W: Write>(
     // first, on this thread alone).
     let larger = options.input_size.is_some_and(|n| n > budget as u64);
     let first = budget.saturating_add(1).min(block_bytes(budget));
-    let mut buf = Vec::new();
-    read_more(&mut input, &mut buf, first)?;
-    let mut eof = buf.len() < first;
-    while !eof && memchr::memchr2(b'\n', b'\r', &buf).is_none() {
-        eof = read_more(&mut input, &mut buf, 1 << 16)? == 0;
-    }
-    // A file whose header ends with a lone `\r` has `\r` line ends: read
-    // as `\n` from here on.
-    let swap = records::cr_line_ends(&buf);
-    if swap {
-        records::swap_line_ends(&mut buf);
-    }
-    let mut input = records::LineEnds { inner: input, swap };
+    let Start {
+        mut buf,
+        eof,
+        mut input,
+        delimiter,
+        headers,
+        body,
+    } = start(input, first)?;
     let read = buf.len();
-    let delimiter = parse::sniff_delimiter(&buf);
-    // The header: the first line that is not empty.
-    let (headers, body) = {
-        let mut start = 0;
-        let mut h = csv::ByteRecord::new();
-        while start < buf.len() {
-            let (line, next) = records::next_line(&buf, start);
-            start = next;
-            if !line.is_empty() {
-                records::record(line, delimiter, &mut h);
-                break;
-            }
-        }
-        (h, start)
-    };
 
     if headers.is_empty() {
         return Err(Error::MissingColumn("invoice_id".into()));
@@ -258,29 +286,15 @@ pub(super) fn run<R: Read, W: Write>(
 /// its own, which only makes the answer `false` (spilled) where `true`
 /// would have done.
 pub(super) fn scan_grouped<R: Read>(input: R) -> Result<bool, Error> {
-    let mut input = input;
-    let mut buf = Vec::with_capacity(1 << 20);
-    let mut eof = read_more(&mut input, &mut buf, 1 << 20)? == 0;
-    while !eof && memchr::memchr2(b'\n', b'\r', &buf).is_none() {
-        eof = read_more(&mut input, &mut buf, 1 << 16)? == 0;
-    }
-    let swap = records::cr_line_ends(&buf);
-    if swap {
-        records::swap_line_ends(&mut buf);
-    }
-    let mut input = records::LineEnds { inner: input, swap };
-    let delimiter = parse::sniff_delimiter(&buf);
-    let mut start = 0;
-    let mut h = csv::ByteRecord::new();
-    while start < buf.len() {
-        let (line, next) = records::next_line(&buf, start);
-        start = next;
-        if !line.is_empty() {
-            records::record(line, delimiter, &mut h);
-            break;
-        }
-    }
-    let Some(col) = Columns::from_headers(&h)
+    let Start {
+        mut buf,
+        mut eof,
+        mut input,
+        delimiter,
+        headers,
+        body: mut start,
+    } = start(input, 1 << 20)?;
+    let Some(col) = Columns::from_headers(&headers)
         .ok()
         .and_then(|c| c.practitioner_id)
     else {
