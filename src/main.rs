@@ -5,12 +5,11 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod cli_io;
+
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
-use kine_tarif::batch::{
-    BatchOptions, MAX_THREADS, Once, OutputFormat, Restart, Summary, price_csv_progress,
-    price_csv_with, price_seekable,
-};
+use kine_tarif::batch::{BatchOptions, Once, OutputFormat, Summary, price_seekable};
 use kine_tarif::money::{format_money, parse_decimal};
 use kine_tarif::{Code, Error, FindingCode, InvoiceLine, LineStatus, Tariffs, Territory};
 
@@ -60,7 +59,7 @@ enum Command {
         #[arg(long)]
         no_rules: bool,
         /// Worker threads: 0 (the default) for one per core, or 1 to 256.
-        #[arg(long, default_value_t = 0, value_parser = threads_arg)]
+        #[arg(long, default_value_t = 0, value_parser = cli_io::threads_arg)]
         threads: usize,
         /// Input held whole up to this many MiB; a larger input is streamed
         /// when grouped by practitioner, spilled to temporary files otherwise.
@@ -490,70 +489,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// `--threads`: 0 (one per core) to [`MAX_THREADS`].
-fn threads_arg(s: &str) -> Result<usize, String> {
-    s.parse::<usize>()
-        .ok()
-        .filter(|n| *n <= MAX_THREADS)
-        .ok_or_else(|| format!("{s:?} : un nombre de 0 (un par cœur) à {MAX_THREADS} est attendu"))
-}
-
-/// Standard input or output as a `File` when it is a regular file (a
-/// redirection) or `/dev/null`, which can be read again or emptied.
-#[cfg(unix)]
-fn stdio_file(fd: &impl std::os::fd::AsFd) -> Option<File> {
-    let file = File::from(fd.as_fd().try_clone_to_owned().ok()?);
-    let meta = file.metadata().ok()?;
-    let null = std::fs::metadata("/dev/null").ok();
-    use std::os::unix::fs::MetadataExt;
-    let is_null = null.is_some_and(|n| n.rdev() == meta.rdev() && n.dev() == meta.dev());
-    (meta.is_file() || is_null).then_some(file)
-}
-
-#[cfg(not(unix))]
-fn stdio_file<T>(_: &T) -> Option<File> {
-    None
-}
-
-/// An output file emptied back to the length it had when the run began
-/// (a `>>` redirection keeps what it held): see [`Restart`].
-struct Rewritable {
-    file: File,
-    start: u64,
-}
-
-impl Rewritable {
-    fn new(file: File) -> Rewritable {
-        let start = file
-            .metadata()
-            .map_or(0, |m| if m.is_file() { m.len() } else { 0 });
-        Rewritable { file, start }
-    }
-}
-
-impl Write for Rewritable {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.file.write(buf)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.file.flush()
-    }
-}
-
-impl Restart for Rewritable {
-    fn restart(&mut self) -> io::Result<()> {
-        use std::io::Seek;
-        if self.file.metadata()?.is_file() {
-            self.file.set_len(self.start)?;
-            self.file.seek(io::SeekFrom::Start(self.start))?;
-            Ok(())
-        } else {
-            // `/dev/null`: nothing was kept.
-            self.file.restart()
-        }
-    }
-}
-
 /// The output file, or standard output.
 fn output_writer(path: Option<&PathBuf>) -> Result<Box<dyn Write>, Error> {
     Ok(match path {
@@ -610,39 +545,40 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 .as_ref()
                 .map_or("<sortie standard>".to_string(), |p| p.display().to_string());
             let named = |e: Error| e.named(&in_name, &out_name);
-            // A file read again and an output emptied if need be: a large
-            // input is streamed at once (see `price_seekable`).
-            let in_file = if input == "-" {
-                stdio_file(&io::stdin())
+            let budget = memory_budget.saturating_mul(1 << 20);
+            // An input that can be read again: a file, or standard input
+            // when it is one (a redirection), held in memory up to the
+            // budget, or copied to an unnamed temporary file (a pipe).
+            let (reader, input_size) = if input == "-" {
+                cli_io::stdin_seekable(budget, temp_dir.as_deref()).map_err(&named)?
             } else {
                 let file = File::open(&input).map_err(|source| Error::Io {
                     path: input.clone().into(),
                     source,
                 })?;
-                if file.metadata().is_ok_and(|m| m.is_dir()) {
+                let meta = file.metadata().map_err(|source| Error::Io {
+                    path: input.clone().into(),
+                    source,
+                })?;
+                if meta.is_dir() {
                     return Err(format!("{input} : est un dossier, pas un fichier CSV").into());
                 }
-                Some(file)
+                let size = meta.len();
+                (Box::new(file) as Box<dyn cli_io::ReadSeek>, size)
             };
             let out_file = match &output {
                 Some(p) => Some(File::create(p).map_err(|source| Error::Io {
                     path: p.clone(),
                     source,
                 })?),
-                None => stdio_file(&io::stdout()),
+                None => cli_io::stdio_file(&io::stdout()),
             };
-            // A regular file's size lets the engine choose at once between
-            // holding it whole and streaming it.
-            let input_size = in_file
-                .as_ref()
-                .and_then(|f| f.metadata().ok())
-                .filter(|m| m.is_file())
-                .map(|m| m.len());
+            let input_size = Some(input_size);
             let options = BatchOptions {
                 format,
                 rules: !no_rules,
                 threads,
-                memory_budget: memory_budget.saturating_mul(1 << 20),
+                memory_budget: budget,
                 input_size,
                 reprice_at,
                 temp_dir,
@@ -663,26 +599,20 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 }
             };
             let progress: Option<&(dyn Fn(u64) + Sync)> = bar.as_ref().map(|_| &show as _);
-            let result = match (in_file, out_file) {
-                (Some(i), Some(o)) if input_size.is_some() => {
-                    price_seekable(tariffs, i, Rewritable::new(o), &options, progress)
-                }
-                // A pipe or a terminal: the input read through once first
-                // when it is large, to stream it if it comes grouped.
-                (Some(i), None) if input_size.is_some() => {
+            // A file, `/dev/null` or a redirected standard output is emptied
+            // if a large input turns out not to be grouped; a pipe or a
+            // terminal has the input read through once first.
+            let result = match out_file {
+                Some(o) => price_seekable(
+                    tariffs,
+                    reader,
+                    cli_io::Rewritable::new(o),
+                    &options,
+                    progress,
+                ),
+                None => {
                     let w = output_writer(output.as_ref())?;
-                    price_seekable(tariffs, i, Once(w), &options, progress)
-                }
-                (i, _) => {
-                    let reader: Box<dyn io::Read> = match i {
-                        Some(f) => Box::new(f),
-                        None => Box::new(io::stdin().lock()),
-                    };
-                    let writer = output_writer(output.as_ref())?;
-                    match progress {
-                        Some(p) => price_csv_progress(tariffs, reader, writer, &options, p),
-                        None => price_csv_with(tariffs, reader, writer, &options),
-                    }
+                    price_seekable(tariffs, reader, Once(w), &options, progress)
                 }
             };
             if let Some(b) = &bar {
