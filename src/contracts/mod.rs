@@ -561,15 +561,32 @@ pub fn eligibility(c: &Contract) -> Eligibility {
     }
 }
 
-/// End date (exclusive) of a contract's planned term.
-pub fn planned_end(c: &Contract) -> NaiveDate {
-    let years = match c.kind {
+/// Most tacit renewals of a CAMMK or CIMK: 15, a term of 3 × 16 = 48
+/// years, a whole career. The sources set no limit; the bound keeps every
+/// date of the schedule a real one. [`schedule`] refuses more.
+pub const MAX_RENEWALS: u32 = 15;
+
+/// Years of a contract's planned term: 5 for the CACCMK and CAIMK, 3 per
+/// period for the CAMMK and CIMK (the first and each tacit renewal).
+pub fn term_years(c: &Contract) -> u64 {
+    match c.kind {
         ContractType::Caccmk | ContractType::Caimk => 5,
-        ContractType::Cammk | ContractType::Cimk => 3 * (1 + c.renewals),
-    };
-    c.signed
-        .checked_add_months(chrono::Months::new(12 * years))
-        .unwrap_or(c.signed)
+        ContractType::Cammk | ContractType::Cimk => 3 * (1 + u64::from(c.renewals)),
+    }
+}
+
+/// End date (exclusive) of a contract's planned term, or `None` when it
+/// falls past the last date `chrono` represents (+262142-12-31).
+pub fn try_planned_end(c: &Contract) -> Option<NaiveDate> {
+    let months = u32::try_from(term_years(c).checked_mul(12)?).ok()?;
+    c.signed.checked_add_months(chrono::Months::new(months))
+}
+
+/// End date (exclusive) of a contract's planned term; a term ending past
+/// the last date `chrono` represents ends on [`NaiveDate::MAX`] (see
+/// [`try_planned_end`]).
+pub fn planned_end(c: &Contract) -> NaiveDate {
+    try_planned_end(c).unwrap_or(NaiveDate::MAX)
 }
 
 /// A cumulation conflict between two contracts.
