@@ -11,14 +11,92 @@
 //! rows (impossible date, unknown code, wrong amount). The lines come
 //! grouped by practitioner, which the streaming engine needs for large
 //! batches. The same seed gives the same file.
+//!
+//! Years: every year of the tariff data's coverage, [`year_range`] (2012
+//! to 2028 with the embedded data). Before the new nomenclature (the old
+//! cotations' transition date, 2024-02-22) a session is billed with the
+//! act's old AMS / AMK cotation (`tariffs/old_cotations.csv`, through
+//! [`Tariffs::old_cotation`]) at the old letter value, without act id or
+//! télésoin (TMK starts with the new nomenclature); from that date with
+//! the act's new key and dated coefficient. 2024 has both, a prescription
+//! crossing 22 February changing cotation on that day. In 2012 the acts
+//! start at the coverage start (15 July).
+//!
+//! Every loop is bounded: at most [`MAX_LINES`] lines, and a run of
+//! patients that yield no line is an error, never a hang.
 
 use std::io::Write;
+use std::ops::RangeInclusive;
 
 use chrono::{Datelike, Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::money::format_money;
+use crate::nomenclature::Act;
 use crate::{Code, Error, InvoiceLine, Tariffs, Territory};
+
+/// Most lines one run writes: a billion, about 100 GB of CSV.
+pub const MAX_LINES: u64 = 1_000_000_000;
+
+/// Patients in a row without a single line before the run stops with an
+/// error (never reached with valid tariffs: a guard against a hang).
+const MAX_BARREN_PATIENTS: u32 = 10_000;
+
+/// The years `generate` accepts with `tariffs`: from the year of the
+/// coverage start ([`Tariffs::coverage_start`], 2012-07-15) to the year
+/// after the last dated step of the data (a letter value or an act
+/// coefficient that starts or ends; 2027-07-01 in the embedded data, so
+/// 2028): after it every value stays as it is, and one full year beyond
+/// the last step is still a forecast of the published schedule.
+pub fn year_range(tariffs: &Tariffs) -> RangeInclusive<i32> {
+    let start = tariffs.coverage_start();
+    let acts = tariffs
+        .acts()
+        .iter()
+        .flat_map(|a| &a.periods)
+        .map(|p| p.period);
+    let values = Code::ALL.iter().flat_map(|&code| {
+        [Territory::Metropole, Territory::Dom]
+            .into_iter()
+            .flat_map(move |t| tariffs.letter_values(code, t).iter().map(|v| v.period))
+    });
+    let last = acts
+        .chain(values)
+        .flat_map(|p| [Some(p.from), p.to])
+        .flatten()
+        .max()
+        .unwrap_or(start)
+        .max(start);
+    start.year()..=last.year().saturating_add(1)
+}
+
+/// An argument `generate` refuses, as an error naming the flag.
+fn invalid(flag: &str, message: String) -> Error {
+    Error::Io {
+        path: flag.into(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, message),
+    }
+}
+
+/// The cotation of `act` on `date`: before the old cotations' transition
+/// date, the act's old AMS or AMK pair (AMC is the clinic's letter, not a
+/// practice's); from it, the act's dated coefficient. `None` when neither
+/// is in force (outside the coverage). The flag says "old cotation".
+fn cotation(tariffs: &Tariffs, act: &Act, date: NaiveDate) -> Option<(Code, Decimal, bool)> {
+    let old = act
+        .old_cotations
+        .iter()
+        .find(|(l, _)| *l != Code::AMC)
+        .or(act.old_cotations.first())
+        .and_then(|&(l, c)| tariffs.old_cotation(l, c))
+        .filter(|o| o.period.contains(date) && date < o.transition_from);
+    match old {
+        Some(o) => Some((o.letter, o.coefficient, true)),
+        None => act
+            .period_at(date)
+            .map(|p| (act.letter, p.coefficient, false)),
+    }
+}
 
 /// SplitMix64: small, fast, reproducible.
 #[derive(Debug, Clone)]
@@ -119,6 +197,11 @@ struct Row<'a> {
 }
 
 /// Writes `lines` synthetic invoice lines of `year` (plus the header).
+///
+/// Errors: a year outside [`year_range`] or more than [`MAX_LINES`] lines
+/// (an [`Error::Io`] of kind `InvalidInput` whose path names the flag,
+/// `--year` or `--lines`, before anything is written); a write error
+/// ([`Error::Io`] with the path `-`: the caller knows the real one).
 pub fn generate<W: Write>(
     tariffs: &Tariffs,
     lines: u64,
@@ -126,9 +209,34 @@ pub fn generate<W: Write>(
     year: i32,
     out: W,
 ) -> Result<(), Error> {
-    let io = |e: csv::Error| Error::Csv {
-        line: 0,
-        message: e.to_string(),
+    let years = year_range(tariffs);
+    if !years.contains(&year) {
+        return Err(invalid(
+            "--year",
+            format!(
+                "année {year} hors de la couverture des données tarifaires : de {} à {}",
+                years.start(),
+                years.end()
+            ),
+        ));
+    }
+    if lines > MAX_LINES {
+        return Err(invalid(
+            "--lines",
+            format!("{lines} lignes : au plus {MAX_LINES}"),
+        ));
+    }
+    // A write error keeps its io::Error (a closed pipe is recognised by
+    // its kind); the path is the caller's to fill in.
+    let io = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(source) => Error::Io {
+            path: "-".into(),
+            source,
+        },
+        kind => Error::Csv {
+            line: 0,
+            message: format!("{kind:?}"),
+        },
     };
     let mut w = csv::WriterBuilder::new()
         .buffer_capacity(1 << 16)
@@ -136,10 +244,15 @@ pub fn generate<W: Write>(
     w.write_record(COLUMNS).map_err(io)?;
     let mut rng = Rng::new(seed);
     let total_weight: u64 = MIX.iter().map(|m| m.1).sum();
-    let start = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| Error::Csv {
-        line: 0,
-        message: format!("bad year {year}"),
-    })?;
+    // The acts start on 1 January, or at the coverage start in its year.
+    let start = NaiveDate::from_ymd_opt(year, 1, 1)
+        .map(|d| d.max(tariffs.coverage_start()))
+        .ok_or_else(|| invalid("--year", format!("année {year} hors du calendrier")))?;
+    let end = NaiveDate::from_ymd_opt(year.saturating_add(1), 1, 1).unwrap_or(NaiveDate::MAX);
+    // First sessions up to 15 days before the year's end: 350 days for a
+    // whole year (as always), 155 from 2012-07-15.
+    let span = ((end - start).num_days() - 15).clamp(1, 350) as u64;
+    let mut barren = 0u32;
     let (mut written, mut invoice, mut patient, mut practitioner) = (0u64, 0u64, 0u64, 0u64);
     let mut fields: Vec<String> = vec![String::new(); COLUMNS.len()];
     while written < lines {
@@ -154,6 +267,15 @@ pub fn generate<W: Write>(
         let quota = 3000 + rng.below(3000);
         let mut done = 0;
         while done < quota && written < lines {
+            if barren >= MAX_BARREN_PATIENTS {
+                return Err(invalid(
+                    "--year",
+                    format!(
+                        "année {year} : {MAX_BARREN_PATIENTS} patients de suite sans aucune séance facturable (données tarifaires sans cotation ce jour-là ?)"
+                    ),
+                ));
+            }
+            let before = written;
             patient += 1;
             let mut pick = rng.below(total_weight);
             let act_id = MIX
@@ -168,7 +290,12 @@ pub fn generate<W: Write>(
                 })
                 .map(|m| m.0)
                 .unwrap_or(MIX[0].0);
-            let act = tariffs.act(act_id).expect("generator acts exist");
+            let act = tariffs.act(act_id).ok_or_else(|| {
+                invalid(
+                    "--tariffs-dir",
+                    format!("acte {act_id} du générateur absent des données tarifaires"),
+                )
+            })?;
             let sessions = 5 + rng.below(16);
             let home = rng.chance(120);
             let distance = if home && rng.chance(400) {
@@ -176,36 +303,45 @@ pub fn generate<W: Write>(
             } else {
                 None
             };
-            let first = start + Days::new(rng.below(350));
+            let first = start
+                .checked_add_days(Days::new(rng.below(span)))
+                .unwrap_or(start);
             let birth = match act.letter {
-                Code::DRA => Some(first - Days::new(3650 + rng.below(2500))),
-                Code::RPE => Some(first - Days::new(27000 + rng.below(5000))),
+                Code::DRA => first.checked_sub_days(Days::new(3650 + rng.below(2500))),
+                Code::RPE => first.checked_sub_days(Days::new(27000 + rng.below(5000))),
                 _ => None,
             };
             let surgery = act.ifs == crate::IfsScope::PostSurgery35Days
                 && act.label.to_lowercase().contains("apr");
-            let discharge = surgery.then(|| first - Days::new(rng.below(10)));
+            let discharge = surgery
+                .then(|| first.checked_sub_days(Days::new(rng.below(10))))
+                .flatten();
             let twice = act_id == "A5-DESENCOMBREMENT";
             let mut date = first;
             for s in 0..sessions {
                 if written >= lines || date.year() != year {
                     break;
                 }
-                let Some(p) = act.period_at(date) else { break };
+                let Some((letter, coefficient, old)) = cotation(tariffs, act, date) else {
+                    break;
+                };
                 let per_day = if twice && rng.chance(300) { 2 } else { 1 };
                 for session in 1..=per_day {
+                    // No télésoin before TMK (the new nomenclature).
                     let telesoin =
-                        s >= 3 && !home && !twice && act.chapter == "II" && rng.chance(10);
+                        s >= 3 && !home && !twice && !old && act.chapter == "II" && rng.chance(10);
+                    // Old cotations carry no act id (billing software had none).
+                    let with_id = rng.chance(200) && !old;
                     let base = Row {
                         invoice: 0,
                         patient,
                         practitioner,
                         date,
-                        code: if telesoin { Code::TMK } else { act.letter },
-                        coefficient: Some(p.coefficient),
+                        code: if telesoin { Code::TMK } else { letter },
+                        coefficient: Some(coefficient),
                         quantity: None,
                         department,
-                        act_id: if rng.chance(200) { act_id } else { "" },
+                        act_id: if with_id { act_id } else { "" },
                         prescription: patient,
                         session,
                         telesoin,
@@ -259,8 +395,12 @@ pub fn generate<W: Write>(
                         done += 1;
                     }
                 }
-                date = date + Days::new(2 + rng.below(3));
+                let Some(next) = date.checked_add_days(Days::new(2 + rng.below(3))) else {
+                    break;
+                };
+                date = next;
             }
+            barren = if written == before { barren + 1 } else { 0 };
         }
     }
     w.flush().map_err(|source| Error::Io {
