@@ -105,7 +105,7 @@ pub enum ContractCommand {
     /// The modernisation forfait of a reference year.
     Forfait {
         /// Reference year (2018 à 2099).
-        #[arg(long, value_parser = contract_year)]
+        #[arg(long, value_parser = contract_year, allow_negative_numbers = true)]
         year: i32,
         /// All five mandatory indicators met (DMP, SESAM-Vitale, SCOR, FSE ≥ 70 %, MSS).
         #[arg(long)]

@@ -125,7 +125,7 @@ enum Command {
         /// Year of the acts: une année couverte par les données tarifaires
         /// (2012 à 2028 avec les données intégrées) ; avant le 2024-02-22,
         /// les anciennes cotations AMS / AMK.
-        #[arg(long, default_value_t = 2025, value_parser = cli_args::year)]
+        #[arg(long, default_value_t = 2025, value_parser = cli_args::year, allow_negative_numbers = true)]
         year: i32,
         /// Output file (default: standard output).
         #[arg(short, long)]

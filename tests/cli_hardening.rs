@@ -1,0 +1,683 @@
+//! The `kine-tarif` command with extreme and wrong arguments: it always
+//! ends (no hang), with status 0, 1 or 2, a French message for an error,
+//! never a panic (status 101). Also `generate` over every year of the
+//! tariff data, priced back, and a closed output pipe.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kine-tarif");
+
+/// Runs the command with a time limit: (status, stdout, stderr).
+fn run_with(args: &[&str], stdin: Stdio) -> (i32, String, String) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Drain both pipes while waiting, so a large output cannot block.
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut out, &mut v).unwrap();
+        v
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut err, &mut v).unwrap();
+        v
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            child.kill().unwrap();
+            panic!("kine-tarif {args:?} did not end within 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = String::from_utf8_lossy(&out_reader.join().unwrap()).into_owned();
+    let err = String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned();
+    (status.code().unwrap_or(-1), out, err)
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    run_with(args, Stdio::null())
+}
+
+fn tmp(name: &str) -> String {
+    format!("{}/{name}", env!("CARGO_TARGET_TMPDIR"))
+}
+
+#[test]
+fn no_argument_ends_in_a_panic() {
+    let dates = [
+        "0001-01-01",
+        "+262142-12-31",
+        "-262143-01-01",
+        "1900-02-28",
+        "",
+    ];
+    let huge = "9999999999999999999999999999";
+    let tiny = "0.0000000000000000000000000001";
+    let mut table: Vec<Vec<String>> = Vec::new();
+    let mut add = |args: &[&str]| table.push(args.iter().map(|s| s.to_string()).collect());
+    for d in dates {
+        add(&["price", "examples/invoices.csv", "--reprice-at", d]);
+        add(&["convert", "AMS", "7.5", "--date", d]);
+        add(&["tariffs", "--date", d]);
+        add(&["explain", "TER", "9.49", "--date", d]);
+        add(&["explain", "IK", "--quantity", "5", "--date", d]);
+        add(&[
+            "contract",
+            "schedule",
+            "--type",
+            "CAMMK",
+            "--version",
+            "7",
+            "--signed",
+            d,
+        ]);
+        add(&[
+            "contract",
+            "schedule",
+            "--type",
+            "CACCMK",
+            "--region",
+            "Normandie",
+            "--signed",
+            d,
+        ]);
+        add(&[
+            "contract",
+            "schedule",
+            "--type",
+            "CACCMK",
+            "--version",
+            "7",
+            "--signed",
+            "2025-01-01",
+            "--terminated",
+            d,
+        ]);
+        add(&[
+            "contract",
+            "conventionnement",
+            "--request",
+            d,
+            "--cessation",
+            d,
+            "--attestation",
+        ]);
+        add(&[
+            "contract",
+            "conventionnement",
+            "--request",
+            "2025-06-01",
+            "--designated",
+            d,
+            "--formalities",
+            d,
+        ]);
+    }
+    for n in [
+        "-1",
+        "0",
+        "4294967295",
+        "4294967296",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-9223372036854775808",
+        huge,
+        tiny,
+        "",
+        "x",
+    ] {
+        add(&["price", "examples/invoices.csv", "--threads", n]);
+        add(&["price", "examples/invoices.csv", "--memory-budget", n]);
+        add(&["generate", "--lines", n]);
+        add(&["generate", "--lines", "10", "--year", n]);
+        add(&["generate", "--lines", "10", "--seed", n]);
+        add(&["convert", "AMS", n]);
+        add(&["convert", "AMK", n, "--date", "2020-01-01"]);
+        add(&["explain", "TER", n]);
+        add(&["explain", "TER", "9.49", "--billed", n]);
+        add(&["explain", "IK", "--quantity", n]);
+        add(&["contract", "forfait", "--year", n, "--socle"]);
+        add(&[
+            "contract",
+            "conventionnement",
+            "--request",
+            "2025-06-01",
+            "--cessation",
+            "2025-01-10",
+            "--attestation",
+            "--departing-acts",
+            n,
+        ]);
+        let s = [
+            "contract",
+            "schedule",
+            "--type",
+            "CAMMK",
+            "--version",
+            "avenant7",
+            "--signed",
+            "2025-01-01",
+        ];
+        for flag in ["--renewals", "--acts", "--in-zone", "--interns"] {
+            add(&[&s[..], &[flag, n]].concat());
+        }
+        for v in [
+            format!("2025:{n}"),
+            format!("{n}:1"),
+            format!("2025:1:{n}"),
+            format!("2025:1:1:{n}"),
+            format!("2025:{n}:{n}:4"),
+        ] {
+            add(&[&s[..], &["--interns", &v]].concat());
+            add(&[&s[..], &["--acts", &v]].concat());
+            add(&[&s[..], &["--in-zone", &v]].concat());
+        }
+    }
+    for y in [
+        "-2147483648",
+        "2147483647",
+        "-262143",
+        "262142",
+        "2011",
+        "2029",
+        "0",
+    ] {
+        add(&["generate", "--lines", "10", "--year", y]);
+        add(&["contract", "forfait", "--year", y, "--video"]);
+    }
+    for t in ["30000", "257", "256", "1"] {
+        add(&["price", "examples/invoices.csv", "--threads", t]);
+    }
+    add(&[
+        "price",
+        "examples/invoices.csv",
+        "--memory-budget",
+        "17592186044416",
+    ]);
+    add(&["price", "examples/invoices.csv", "--memory-budget", "0"]);
+    add(&[
+        "contract",
+        "schedule",
+        "--type",
+        "CAMMK",
+        "--version",
+        "7",
+        "--signed",
+        "2025-01-01",
+        "--renewals",
+        "4294967295",
+        "--terminated",
+        "2026-01-01",
+    ]);
+    add(&[
+        "contract",
+        "schedule",
+        "--type",
+        "CACCMK",
+        "--version",
+        "7",
+        "--signed",
+        "2025-01-01",
+        "--interns",
+        "999999:2:1:4",
+    ]);
+    add(&[
+        "contract",
+        "schedule",
+        "--type",
+        "CACCMK",
+        "--version",
+        "7",
+        "--signed",
+        "2025-01-01",
+        "--year-basis",
+        "contract",
+        "--interns",
+        "4294967295:1",
+    ]);
+    add(&[
+        "contract",
+        "schedule",
+        "--type",
+        "CACCMK",
+        "--version",
+        "7",
+        "--signed",
+        "+262142-06-01",
+    ]);
+    add(&[
+        "contract",
+        "schedule",
+        "--type",
+        "",
+        "--version",
+        "",
+        "--signed",
+        "2025-01-01",
+        "--zone",
+        "",
+        "--reason",
+        "",
+    ]);
+    add(&["explain", ""]);
+    add(&["explain", "TER", "", "--department", ""]);
+    add(&["tariffs", "--department", ""]);
+    add(&["tariffs", "--department", huge]);
+    add(&["convert", "", ""]);
+    add(&["price", ""]);
+    add(&["--tariffs-dir", "", "tariffs"]);
+    add(&["--tariffs-dir", "/nonexistent", "tariffs"]);
+
+    let mut failures = Vec::new();
+    for args in &table {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, _, err) = run(&args);
+        if !(0..=2).contains(&code) || err.contains("panicked") {
+            failures.push(format!("{args:?}: status {code}: {err}"));
+        }
+    }
+    assert!(table.len() > 300, "{}", table.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn generate_refuses_a_year_outside_the_data_and_writes_nothing() {
+    for year in ["2011", "2029", "-262143", "-2147483648", "2147483647"] {
+        let out = tmp(&format!("gen-{year}.csv"));
+        let _ = std::fs::remove_file(&out);
+        let (code, _, err) = run(&["generate", "--lines", "10", "--year", year, "-o", &out]);
+        assert_eq!(code, 2, "{year}: {err}");
+        // Coverage from 2012-07-15; last dated step 2027-07-01, so up to 2028.
+        assert!(err.contains("de 2012 à 2028"), "{err}");
+        assert!(!std::path::Path::new(&out).exists(), "{year}");
+    }
+    let (code, _, err) = run(&["generate", "--lines", "1000000001"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("1000000000"), "{err}");
+}
+
+/// (date, code, coefficient, department, billed amount) of each row.
+fn rows(csv: &str) -> Vec<[String; 5]> {
+    csv.lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            [f[3], f[4], f[5], f[7], f[8]].map(String::from)
+        })
+        .collect()
+}
+
+#[test]
+fn generate_covers_every_year_of_the_data() {
+    for year in 2012..=2028 {
+        let y = year.to_string();
+        let (code, out, err) = run(&["generate", "--lines", "400", "--year", &y, "--seed", "5"]);
+        assert_eq!(code, 0, "{year}: {err}");
+        let rows = rows(&out);
+        assert_eq!(rows.len(), 400, "{year}");
+        for [date, code, ..] in &rows {
+            // The deliberate bad dates are YEAR-02-30.
+            assert!(date.starts_with(&y), "{year}: {date}");
+            if year == 2012 && !date.ends_with("-02-30") {
+                assert!(date.as_str() >= "2012-07-15", "{date}");
+            }
+            let old = matches!(code.as_str(), "AMS" | "AMC");
+            if date.as_str() >= "2024-02-22" && !date.ends_with("-02-30") {
+                assert!(!old, "{date} {code}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_pre_2024_file_bills_the_old_cotations_and_prices_ok() {
+    let (code, out, err) = run(&[
+        "generate", "--lines", "2000", "--year", "2015", "--seed", "11",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rows = rows(&out);
+    // Before 2024-02-22 only the old keys, the BDK (AMK) and travel codes.
+    for [_, code, ..] in &rows {
+        assert!(
+            ["AMS", "AMK", "IFD", "IK", "AMX"].contains(&code.as_str()),
+            "{code}"
+        );
+    }
+    // AMS 7.5 at the 2015 values: 7.5 × 2.15 = 16.125 → 16.13 in
+    // metropolitan France, 7.5 × 2.36 = 17.70 overseas (a few rows carry a
+    // deliberately wrong amount, the right one with a 1 appended).
+    let ams: Vec<_> = rows
+        .iter()
+        .filter(|r| r[1] == "AMS" && r[2] == "7.5")
+        .collect();
+    assert!(ams.len() > 500, "{}", ams.len());
+    for r in ams {
+        let expected = if r[3].starts_with("97") {
+            "17.70"
+        } else {
+            "16.13"
+        };
+        assert!(r[4].starts_with(expected), "{r:?}");
+    }
+    // Priced back: the rows are mostly ok (about 0.1 % bad rows on purpose).
+    let file = tmp("gen-2015.csv");
+    std::fs::write(&file, &out).unwrap();
+    let (code, priced, err) = run(&["price", &file]);
+    assert_eq!(code, 0, "{err}");
+    let status = priced
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .position(|c| c == "status")
+        .unwrap();
+    let ok = priced
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(status) == Some("ok"))
+        .count();
+    assert!(ok * 100 >= 98 * 2000, "{ok} ok rows of 2000: {err}");
+    // The same seed gives the same file, another seed another file.
+    let (_, again, _) = run(&[
+        "generate", "--lines", "2000", "--year", "2015", "--seed", "11",
+    ]);
+    assert_eq!(again, out);
+    let (_, other, _) = run(&[
+        "generate", "--lines", "2000", "--year", "2015", "--seed", "12",
+    ]);
+    assert_ne!(other, out);
+}
+
+#[test]
+fn year_2024_changes_cotation_on_22_february() {
+    let (code, out, err) = run(&[
+        "generate", "--lines", "20000", "--year", "2024", "--seed", "3",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rows = rows(&out);
+    let (mut before_new, mut before_old, mut after_old, mut after_new) = (0, 0, 0, 0);
+    let new_key = |c: &str| !["AMS", "AMC", "AMK", "IFD", "IFS", "IK", "AMX", "TMK"].contains(&c);
+    for [date, code, ..] in &rows {
+        if date.ends_with("-02-30") {
+            continue;
+        }
+        match (date.as_str() < "2024-02-22", code.as_str()) {
+            (true, "AMS") => before_old += 1,
+            (true, c) if new_key(c) => before_new += 1,
+            (false, "AMS" | "AMC") => after_old += 1,
+            (false, c) if new_key(c) => after_new += 1,
+            _ => {}
+        }
+    }
+    assert_eq!((before_new, after_old), (0, 0));
+    assert!(
+        before_old > 100 && after_new > 1000,
+        "{before_old} {after_new}"
+    );
+}
+
+#[test]
+fn price_threads_are_bounded_by_argument_parsing() {
+    for t in ["257", "30000", "18446744073709551615", "-1", "x", ""] {
+        let flag = format!("--threads={t}");
+        let (code, _, err) = run(&["price", "examples/invoices.csv", &flag]);
+        assert_eq!(code, 2, "{t}");
+        assert!(err.contains("de 1 à 256"), "{err}");
+    }
+    for t in ["0", "1", "256"] {
+        let (code, out, err) = run(&["price", "examples/invoices.csv", "--threads", t]);
+        assert_eq!(code, 0, "{t}: {err}");
+        assert_eq!(out.lines().count(), 600, "{t}"); // header + 599 rows
+    }
+}
+
+#[test]
+fn io_errors_name_the_real_path() {
+    let dir = env!("CARGO_TARGET_TMPDIR");
+    let (code, _, err) = run(&["price", dir]);
+    assert_eq!(code, 2);
+    assert!(err.contains(dir) && err.contains("répertoire"), "{err}");
+    // A directory on standard input: the engine's read error names it.
+    let stdin = std::fs::File::open(dir).unwrap();
+    let (code, _, err) = run_with(&["price", "-"], Stdio::from(stdin));
+    assert_eq!(code, 2);
+    assert!(err.contains("entrée standard"), "{err}");
+    assert!(!err.contains("-:"), "{err}");
+    // An output that cannot be created or written.
+    let (code, _, err) = run(&["price", "examples/invoices.csv", "-o", dir]);
+    assert_eq!(code, 2);
+    assert!(err.contains(dir), "{err}");
+    if std::path::Path::new("/dev/full").exists() {
+        for args in [
+            &["price", "examples/invoices.csv", "-o", "/dev/full"][..],
+            &["generate", "--lines", "100000", "-o", "/dev/full"][..],
+        ] {
+            let (code, _, err) = run(args);
+            assert_eq!(code, 2, "{args:?}");
+            assert!(err.contains("kine-tarif: /dev/full:"), "{err}");
+        }
+    }
+}
+
+#[test]
+fn a_closed_output_pipe_ends_the_run_quietly() {
+    let input = tmp("pipe-200k.csv");
+    let (code, _, err) = run(&["generate", "--lines", "200000", "-o", &input]);
+    assert_eq!(code, 0, "{err}");
+    for args in [
+        &["price", &input][..],
+        &["generate", "--lines", "200000"][..],
+    ] {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        // The reader goes away after one line (`| head -1`).
+        assert!(first.starts_with("row,") || first.starts_with("invoice_id,"));
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+    }
+}
+
+#[test]
+fn contract_arguments_out_of_range_are_refused_by_name() {
+    let s = [
+        "contract",
+        "schedule",
+        "--type",
+        "CAMMK",
+        "--version",
+        "avenant7",
+        "--signed",
+        "2025-01-01",
+    ];
+    let with =
+        |extra: &[&str]| -> Vec<String> { s.iter().chain(extra).map(|x| x.to_string()).collect() };
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (with(&["--renewals", "16"]), "de 0 à 15"),
+        (
+            with(&["--renewals", "4294967295", "--terminated", "2026-01-01"]),
+            "de 0 à 15",
+        ),
+        // The term runs 2025-01-01 to 2028-01-01 (exclusive).
+        (with(&["--terminated", "2024-12-31"]), "--terminated"),
+        (with(&["--terminated", "2028-01-01"]), "--terminated"),
+        (with(&["--interns", "999999:2:1:4"]), "de 2025 à 2027"),
+        (with(&["--interns", "2025:0"]), "au plus 12"),
+        (with(&["--interns", "2025:12.5"]), "au plus 12"),
+        (with(&["--interns", "2025:2:1.5"]), "au plus 1"),
+        (with(&["--interns", "2025:2:0"]), "au plus 1"),
+        (with(&["--interns", "2025:2:1:6"]), "de 1 à 5"),
+        (
+            with(&[
+                "--interns",
+                "2025:9999999999999999999999999999:9999999999999999999999999999",
+            ]),
+            "au plus 12",
+        ),
+        (with(&["--acts", "2025:30001"]), "de 0 à 30000"),
+        (with(&["--acts", "2028:100"]), "de 2025 à 2027"),
+        (with(&["--acts", "2025:100,2025:200"]), "deux fois"),
+        (with(&["--in-zone", "2025:1.01"]), "de 0 à 1"),
+        (with(&["--in-zone", "2025:-0.1"]), "de 0 à 1"),
+        (
+            with(&["--year-basis", "contract", "--acts", "4:100"]),
+            "de 1 à 3",
+        ),
+        (with(&["--year-basis", "weeks"]), "--year-basis"),
+        (
+            vec![
+                "contract",
+                "schedule",
+                "--type",
+                "CACCMK",
+                "--version",
+                "7",
+                "--signed",
+                "2025-01-01",
+                "--renewals",
+                "1",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+            "ne se renouvelle pas",
+        ),
+        (
+            vec![
+                "contract",
+                "schedule",
+                "--type",
+                "CACCMK",
+                "--version",
+                "7",
+                "--signed",
+                "+262142-06-01",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+            "2099-12-31",
+        ),
+        (
+            vec!["contract", "forfait", "--year", "2147483647"]
+                .into_iter()
+                .map(String::from)
+                .collect(),
+            "2099",
+        ),
+        (
+            vec!["contract", "forfait", "--year", "2017"]
+                .into_iter()
+                .map(String::from)
+                .collect(),
+            "2018",
+        ),
+        (
+            vec![
+                "contract",
+                "conventionnement",
+                "--request",
+                "2025-06-01",
+                "--departing-acts",
+                "4294967295",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+            "de 0 à 30000",
+        ),
+    ];
+    for (args, fragment) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.contains(fragment), "{args:?}: {err}");
+        assert!(
+            out.is_empty(),
+            "{args:?}: nothing printed before the check: {out}"
+        );
+    }
+}
+
+#[test]
+fn contract_arguments_at_the_limits_are_accepted() {
+    // 15 renewals of a CAMMK avenant 7 signed 1 January 2025: 48 whole
+    // calendar years at 4,000 € = 192,000 €.
+    let (code, out, err) = run(&[
+        "contract",
+        "schedule",
+        "--type",
+        "CAMMK",
+        "--version",
+        "avenant7",
+        "--signed",
+        "2025-01-01",
+        "--renewals",
+        "15",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["total"], "192000.00");
+    assert_eq!(v["payments"].as_array().unwrap().len(), 48);
+    // Avenant 7 intern supplement: 300 € × 12 months × 1 + 300 × 0.5 × 0.5 =
+    // 3,600 + 75 on top of the CACCMK's 49,000 (no activity given: maxima).
+    let (code, out, err) = run(&[
+        "contract",
+        "schedule",
+        "--type",
+        "CACCMK",
+        "--version",
+        "avenant7",
+        "--signed",
+        "2025-03-15",
+        "--interns",
+        "2030:12:1:5,2025:0.5:0.5:4",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["total"], "52675.00");
+}
+
+/// The pricing of a quantity whose amount exceeds a decimal panics in
+/// `Tariffs::price` (not the command line's code); the pricing branch makes
+/// it a finding. Run with `--ignored` once that change is merged.
+#[test]
+#[ignore = "pricing overflow: fixed on the pricing branch, not this one"]
+fn explain_with_an_overflowing_quantity_does_not_panic() {
+    let (code, _, err) = run(&[
+        "explain",
+        "TER",
+        "9.49",
+        "--quantity",
+        "9999999999999999999999999999",
+    ]);
+    assert!((0..=2).contains(&code), "status {code}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
