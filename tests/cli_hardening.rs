@@ -8,6 +8,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kine-tarif");
+/// 28 digits: the largest integer part a decimal holds.
+const HUGE: &str = "9999999999999999999999999999";
+/// The smallest positive decimal.
+const TINY: &str = "0.0000000000000000000000000001";
 
 /// Runs the command with a time limit: (status, stdout, stderr).
 fn run_with(args: &[&str], stdin: Stdio) -> (i32, String, String) {
@@ -56,77 +60,46 @@ fn tmp(name: &str) -> String {
     format!("{}/{name}", env!("CARGO_TARGET_TMPDIR"))
 }
 
+/// An argument list written as one line: words split on spaces, `∅` for
+/// an empty argument.
+fn argv(line: &str) -> Vec<String> {
+    line.split(' ')
+        .map(|w| {
+            if w == "∅" {
+                String::new()
+            } else {
+                w.to_string()
+            }
+        })
+        .collect()
+}
+
 #[test]
 fn no_argument_ends_in_a_panic() {
-    let dates = [
+    let mut table: Vec<String> = Vec::new();
+    for d in [
         "0001-01-01",
         "+262142-12-31",
         "-262143-01-01",
         "1900-02-28",
-        "",
-    ];
-    let huge = "9999999999999999999999999999";
-    let tiny = "0.0000000000000000000000000001";
-    let mut table: Vec<Vec<String>> = Vec::new();
-    let mut add = |args: &[&str]| table.push(args.iter().map(|s| s.to_string()).collect());
-    for d in dates {
-        add(&["price", "examples/invoices.csv", "--reprice-at", d]);
-        add(&["convert", "AMS", "7.5", "--date", d]);
-        add(&["tariffs", "--date", d]);
-        add(&["explain", "TER", "9.49", "--date", d]);
-        add(&["explain", "IK", "--quantity", "5", "--date", d]);
-        add(&[
-            "contract",
-            "schedule",
-            "--type",
-            "CAMMK",
-            "--version",
-            "7",
-            "--signed",
-            d,
-        ]);
-        add(&[
-            "contract",
-            "schedule",
-            "--type",
-            "CACCMK",
-            "--region",
-            "Normandie",
-            "--signed",
-            d,
-        ]);
-        add(&[
-            "contract",
-            "schedule",
-            "--type",
-            "CACCMK",
-            "--version",
-            "7",
-            "--signed",
-            "2025-01-01",
-            "--terminated",
-            d,
-        ]);
-        add(&[
-            "contract",
-            "conventionnement",
-            "--request",
-            d,
-            "--cessation",
-            d,
-            "--attestation",
-        ]);
-        add(&[
-            "contract",
-            "conventionnement",
-            "--request",
-            "2025-06-01",
-            "--designated",
-            d,
-            "--formalities",
-            d,
-        ]);
+        "∅",
+    ] {
+        for line in [
+            "price examples/invoices.csv --reprice-at {d}",
+            "convert AMS 7.5 --date {d}",
+            "tariffs --date {d}",
+            "explain TER 9.49 --date {d}",
+            "explain IK --quantity 5 --date {d}",
+            "contract schedule --type CAMMK --version 7 --signed {d}",
+            "contract schedule --type CACCMK --region Normandie --signed {d}",
+            "contract schedule --type CACCMK --version 7 --signed 2025-01-01 --terminated {d}",
+            "contract conventionnement --request {d} --cessation {d} --attestation",
+            "contract conventionnement --request 2025-06-01 --designated {d} --formalities {d}",
+        ] {
+            table.push(line.replace("{d}", d));
+        }
     }
+    let schedule = "contract schedule --type CAMMK --version avenant7 --signed 2025-01-01";
     for n in [
         "-1",
         "0",
@@ -135,56 +108,43 @@ fn no_argument_ends_in_a_panic() {
         "18446744073709551615",
         "18446744073709551616",
         "-9223372036854775808",
-        huge,
-        tiny,
-        "",
+        HUGE,
+        TINY,
+        "∅",
         "x",
     ] {
-        add(&["price", "examples/invoices.csv", "--threads", n]);
-        add(&["price", "examples/invoices.csv", "--memory-budget", n]);
-        add(&["generate", "--lines", n]);
-        add(&["generate", "--lines", "10", "--year", n]);
-        add(&["generate", "--lines", "10", "--seed", n]);
-        add(&["convert", "AMS", n]);
-        add(&["convert", "AMK", n, "--date", "2020-01-01"]);
-        add(&["explain", "TER", n]);
-        add(&["explain", "TER", "9.49", "--billed", n]);
-        add(&["explain", "IK", "--quantity", n]);
-        add(&["contract", "forfait", "--year", n, "--socle"]);
-        add(&[
-            "contract",
-            "conventionnement",
-            "--request",
-            "2025-06-01",
-            "--cessation",
-            "2025-01-10",
-            "--attestation",
-            "--departing-acts",
-            n,
-        ]);
-        let s = [
-            "contract",
-            "schedule",
-            "--type",
-            "CAMMK",
-            "--version",
-            "avenant7",
-            "--signed",
-            "2025-01-01",
-        ];
+        for line in [
+            "price examples/invoices.csv --threads {n}",
+            "price examples/invoices.csv --threads={n}",
+            "price examples/invoices.csv --memory-budget {n}",
+            "generate --lines {n}",
+            "generate --lines 10 --year {n}",
+            "generate --lines 10 --year={n}",
+            "generate --lines 10 --seed {n}",
+            "convert AMS {n}",
+            "convert AMK {n} --date 2020-01-01",
+            "explain TER {n}",
+            "explain TER 9.49 --billed {n}",
+            "explain IK --quantity {n}",
+            "contract forfait --year {n} --socle",
+            "contract conventionnement --request 2025-06-01 --cessation 2025-01-10 --attestation --departing-acts {n}",
+        ] {
+            table.push(line.replace("{n}", n));
+        }
         for flag in ["--renewals", "--acts", "--in-zone", "--interns"] {
-            add(&[&s[..], &[flag, n]].concat());
+            table.push(format!("{schedule} {flag} {n}"));
         }
         for v in [
-            format!("2025:{n}"),
-            format!("{n}:1"),
-            format!("2025:1:{n}"),
-            format!("2025:1:1:{n}"),
-            format!("2025:{n}:{n}:4"),
+            "2025:{n}",
+            "{n}:1",
+            "2025:1:{n}",
+            "2025:1:1:{n}",
+            "2025:{n}:{n}:4",
         ] {
-            add(&[&s[..], &["--interns", &v]].concat());
-            add(&[&s[..], &["--acts", &v]].concat());
-            add(&[&s[..], &["--in-zone", &v]].concat());
+            let v = v.replace("{n}", n);
+            for flag in ["--interns", "--acts", "--in-zone"] {
+                table.push(format!("{schedule} {flag} {v}"));
+            }
         }
     }
     for y in [
@@ -196,101 +156,42 @@ fn no_argument_ends_in_a_panic() {
         "2029",
         "0",
     ] {
-        add(&["generate", "--lines", "10", "--year", y]);
-        add(&["contract", "forfait", "--year", y, "--video"]);
+        table.push(format!("generate --lines 10 --year {y}"));
+        table.push(format!("contract forfait --year {y} --video"));
     }
-    for t in ["30000", "257", "256", "1"] {
-        add(&["price", "examples/invoices.csv", "--threads", t]);
-    }
-    add(&[
-        "price",
-        "examples/invoices.csv",
-        "--memory-budget",
-        "17592186044416",
-    ]);
-    add(&["price", "examples/invoices.csv", "--memory-budget", "0"]);
-    add(&[
-        "contract",
-        "schedule",
-        "--type",
-        "CAMMK",
-        "--version",
-        "7",
-        "--signed",
-        "2025-01-01",
-        "--renewals",
-        "4294967295",
-        "--terminated",
-        "2026-01-01",
-    ]);
-    add(&[
-        "contract",
-        "schedule",
-        "--type",
-        "CACCMK",
-        "--version",
-        "7",
-        "--signed",
-        "2025-01-01",
-        "--interns",
-        "999999:2:1:4",
-    ]);
-    add(&[
-        "contract",
-        "schedule",
-        "--type",
-        "CACCMK",
-        "--version",
-        "7",
-        "--signed",
-        "2025-01-01",
-        "--year-basis",
-        "contract",
-        "--interns",
-        "4294967295:1",
-    ]);
-    add(&[
-        "contract",
-        "schedule",
-        "--type",
-        "CACCMK",
-        "--version",
-        "7",
-        "--signed",
-        "+262142-06-01",
-    ]);
-    add(&[
-        "contract",
-        "schedule",
-        "--type",
-        "",
-        "--version",
-        "",
-        "--signed",
-        "2025-01-01",
-        "--zone",
-        "",
-        "--reason",
-        "",
-    ]);
-    add(&["explain", ""]);
-    add(&["explain", "TER", "", "--department", ""]);
-    add(&["tariffs", "--department", ""]);
-    add(&["tariffs", "--department", huge]);
-    add(&["convert", "", ""]);
-    add(&["price", ""]);
-    add(&["--tariffs-dir", "", "tariffs"]);
-    add(&["--tariffs-dir", "/nonexistent", "tariffs"]);
+    table.extend(
+        [
+            "price examples/invoices.csv --threads 30000",
+            "price examples/invoices.csv --threads 256",
+            "price examples/invoices.csv --memory-budget 17592186044416",
+            "price examples/invoices.csv --memory-budget 0",
+            "contract schedule --type CAMMK --version 7 --signed 2025-01-01 --renewals 4294967295 --terminated 2026-01-01",
+            "contract schedule --type CACCMK --version 7 --signed 2025-01-01 --interns 999999:2:1:4",
+            "contract schedule --type CACCMK --version 7 --signed 2025-01-01 --year-basis contract --interns 4294967295:1",
+            "contract schedule --type CACCMK --version 7 --signed +262142-06-01",
+            "contract schedule --type ∅ --version ∅ --signed 2025-01-01 --zone ∅ --reason ∅",
+            "explain ∅",
+            "explain TER ∅ --department ∅",
+            "tariffs --department ∅",
+            "convert ∅ ∅",
+            "price ∅",
+            "--tariffs-dir ∅ tariffs",
+            "--tariffs-dir /nonexistent tariffs",
+        ]
+        .map(String::from),
+    );
+    table.push(format!("tariffs --department {HUGE}"));
 
     let mut failures = Vec::new();
-    for args in &table {
+    for line in &table {
+        let args = argv(line);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (code, _, err) = run(&args);
         if !(0..=2).contains(&code) || err.contains("panicked") {
             failures.push(format!("{args:?}: status {code}: {err}"));
         }
     }
-    assert!(table.len() > 300, "{}", table.len());
+    assert!(table.len() > 400, "{}", table.len());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -503,122 +404,56 @@ fn a_closed_output_pipe_ends_the_run_quietly() {
 
 #[test]
 fn contract_arguments_out_of_range_are_refused_by_name() {
-    let s = [
-        "contract",
-        "schedule",
-        "--type",
-        "CAMMK",
-        "--version",
-        "avenant7",
-        "--signed",
-        "2025-01-01",
-    ];
-    let with =
-        |extra: &[&str]| -> Vec<String> { s.iter().chain(extra).map(|x| x.to_string()).collect() };
-    let cases: Vec<(Vec<String>, &str)> = vec![
-        (with(&["--renewals", "16"]), "de 0 à 15"),
+    // The CAMMK's term runs 2025-01-01 to 2028-01-01 (exclusive).
+    let cammk = "contract schedule --type CAMMK --version avenant7 --signed 2025-01-01";
+    let caccmk = "contract schedule --type CACCMK --version 7";
+    let cases = [
+        (format!("{cammk} --renewals 16"), "de 0 à 15"),
         (
-            with(&["--renewals", "4294967295", "--terminated", "2026-01-01"]),
+            format!("{cammk} --renewals 4294967295 --terminated 2026-01-01"),
             "de 0 à 15",
         ),
-        // The term runs 2025-01-01 to 2028-01-01 (exclusive).
-        (with(&["--terminated", "2024-12-31"]), "--terminated"),
-        (with(&["--terminated", "2028-01-01"]), "--terminated"),
-        (with(&["--interns", "999999:2:1:4"]), "de 2025 à 2027"),
-        (with(&["--interns", "2025:0"]), "au plus 12"),
-        (with(&["--interns", "2025:12.5"]), "au plus 12"),
-        (with(&["--interns", "2025:2:1.5"]), "au plus 1"),
-        (with(&["--interns", "2025:2:0"]), "au plus 1"),
-        (with(&["--interns", "2025:2:1:6"]), "de 1 à 5"),
+        (format!("{cammk} --terminated 2024-12-31"), "--terminated"),
+        (format!("{cammk} --terminated 2028-01-01"), "--terminated"),
+        (format!("{cammk} --interns 999999:2:1:4"), "de 2025 à 2027"),
+        (format!("{cammk} --interns 2025:0"), "au plus 12"),
+        (format!("{cammk} --interns 2025:12.5"), "au plus 12"),
+        (format!("{cammk} --interns 2025:2:1.5"), "au plus 1"),
+        (format!("{cammk} --interns 2025:2:0"), "au plus 1"),
+        (format!("{cammk} --interns 2025:2:1:6"), "de 1 à 5"),
         (
-            with(&[
-                "--interns",
-                "2025:9999999999999999999999999999:9999999999999999999999999999",
-            ]),
+            format!("{cammk} --interns 2025:{HUGE}:{HUGE}"),
             "au plus 12",
         ),
-        (with(&["--acts", "2025:30001"]), "de 0 à 30000"),
-        (with(&["--acts", "2028:100"]), "de 2025 à 2027"),
-        (with(&["--acts", "2025:100,2025:200"]), "deux fois"),
-        (with(&["--in-zone", "2025:1.01"]), "de 0 à 1"),
-        (with(&["--in-zone", "2025:-0.1"]), "de 0 à 1"),
+        (format!("{cammk} --acts 2025:30001"), "de 0 à 30000"),
+        (format!("{cammk} --acts 2028:100"), "de 2025 à 2027"),
+        (format!("{cammk} --acts 2025:100,2025:200"), "deux fois"),
+        (format!("{cammk} --in-zone 2025:1.01"), "de 0 à 1"),
+        (format!("{cammk} --in-zone 2025:-0.1"), "de 0 à 1"),
         (
-            with(&["--year-basis", "contract", "--acts", "4:100"]),
+            format!("{cammk} --year-basis contract --acts 4:100"),
             "de 1 à 3",
         ),
-        (with(&["--year-basis", "weeks"]), "--year-basis"),
+        (format!("{cammk} --year-basis weeks"), "--year-basis"),
         (
-            vec![
-                "contract",
-                "schedule",
-                "--type",
-                "CACCMK",
-                "--version",
-                "7",
-                "--signed",
-                "2025-01-01",
-                "--renewals",
-                "1",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            format!("{caccmk} --signed 2025-01-01 --renewals 1"),
             "ne se renouvelle pas",
         ),
+        (format!("{caccmk} --signed +262142-06-01"), "2099-12-31"),
+        ("contract forfait --year 2147483647".into(), "2099"),
+        ("contract forfait --year 2017".into(), "2018"),
         (
-            vec![
-                "contract",
-                "schedule",
-                "--type",
-                "CACCMK",
-                "--version",
-                "7",
-                "--signed",
-                "+262142-06-01",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
-            "2099-12-31",
-        ),
-        (
-            vec!["contract", "forfait", "--year", "2147483647"]
-                .into_iter()
-                .map(String::from)
-                .collect(),
-            "2099",
-        ),
-        (
-            vec!["contract", "forfait", "--year", "2017"]
-                .into_iter()
-                .map(String::from)
-                .collect(),
-            "2018",
-        ),
-        (
-            vec![
-                "contract",
-                "conventionnement",
-                "--request",
-                "2025-06-01",
-                "--departing-acts",
-                "4294967295",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            "contract conventionnement --request 2025-06-01 --departing-acts 4294967295".into(),
             "de 0 à 30000",
         ),
     ];
-    for (args, fragment) in cases {
+    for (line, fragment) in cases {
+        let args = argv(&line);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (code, out, err) = run(&args);
-        assert_eq!(code, 2, "{args:?}: {out}{err}");
-        assert!(err.contains(fragment), "{args:?}: {err}");
-        assert!(
-            out.is_empty(),
-            "{args:?}: nothing printed before the check: {out}"
-        );
+        assert_eq!(code, 2, "{line}: {out}{err}");
+        assert!(err.contains(fragment), "{line}: {err}");
+        assert!(out.is_empty(), "{line}: printed before the check: {out}");
     }
 }
 
