@@ -46,8 +46,9 @@ const MAX_BARREN_PATIENTS: u32 = 10_000;
 /// coverage start ([`Tariffs::coverage_start`], 2012-07-15) to the year
 /// after the last dated step of the data (a letter value or an act
 /// coefficient that starts or ends; 2027-07-01 in the embedded data, so
-/// 2028): after it every value stays as it is, and one full year beyond
-/// the last step is still a forecast of the published schedule.
+/// 2028): the values in force after the last step stay so, which makes
+/// the following year a whole year priced with known values; later years
+/// would only repeat it.
 pub fn year_range(tariffs: &Tariffs) -> RangeInclusive<i32> {
     let start = tariffs.coverage_start();
     let acts = tariffs
@@ -474,5 +475,26 @@ fn write_row(
         }
         2 if !f[8].is_empty() => f[8].push('1'),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_from_the_coverage_start_to_the_year_after_the_last_step() {
+        // Coverage 2012-07-15; last dated step 2027-07-01 (act coefficients).
+        let t = Tariffs::embedded();
+        assert_eq!(year_range(t), 2012..=2028);
+        for (year, lines) in [(2011, 1), (2029, 1), (2025, MAX_LINES + 1)] {
+            let mut out = Vec::new();
+            let e = generate(t, lines, 1, year, &mut out).unwrap_err();
+            assert!(matches!(e, Error::Io { .. }), "{e}");
+            assert!(out.is_empty(), "nothing written before the checks");
+        }
+        let mut out = Vec::new();
+        generate(t, 0, 1, 2012, &mut out).unwrap();
+        assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1); // the header
     }
 }

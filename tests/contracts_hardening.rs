@@ -367,3 +367,25 @@ fn conventionnement_at_the_edges() {
         );
     }
 }
+
+#[test]
+fn parameters_parse_any_text_into_a_table_or_an_error() {
+    use kine_tarif::contracts::Parameters;
+    let huge = format!("ALL,all,x,,{}9,src", "9".repeat(40));
+    for text in [
+        "",
+        "contract,version,parameter,index,value,source\n",
+        "contract,version,parameter,index,value,source\nA,b,c,d\n",
+        "contract,version,parameter,index,value,source\nA,b,c,d,1.5,\n",
+        "contract,version,parameter,index,value,source\nA,b,c,d,x,s\n",
+        "\u{0}\u{feff},\n\"",
+        huge.as_str(),
+    ] {
+        let _ = Parameters::parse(text);
+    }
+    // A row without a source is refused, with its line (2: the header is 1).
+    let e = Parameters::parse("contract,version,parameter,index,value,source\nA,b,c,d,1.5,\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains(":2:") && e.contains("source"), "{e}");
+}
