@@ -1,14 +1,54 @@
-//! The command line's input and output: what `price` reads and writes
-//! through, so that every input can be read again ([`stdin_seekable`]) and
-//! an output emptied where it can be ([`Rewritable`]), as
-//! `kine_tarif::batch::price_seekable` needs; and `--threads`.
+//! Input and output of the `kine-tarif` command (binary only): an input
+//! that can be read again ([`stdin_seekable`]) and an output emptied where
+//! it can be ([`Rewritable`]), as `kine_tarif::batch::price_seekable` needs;
+//! the output file or standard output; and the closed pipe that ends a run
+//! quietly.
+//!
+//! The batch engine reports its own read and write errors as
+//! `Error::Input` / `Error::Output`, named by `Error::named`. A
+//! `BrokenPipe` anywhere in an error's chain ([`is_broken_pipe`]) means the
+//! reader of standard output went away (`| head -1`): `main` then exits 0
+//! without a message.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use kine_tarif::Error;
-use kine_tarif::batch::{MAX_THREADS, Restart};
+use kine_tarif::batch::Restart;
+
+/// Whether an `io::Error` of kind `BrokenPipe` is anywhere in the chain of
+/// `err` (an `Error::Io` today; also `Error::Output` once the batch engine
+/// returns it, as its source).
+pub fn is_broken_pipe(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        if e.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+        {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
+}
+
+/// The output file, or standard output.
+pub fn output_writer(path: Option<&PathBuf>) -> Result<Box<dyn Write>, Error> {
+    Ok(match path {
+        Some(p) => Box::new(File::create(p).map_err(|source| Error::Io {
+            path: p.clone(),
+            source,
+        })?),
+        None => Box::new(io::stdout().lock()),
+    })
+}
+
+/// How the output is named in messages.
+pub fn output_name(path: Option<&PathBuf>) -> String {
+    path.map(|p| p.display().to_string())
+        .unwrap_or_else(|| "sortie standard".into())
+}
 
 /// An input that can be read again.
 pub trait ReadSeek: Read + Seek {}
@@ -56,14 +96,6 @@ pub fn stdin_seekable(
     let size = file.stream_position().map_err(temp)?;
     file.rewind().map_err(temp)?;
     Ok((Box::new(file), size))
-}
-
-/// `--threads`: 0 (one per core) to [`MAX_THREADS`].
-pub fn threads_arg(s: &str) -> Result<usize, String> {
-    s.parse::<usize>()
-        .ok()
-        .filter(|n| *n <= MAX_THREADS)
-        .ok_or_else(|| format!("{s:?} : un nombre de 0 (un par cœur) à {MAX_THREADS} est attendu"))
 }
 
 /// Standard input or output as a `File` when it is a regular file (a

@@ -11,14 +11,90 @@
 //! rows (impossible date, unknown code, wrong amount). The lines come
 //! grouped by practitioner, which the streaming engine needs for large
 //! batches. The same seed gives the same file.
+//!
+//! Years: every year of the tariff data's coverage, [`year_range`] (2012
+//! to 2028 with the embedded data). Before the new nomenclature (the old
+//! cotations' transition date, 2024-02-22) a session is billed with the
+//! act's old AMS / AMK cotation (`tariffs/old_cotations.csv`, through
+//! [`Tariffs::old_cotation`]) at the old letter value, without act id or
+//! télésoin (TMK starts with the new nomenclature); from that date with
+//! the act's new key and dated coefficient. 2024 has both, a prescription
+//! crossing 22 February changing cotation on that day. In 2012 the acts
+//! start at the coverage start (15 July).
+//!
+//! Every loop is bounded: at most [`MAX_LINES`] lines, and a run of
+//! patients that yield no line is an error, never a hang.
 
 use std::io::Write;
+use std::ops::RangeInclusive;
 
 use chrono::{Datelike, Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::money::format_money;
+use crate::nomenclature::Act;
 use crate::{Code, Error, InvoiceLine, Tariffs, Territory};
+
+/// Most lines one run writes: a billion, about 100 GB of CSV.
+pub const MAX_LINES: u64 = 1_000_000_000;
+
+/// Patients in a row without a single line before the run stops with an
+/// error (never reached with valid tariffs: a guard against a hang).
+const MAX_BARREN_PATIENTS: u32 = 10_000;
+
+/// The years `generate` accepts with `tariffs`: from the year of the
+/// coverage start ([`Tariffs::coverage_start`], 2012-07-15) to the year
+/// after the last dated step of the data (a letter value or an act
+/// coefficient that starts or ends; 2027-07-01 in the embedded data, so
+/// 2028): the values in force after the last step stay so, which makes
+/// the following year a whole year priced with known values; later years
+/// would only repeat it.
+pub fn year_range(tariffs: &Tariffs) -> RangeInclusive<i32> {
+    let start = tariffs.coverage_start();
+    let acts = tariffs
+        .acts()
+        .iter()
+        .flat_map(|a| &a.periods)
+        .map(|p| p.period);
+    let values = Code::ALL.iter().flat_map(|&code| {
+        [Territory::Metropole, Territory::Dom]
+            .into_iter()
+            .flat_map(move |t| tariffs.letter_values(code, t).iter().map(|v| v.period))
+    });
+    let last = acts
+        .chain(values)
+        .flat_map(|p| [Some(p.from), p.to])
+        .flatten()
+        .max()
+        .unwrap_or(start)
+        .max(start);
+    start.year()..=last.year().saturating_add(1)
+}
+
+/// An argument `generate` refuses, as an error naming the flag.
+fn invalid(flag: &str, message: String) -> Error {
+    Error::Argument(format!("{flag} : {message}"))
+}
+
+/// The cotation of `act` on `date`: before the old cotations' transition
+/// date, the act's old AMS or AMK pair (AMC is the clinic's letter, not a
+/// practice's); from it, the act's dated coefficient. `None` when neither
+/// is in force (outside the coverage). The flag says "old cotation".
+fn cotation(tariffs: &Tariffs, act: &Act, date: NaiveDate) -> Option<(Code, Decimal, bool)> {
+    let old = act
+        .old_cotations
+        .iter()
+        .find(|(l, _)| *l != Code::AMC)
+        .or(act.old_cotations.first())
+        .and_then(|&(l, c)| tariffs.old_cotation(l, c))
+        .filter(|o| o.period.contains(date) && date < o.transition_from);
+    match old {
+        Some(o) => Some((o.letter, o.coefficient, true)),
+        None => act
+            .period_at(date)
+            .map(|p| (act.letter, p.coefficient, false)),
+    }
+}
 
 /// SplitMix64: small, fast, reproducible.
 #[derive(Debug, Clone)]
@@ -118,22 +194,12 @@ struct Row<'a> {
     discharge: Option<NaiveDate>,
 }
 
-/// The years [`generate`] writes: from the year the tariff data starts
-/// (2012: lines from its coverage start, 2012-07-15) to 2099. Before
-/// 2024-02-22 the lines use the old cotations (AMS / AMC / AMK) of the acts
-/// that replaced them, from then on the new nomenclature.
-pub const LAST_YEAR: i32 = 2099;
-
-/// The first day of the new nomenclature (décision UNCAM du 14/12/2023).
-const NEW_KEYS: NaiveDate = match NaiveDate::from_ymd_opt(2024, 2, 22) {
-    Some(d) => d,
-    None => NaiveDate::MIN,
-};
-
 /// Writes `lines` synthetic invoice lines of `year` (plus the header).
 ///
-/// A year outside the data's coverage (see [`LAST_YEAR`]) is an error
-/// naming the accepted range.
+/// Errors: a year outside [`year_range`] or more than [`MAX_LINES`] lines
+/// ([`Error::Argument`] naming the flag, `--year` or `--lines`, before
+/// anything is written); a write error ([`Error::Output`]: the caller
+/// knows its name, see [`Error::named`]).
 pub fn generate<W: Write>(
     tariffs: &Tariffs,
     lines: u64,
@@ -141,33 +207,47 @@ pub fn generate<W: Write>(
     year: i32,
     out: W,
 ) -> Result<(), Error> {
+    let years = year_range(tariffs);
+    if !years.contains(&year) {
+        return Err(invalid(
+            "--year",
+            format!(
+                "année {year} hors de la couverture des données tarifaires : de {} à {}",
+                years.start(),
+                years.end()
+            ),
+        ));
+    }
+    if lines > MAX_LINES {
+        return Err(invalid(
+            "--lines",
+            format!("{lines} lignes : au plus {MAX_LINES}"),
+        ));
+    }
+    // A write error keeps its io::Error (a closed pipe is recognised by
+    // its kind); the path is the caller's to fill in.
     let io = |e: csv::Error| match e.into_kind() {
-        csv::ErrorKind::Io(e) => Error::Output(e),
-        other => Error::Output(std::io::Error::other(format!("{other:?}"))),
+        csv::ErrorKind::Io(source) => Error::Output(source),
+        kind => Error::Output(std::io::Error::other(format!("{kind:?}"))),
     };
     let mut w = csv::WriterBuilder::new()
         .buffer_capacity(1 << 16)
         .from_writer(out);
+    w.write_record(COLUMNS).map_err(io)?;
     let mut rng = Rng::new(seed);
     let total_weight: u64 = MIX.iter().map(|m| m.1).sum();
-    let coverage = tariffs.coverage_start();
+    // The acts start on 1 January, or at the coverage start in its year.
     let start = NaiveDate::from_ymd_opt(year, 1, 1)
-        .filter(|_| (coverage.year()..=LAST_YEAR).contains(&year))
-        .ok_or_else(|| {
-            Error::Argument(format!(
-                "année {year} : les données tarifaires couvrent les années {} à {LAST_YEAR}",
-                coverage.year()
-            ))
-        })?
-        .max(coverage);
-    // Each patient either gives lines or counts as done: the loops end
-    // even where no act has a cotation (none should, in the coverage).
-    let mut idle = 0u32;
-    w.write_record(COLUMNS).map_err(io)?;
+        .map(|d| d.max(tariffs.coverage_start()))
+        .ok_or_else(|| invalid("--year", format!("année {year} hors du calendrier")))?;
+    let end = NaiveDate::from_ymd_opt(year.saturating_add(1), 1, 1).unwrap_or(NaiveDate::MAX);
+    // First sessions up to 15 days before the year's end: 350 days for a
+    // whole year (as always), 155 from 2012-07-15.
+    let span = ((end - start).num_days() - 15).clamp(1, 350) as u64;
+    let mut barren = 0u32;
     let (mut written, mut invoice, mut patient, mut practitioner) = (0u64, 0u64, 0u64, 0u64);
     let mut fields: Vec<String> = vec![String::new(); COLUMNS.len()];
     while written < lines {
-        let at_start = written;
         practitioner += 1;
         let department = if rng.chance(30) {
             DOM[rng.below(5) as usize]
@@ -175,14 +255,18 @@ pub fn generate<W: Write>(
             DEPARTMENTS[rng.below(12) as usize]
         };
         let territory = Territory::from_department(department).unwrap_or_default();
-        if idle > 1_000 {
-            return Err(Error::Argument(format!(
-                "année {year} : aucune ligne à générer"
-            )));
-        }
         let quota = 3000 + rng.below(3000);
         let mut done = 0;
         while done < quota && written < lines {
+            if barren >= MAX_BARREN_PATIENTS {
+                return Err(invalid(
+                    "--year",
+                    format!(
+                        "année {year} : {MAX_BARREN_PATIENTS} patients de suite sans aucune séance facturable (données tarifaires sans cotation ce jour-là ?)"
+                    ),
+                ));
+            }
+            let before = written;
             patient += 1;
             let mut pick = rng.below(total_weight);
             let act_id = MIX
@@ -197,10 +281,12 @@ pub fn generate<W: Write>(
                 })
                 .map(|m| m.0)
                 .unwrap_or(MIX[0].0);
-            let Some(act) = tariffs.act(act_id) else {
-                done += 1;
-                continue;
-            };
+            let act = tariffs.act(act_id).ok_or_else(|| {
+                invalid(
+                    "--tariffs-dir",
+                    format!("acte {act_id} du générateur absent des données tarifaires"),
+                )
+            })?;
             let sessions = 5 + rng.below(16);
             let home = rng.chance(120);
             let distance = if home && rng.chance(400) {
@@ -208,11 +294,9 @@ pub fn generate<W: Write>(
             } else {
                 None
             };
-            let Some(first) = start.checked_add_days(Days::new(rng.below(350))) else {
-                done += 1;
-                continue;
-            };
-            let before = written;
+            let first = start
+                .checked_add_days(Days::new(rng.below(span)))
+                .unwrap_or(start);
             let birth = match act.letter {
                 Code::DRA => first.checked_sub_days(Days::new(3650 + rng.below(2500))),
                 Code::RPE => first.checked_sub_days(Days::new(27000 + rng.below(5000))),
@@ -229,24 +313,16 @@ pub fn generate<W: Write>(
                 if written >= lines || date.year() != year {
                     break;
                 }
-                // The act's cotation that day: an old one before the new
-                // keys (no télésoin then), the act's own after.
-                let old = date < NEW_KEYS;
-                let (letter, coefficient) = if old {
-                    match act.old_cotations.first() {
-                        Some(&(l, c)) if tariffs.old_cotation(l, c).is_some() => (l, c),
-                        _ => break,
-                    }
-                } else {
-                    match act.period_at(date) {
-                        Some(p) => (act.letter, p.coefficient),
-                        None => break,
-                    }
+                let Some((letter, coefficient, old)) = cotation(tariffs, act, date) else {
+                    break;
                 };
                 let per_day = if twice && rng.chance(300) { 2 } else { 1 };
                 for session in 1..=per_day {
+                    // No télésoin before TMK (the new nomenclature).
                     let telesoin =
-                        !old && s >= 3 && !home && !twice && act.chapter == "II" && rng.chance(10);
+                        s >= 3 && !home && !twice && !old && act.chapter == "II" && rng.chance(10);
+                    // Old cotations carry no act id (billing software had none).
+                    let with_id = rng.chance(200) && !old;
                     let base = Row {
                         invoice: 0,
                         patient,
@@ -256,7 +332,7 @@ pub fn generate<W: Write>(
                         coefficient: Some(coefficient),
                         quantity: None,
                         department,
-                        act_id: if !old && rng.chance(200) { act_id } else { "" },
+                        act_id: if with_id { act_id } else { "" },
                         prescription: patient,
                         session,
                         telesoin,
@@ -271,16 +347,13 @@ pub fn generate<W: Write>(
                         } else {
                             Decimal::new(107, 1)
                         };
-                        // The BDK forfaits came with the new keys.
-                        if !old {
-                            rows.push(Row {
-                                code: Code::AMK,
-                                coefficient: Some(bdk),
-                                act_id: "",
-                                telesoin: false,
-                                ..base
-                            });
-                        }
+                        rows.push(Row {
+                            code: Code::AMK,
+                            coefficient: Some(bdk),
+                            act_id: "",
+                            telesoin: false,
+                            ..base
+                        });
                     }
                     if home && !telesoin {
                         let ifs = date.year() >= 2026 && act.ifs == crate::IfsScope::Always;
@@ -318,12 +391,8 @@ pub fn generate<W: Write>(
                 };
                 date = next;
             }
-            if written == before {
-                // No line for this patient: counted, so the quota ends.
-                done += 1;
-            }
+            barren = if written == before { barren + 1 } else { 0 };
         }
-        idle = if written == at_start { idle + 1 } else { 0 };
     }
     w.flush().map_err(Error::Output)?;
     Ok(())
@@ -393,5 +462,26 @@ fn write_row(
         }
         2 if !f[8].is_empty() => f[8].push('1'),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_from_the_coverage_start_to_the_year_after_the_last_step() {
+        // Coverage 2012-07-15; last dated step 2027-07-01 (act coefficients).
+        let t = Tariffs::embedded();
+        assert_eq!(year_range(t), 2012..=2028);
+        for (year, lines) in [(2011, 1), (2029, 1), (2025, MAX_LINES + 1)] {
+            let mut out = Vec::new();
+            let e = generate(t, lines, 1, year, &mut out).unwrap_err();
+            assert!(matches!(e, Error::Argument(_)), "{e}");
+            assert!(out.is_empty(), "nothing written before the checks");
+        }
+        let mut out = Vec::new();
+        generate(t, 0, 1, 2012, &mut out).unwrap();
+        assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1); // the header
     }
 }

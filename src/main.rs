@@ -1,11 +1,22 @@
 //! `kine-tarif`: the command line, a thin layer over the library.
+//!
+//! Input: the arguments (checked by [`cli_args`] and, for `contract`, by
+//! [`cli_contract`] before anything is read or written), invoice CSV files
+//! or standard input, the tariff data (embedded or `--tariffs-dir`).
+//! Output: standard output or `-o FILE`, a summary and errors on standard
+//! error. Exit status: 0 done (also when the reader of standard output
+//! closed the pipe early: `kine-tarif price big.csv | head -1` ends
+//! quietly), 1 `--fail-on` met, 2 an error that stopped the work, with its
+//! message (never a panic).
+
+mod cli_args;
+mod cli_contract;
+mod cli_io;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-mod cli_io;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -13,11 +24,16 @@ use kine_tarif::batch::{BatchOptions, Once, OutputFormat, Summary, price_seekabl
 use kine_tarif::money::{format_money, parse_decimal};
 use kine_tarif::{Code, Error, FindingCode, InvoiceLine, LineStatus, Tariffs, Territory};
 
+use cli_args::date;
+use cli_contract::ContractCommand;
+use cli_io::{is_broken_pipe, output_name, output_writer};
+
 #[derive(Parser)]
 #[command(
     name = "kine-tarif",
     version,
-    about = "Prices and checks French physiotherapy invoice lines (NGAP Titre XIV)."
+    about = "Prices and checks French physiotherapy invoice lines (NGAP Titre XIV).",
+    after_help = "Statut de sortie : 0 terminé (aussi quand le lecteur de la sortie ferme le tube avant la fin, par exemple `| head -1` : arrêt silencieux), 1 seuil de --fail-on atteint, 2 erreur (message sur la sortie d'erreur)."
 )]
 struct Cli {
     /// Load the tariff files from this directory instead of the embedded data.
@@ -42,6 +58,9 @@ enum FailOn {
 #[derive(Subcommand)]
 enum Command {
     /// Price and check an invoice CSV: one output row per input row.
+    ///
+    /// Si le lecteur de la sortie ferme le tube avant la fin (`| head -1`),
+    /// le traitement s'arrête sans message, avec le statut 0.
     Price {
         /// Input CSV file, or `-` for standard input.
         #[arg(default_value = "-")]
@@ -58,12 +77,12 @@ enum Command {
         /// Price each line on its own, without the invoice rules.
         #[arg(long)]
         no_rules: bool,
-        /// Worker threads: 0 (the default) for one per core, or 1 to 256.
-        #[arg(long, default_value_t = 0, value_parser = cli_io::threads_arg)]
+        /// Worker threads (default: one per core); 0 = un par cœur, au plus 256.
+        #[arg(long, default_value_t = 0, value_parser = cli_args::threads)]
         threads: usize,
         /// Input held whole up to this many MiB; a larger input is streamed
         /// when grouped by practitioner, spilled to temporary files otherwise.
-        #[arg(long, default_value_t = 48)]
+        #[arg(long, default_value_t = 48, value_parser = cli_args::mebibytes)]
         memory_budget: usize,
         /// Where a large input in no particular order is spilled (default:
         /// the system's temporary directory, TMPDIR).
@@ -71,7 +90,7 @@ enum Command {
         temp_dir: Option<PathBuf>,
         /// Also price every line with the coefficients and values in force at
         /// this date, with a per-letter summary of the difference.
-        #[arg(long)]
+        #[arg(long, value_parser = date)]
         reprice_at: Option<NaiveDate>,
     },
     /// The new cotations replacing an old AMS / AMC / AMK cotation.
@@ -81,7 +100,7 @@ enum Command {
         /// Old coefficient (dot or comma).
         coefficient: String,
         /// Target date (default: today).
-        #[arg(long)]
+        #[arg(long, value_parser = date)]
         date: Option<NaiveDate>,
         /// Narrow to one act id.
         #[arg(long)]
@@ -93,7 +112,7 @@ enum Command {
     /// The table in force at a date: letter values and acts with their price.
     Tariffs {
         /// Date (default: today).
-        #[arg(long)]
+        #[arg(long, value_parser = date)]
         date: Option<NaiveDate>,
         /// Département code (default: metropolitan).
         #[arg(long)]
@@ -101,14 +120,16 @@ enum Command {
     },
     /// Write a realistic synthetic invoice batch (grouped by practitioner).
     Generate {
-        /// Number of invoice lines.
-        #[arg(long)]
+        /// Number of invoice lines (au plus 1 000 000 000).
+        #[arg(long, value_parser = cli_args::lines)]
         lines: u64,
         /// Random seed: the same seed gives the same file.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Year of the acts.
-        #[arg(long, default_value_t = 2025)]
+        /// Year of the acts: une année couverte par les données tarifaires
+        /// (2012 à 2028 avec les données intégrées) ; avant le 2024-02-22,
+        /// les anciennes cotations AMS / AMK.
+        #[arg(long, default_value_t = 2025, value_parser = cli_args::year, allow_negative_numbers = true)]
         year: i32,
         /// Output file (default: standard output).
         #[arg(short, long)]
@@ -126,7 +147,7 @@ enum Command {
         /// The coefficient, for acts and TMK.
         coefficient: Option<String>,
         /// Date of the act (default: today).
-        #[arg(long)]
+        #[arg(long, value_parser = date)]
         date: Option<NaiveDate>,
         /// Département code (default: metropolitan).
         #[arg(long)]
@@ -143,361 +164,18 @@ enum Command {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum TableOrJson {
-    Table,
-    Json,
-}
-
-#[derive(Subcommand)]
-// Parsed once per run: the size difference between variants does not matter.
-#[allow(clippy::large_enum_variant)]
-enum ContractCommand {
-    /// The payment schedule of a contract.
-    Schedule {
-        /// CACCMK, CAIMK, CAMMK or CIMK.
-        #[arg(long = "type")]
-        kind: String,
-        /// avenant3, avenant5 or avenant7 (or give --region).
-        #[arg(long)]
-        version: Option<String>,
-        /// Region, to find the version from its zonage date.
-        #[arg(long)]
-        region: Option<String>,
-        /// Signature (adhesion) date.
-        #[arg(long)]
-        signed: NaiveDate,
-        /// Zone at signature: tsd, sd, intermediaire, non-prioritaire.
-        #[arg(long, default_value = "tsd")]
-        zone: String,
-        /// Acts per year: 2025:2100,2026:3000 (contract year indexes with --year-basis contract).
-        #[arg(long, default_value = "")]
-        acts: String,
-        /// Share of the activity with residents of the zone: 2026:0.45,…
-        #[arg(long, default_value = "")]
-        in_zone: String,
-        /// Intern periods YEAR:MONTHS[:FTE[:STUDY_YEAR]], e.g. 2025:2:1:4,2025:1:0.5:5.
-        #[arg(long, default_value = "")]
-        interns: String,
-        /// Early termination date.
-        #[arg(long)]
-        terminated: Option<NaiveDate>,
-        /// Termination reason: none, family-medical, spouse-transfer, legal-situation, illness, imprisonment, death, force-majeure.
-        #[arg(long, default_value = "none")]
-        reason: String,
-        /// CAMMK / CIMK tacit renewals.
-        #[arg(long, default_value_t = 0)]
-        renewals: u32,
-        /// calendar or contract years.
-        #[arg(long, default_value = "calendar")]
-        year_basis: String,
-        /// days or months.
-        #[arg(long, default_value = "days")]
-        prorata: String,
-        /// recover or ignore the year-1 shortfall.
-        #[arg(long, default_value = "recover")]
-        year1: String,
-        /// paid-prorata or paid-minus-earned.
-        #[arg(long, default_value = "paid-prorata")]
-        repayment: String,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "table")]
-        format: TableOrJson,
-    },
-    /// The modernisation forfait of a reference year.
-    Forfait {
-        /// Reference year.
-        #[arg(long)]
-        year: i32,
-        /// All five mandatory indicators met (DMP, SESAM-Vitale, SCOR, FSE ≥ 70 %, MSS).
-        #[arg(long)]
-        socle: bool,
-        /// Coordinated care.
-        #[arg(long)]
-        coordinated: bool,
-        /// Video equipment.
-        #[arg(long)]
-        video: bool,
-        /// Connected devices.
-        #[arg(long)]
-        devices: bool,
-    },
-    /// Conventionnement decision for a place in a non-priority zone.
-    Conventionnement {
-        /// Zone of the place.
-        #[arg(long, default_value = "non-prioritaire")]
-        zone: String,
-        /// Date of the request.
-        #[arg(long)]
-        request: NaiveDate,
-        /// Definitive cessation date of the departing physiotherapist.
-        #[arg(long)]
-        cessation: Option<NaiveDate>,
-        /// The departing physiotherapist's attestation names the applicant.
-        #[arg(long)]
-        attestation: bool,
-        /// Acts of the departing physiotherapist in year N−1.
-        #[arg(long)]
-        departing_acts: Option<u32>,
-        /// CPD opinion: favourable or unfavourable.
-        #[arg(long)]
-        cpd: Option<String>,
-        /// Designation date of the successor.
-        #[arg(long)]
-        designated: Option<NaiveDate>,
-        /// Date the installation formalities started.
-        #[arg(long)]
-        formalities: Option<NaiveDate>,
-    },
-}
-
-fn pairs<K: std::str::FromStr, V: std::str::FromStr>(
-    s: &str,
-    what: &str,
-) -> Result<Vec<(K, V)>, String> {
-    s.split(',')
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(|x| {
-            let (k, v) = x
-                .split_once(':')
-                .ok_or_else(|| format!("{what}: expected KEY:VALUE, got {x:?}"))?;
-            Ok((
-                k.trim()
-                    .parse()
-                    .map_err(|_| format!("{what}: bad key {k:?}"))?,
-                v.trim()
-                    .parse()
-                    .map_err(|_| format!("{what}: bad value {v:?}"))?,
-            ))
-        })
-        .collect()
-}
-
-fn run_contract(cmd: ContractCommand) -> Result<(), Box<dyn std::error::Error>> {
-    use kine_tarif::contracts::*;
-    match cmd {
-        ContractCommand::Schedule {
-            kind,
-            version,
-            region,
-            signed,
-            zone,
-            acts,
-            in_zone,
-            interns,
-            terminated,
-            reason,
-            renewals,
-            year_basis,
-            prorata,
-            year1,
-            repayment,
-            format,
-        } => {
-            let kind: ContractType = kind.parse()?;
-            let version: Version = match (version, region) {
-                (Some(v), _) => v.parse()?,
-                (None, Some(r)) => version_for(&r, signed)
-                    .ok_or_else(|| format!("region {r:?} has no zonage date for {signed} in tariffs/zonage_regions.csv: give --version"))?,
-                (None, None) => return Err("give --version or --region".into()),
-            };
-            let mut c = Contract::new(kind, version, signed, zone.parse()?);
-            c.acts.extend(pairs::<u32, u32>(&acts, "--acts")?);
-            c.in_zone_share
-                .extend(pairs::<u32, rust_decimal::Decimal>(&in_zone, "--in-zone")?);
-            for part in interns.split(',').map(str::trim).filter(|x| !x.is_empty()) {
-                let f: Vec<&str> = part.split(':').collect();
-                let bad =
-                    || format!("--interns: expected YEAR:MONTHS[:FTE[:STUDY_YEAR]], got {part:?}");
-                if f.len() < 2 || f.len() > 4 {
-                    return Err(bad().into());
-                }
-                c.interns.push(InternPeriod {
-                    year: f[0].parse().map_err(|_| bad())?,
-                    months: parse_decimal(f[1]).ok_or_else(bad)?,
-                    fte: f
-                        .get(2)
-                        .map(|x| parse_decimal(x).ok_or_else(bad))
-                        .transpose()?
-                        .unwrap_or(rust_decimal::Decimal::ONE),
-                    study_year: f.get(3).map(|x| x.parse().map_err(|_| bad())).transpose()?,
-                });
-            }
-            if let Some(date) = terminated {
-                let reason = if reason == "none" {
-                    None
-                } else {
-                    Some(reason.parse()?)
-                };
-                c.termination = Some(Termination { date, reason });
-            }
-            c.renewals = renewals;
-            let o = Options {
-                year_basis: match year_basis.as_str() {
-                    "calendar" => YearBasis::Calendar,
-                    "contract" => YearBasis::Contract,
-                    x => {
-                        return Err(format!("--year-basis: calendar or contract, not {x:?}").into());
-                    }
-                },
-                prorata: match prorata.as_str() {
-                    "days" => ProrataUnit::Days,
-                    "months" => ProrataUnit::Months,
-                    x => return Err(format!("--prorata: days or months, not {x:?}").into()),
-                },
-                year1: match year1.as_str() {
-                    "recover" => Year1Proration::Recover,
-                    "ignore" => Year1Proration::Ignore,
-                    x => return Err(format!("--year1: recover or ignore, not {x:?}").into()),
-                },
-                repayment: match repayment.as_str() {
-                    "paid-prorata" => Repayment::PaidProrata,
-                    "paid-minus-earned" => Repayment::PaidMinusEarned,
-                    x => {
-                        return Err(format!(
-                            "--repayment: paid-prorata or paid-minus-earned, not {x:?}"
-                        )
-                        .into());
-                    }
-                },
-            };
-            let s = schedule(&c, &o)?;
-            match format {
-                TableOrJson::Json => {
-                    let v = serde_json::json!({
-                        "contract": kind.as_str(),
-                        "version": version.as_str(),
-                        "signed": signed.to_string(),
-                        "eligible": s.eligibility.eligible,
-                        "eligibility": s.eligibility.reasons,
-                        "payments": s.payments,
-                        "total": s.total.to_string(),
-                        "notes": s.notes,
-                    });
-                    println!("{}", serde_json::to_string_pretty(&v)?);
-                }
-                TableOrJson::Table => {
-                    println!(
-                        "{kind} {} signé le {signed} — {}",
-                        version.as_str(),
-                        if s.eligibility.eligible {
-                            "éligible"
-                        } else {
-                            "NON éligible"
-                        }
-                    );
-                    for r in &s.eligibility.reasons {
-                        println!("  {r}");
-                    }
-                    println!(
-                        "{:<34} {:<10} {:<15} {:>12}  motif",
-                        "période", "échéance", "nature", "montant"
-                    );
-                    for p in &s.payments {
-                        println!(
-                            "{:<34} {:<10} {:<15} {:>12}  {}",
-                            p.covers,
-                            p.due,
-                            format!("{:?}", p.kind).to_lowercase(),
-                            p.amount,
-                            p.note
-                        );
-                    }
-                    println!("{:<62} {:>12}", "total", s.total);
-                    for n in &s.notes {
-                        println!("note : {n}");
-                    }
-                }
-            }
-        }
-        ContractCommand::Forfait {
-            year,
-            socle,
-            coordinated,
-            video,
-            devices,
-        } => {
-            let i = Indicators {
-                dmp_software: socle,
-                sesam_vitale_up_to_date: socle,
-                scor: socle,
-                fse_rate: if socle {
-                    rust_decimal::Decimal::ONE
-                } else {
-                    rust_decimal::Decimal::ZERO
-                },
-                mss: socle,
-                coordinated_care: coordinated,
-                video,
-                connected_devices: devices,
-            };
-            let f = modernisation_forfait(year, &i)?;
-            println!(
-                "Forfait de modernisation, année de référence {} (versé en {})",
-                f.reference_year, f.paid_in
-            );
-            for (part, amount, rule) in &f.parts {
-                println!("  {part:<18} {amount:>8} €  {rule}");
-            }
-            println!("  {:<18} {:>8} €", "total", f.total);
-        }
-        ContractCommand::Conventionnement {
-            zone,
-            request,
-            cessation,
-            attestation,
-            departing_acts,
-            cpd,
-            designated,
-            formalities,
-        } => {
-            let r = ConventionnementRequest {
-                zone: zone.parse()?,
-                request_date: request,
-                derogation: None,
-                cessation_date: cessation,
-                attestation,
-                departing_acts_previous_year: departing_acts,
-                cpd_opinion: match cpd.as_deref() {
-                    None => None,
-                    Some("favourable") => Some(true),
-                    Some("unfavourable") => Some(false),
-                    Some(x) => {
-                        return Err(format!("--cpd: favourable or unfavourable, not {x:?}").into());
-                    }
-                },
-                designation_date: designated,
-                formalities_date: formalities,
-                threshold_inclusive: true,
-            };
-            let d = conventionnement_decision(&r);
-            println!("{:?} — {}", d.outcome, d.rule);
-        }
-    }
-    Ok(())
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // The reader of standard output went away (`| head -1`): what it
+        // wanted it has; end quietly, as a Unix filter does.
+        Err(e) if is_broken_pipe(e.as_ref()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("kine-tarif: {e}");
+            let _ = writeln!(io::stderr(), "kine-tarif: {e}");
             ExitCode::from(2)
         }
     }
-}
-
-/// The output file, or standard output.
-fn output_writer(path: Option<&PathBuf>) -> Result<Box<dyn Write>, Error> {
-    Ok(match path {
-        Some(p) => Box::new(File::create(p).map_err(|source| Error::Io {
-            path: p.clone(),
-            source,
-        })?),
-        None => Box::new(io::stdout().lock()),
-    })
 }
 
 fn today() -> NaiveDate {
@@ -536,34 +214,35 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 Format::Csv => OutputFormat::Csv,
                 Format::Jsonl => OutputFormat::Jsonl,
             };
-            let in_name = if input == "-" {
-                "<entrée standard>".to_string()
+            let input_name = if input == "-" {
+                "entrée standard".to_string()
             } else {
                 input.clone()
             };
-            let out_name = output
-                .as_ref()
-                .map_or("<sortie standard>".to_string(), |p| p.display().to_string());
-            let named = |e: Error| e.named(&in_name, &out_name);
-            let budget = memory_budget.saturating_mul(1 << 20);
+            let output_name = output_name(output.as_ref());
+            let named = |e: Error| e.named(&input_name, &output_name);
+            // Saturates: a budget beyond the address space is "no limit".
+            let budget = cli_args::mib_to_bytes(memory_budget);
             // An input that can be read again: a file, or standard input
             // when it is one (a redirection), held in memory up to the
             // budget, or copied to an unnamed temporary file (a pipe).
             let (reader, input_size) = if input == "-" {
                 cli_io::stdin_seekable(budget, temp_dir.as_deref()).map_err(&named)?
             } else {
-                let file = File::open(&input).map_err(|source| Error::Io {
-                    path: input.clone().into(),
-                    source,
-                })?;
-                let meta = file.metadata().map_err(|source| Error::Io {
-                    path: input.clone().into(),
-                    source,
-                })?;
-                if meta.is_dir() {
-                    return Err(format!("{input} : est un dossier, pas un fichier CSV").into());
+                // A directory opens, then fails at the first read with a
+                // message that would not name it: say so up front.
+                if std::fs::metadata(&input).is_ok_and(|m| m.is_dir()) {
+                    return Err(format!(
+                        "{input} : est un répertoire, pas un fichier CSV de factures"
+                    )
+                    .into());
                 }
-                let size = meta.len();
+                let io = |source| Error::Io {
+                    path: input.clone().into(),
+                    source,
+                };
+                let file = File::open(&input).map_err(io)?;
+                let size = file.metadata().map_err(io)?.len();
                 (Box::new(file) as Box<dyn cli_io::ReadSeek>, size)
             };
             let out_file = match &output {
@@ -573,13 +252,12 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 })?),
                 None => cli_io::stdio_file(&io::stdout()),
             };
-            let input_size = Some(input_size);
             let options = BatchOptions {
                 format,
                 rules: !no_rules,
                 threads,
                 memory_budget: budget,
-                input_size,
+                input_size: Some(input_size),
                 reprice_at,
                 temp_dir,
             };
@@ -610,20 +288,18 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     &options,
                     progress,
                 ),
-                None => {
-                    let w = output_writer(output.as_ref())?;
-                    price_seekable(tariffs, reader, Once(w), &options, progress)
-                }
+                None => price_seekable(
+                    tariffs,
+                    reader,
+                    Once(output_writer(output.as_ref())?),
+                    &options,
+                    progress,
+                ),
             };
             if let Some(b) = &bar {
                 b.finish_and_clear();
             }
-            let summary = match result {
-                Ok(s) => s,
-                // The reader of the output went away (`| head`): not a failure.
-                Err(e) if e.is_broken_pipe() => return Ok(ExitCode::SUCCESS),
-                Err(e) => return Err(named(e).into()),
-            };
+            let summary = result.map_err(named)?;
             print_summary(&summary, tariffs);
             let failed = match fail_on {
                 Some(FailOn::Error) => summary.worst() == LineStatus::Error,
@@ -674,18 +350,25 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             year,
             output,
         } => {
-            let writer = output_writer(output.as_ref())?;
-            let out_name = output
-                .as_ref()
-                .map_or("<sortie standard>".to_string(), |p| p.display().to_string());
-            match kine_tarif::generate::generate(tariffs, lines, seed, year, writer) {
-                Ok(()) => Ok(ExitCode::SUCCESS),
-                Err(e) if e.is_broken_pipe() => Ok(ExitCode::SUCCESS),
-                Err(e) => Err(e.named("-", &out_name).into()),
+            // Checked before the output file is created.
+            let years = kine_tarif::generate::year_range(tariffs);
+            if !years.contains(&year) {
+                return Err(format!(
+                    "--year : année {year} hors de la couverture des données tarifaires, de {} à {}",
+                    years.start(),
+                    years.end()
+                )
+                .into());
             }
+            let writer = output_writer(output.as_ref())?;
+            kine_tarif::generate::generate(tariffs, lines, seed, year, writer)
+                .map_err(|e| e.named("", &output_name(output.as_ref())))?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Contract(cmd) => {
-            run_contract(cmd)?;
+            let mut out = BufWriter::new(io::stdout().lock());
+            cli_contract::run(cmd, &mut out)?;
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain {
@@ -697,13 +380,15 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             act,
             billed,
         } => {
+            let mut out = io::stdout().lock();
             if let Ok(f) = code.parse::<FindingCode>() {
-                println!(
+                writeln!(
+                    out,
                     "{f} [{}]\n  règle : {}\n  source : {}",
                     f.severity().as_str(),
                     f.rule(),
                     f.source()
-                );
+                )?;
                 return Ok(ExitCode::SUCCESS);
             }
             let code: Code = code.parse()?;
@@ -730,15 +415,28 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             if let Some(b) = num(&billed, "billed amount")? {
                 line = line.with_billed_amount(b);
             }
-            println!("{}", tariffs.price(&line).explain());
-            println!("Données tarifaires : version {}", tariffs.version());
+            writeln!(out, "{}", tariffs.price(&line).explain())?;
+            writeln!(out, "Données tarifaires : version {}", tariffs.version())?;
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
+/// The summary of a batch on standard error. A write error there (a
+/// closed pipe) is ignored: the output is complete already.
 fn print_summary(s: &Summary, t: &Tariffs) {
-    eprintln!(
+    let _ = write_summary(&mut io::stderr().lock(), s, t);
+}
+
+/// A decimal, or `dépassement` when a sum or difference left the range of
+/// a decimal.
+fn shown(d: Option<rust_decimal::Decimal>, f: impl Fn(rust_decimal::Decimal) -> String) -> String {
+    d.map(f).unwrap_or_else(|| "dépassement".into())
+}
+
+fn write_summary(out: &mut dyn Write, s: &Summary, t: &Tariffs) -> io::Result<()> {
+    writeln!(
+        out,
         "kine-tarif: {} rows: {} ok, {} warning, {} error; computed {} €, billed {} € (tariff data {})",
         s.rows,
         s.ok,
@@ -747,33 +445,41 @@ fn print_summary(s: &Summary, t: &Tariffs) {
         format_money(s.total_amount),
         format_money(s.total_billed),
         t.version()
-    );
+    )?;
     for (code, n) in &s.findings {
-        eprintln!("  {code}: {n}");
+        writeln!(out, "  {code}: {n}")?;
     }
     if !s.reprice.is_empty() {
-        eprintln!("  repricing by key letter: lines, amount, repriced, difference (not repriced)");
-        let (mut a, mut r) = (rust_decimal::Decimal::ZERO, rust_decimal::Decimal::ZERO);
+        writeln!(
+            out,
+            "  repricing by key letter: lines, amount, repriced, difference (not repriced)"
+        )?;
+        let zero = Some(rust_decimal::Decimal::ZERO);
+        let (mut a, mut r) = (zero, zero);
         for (letter, t) in &s.reprice {
-            a += t.amount;
-            r += t.repriced;
-            eprintln!(
-                "  {letter:<4} {:>9} {:>14} {:>14} {:>+13} ({})",
+            a = a.and_then(|a| a.checked_add(t.amount));
+            r = r.and_then(|r| r.checked_add(t.repriced));
+            writeln!(
+                out,
+                "  {letter:<4} {:>9} {:>14} {:>14} {:>13} ({})",
                 t.lines,
                 format_money(t.amount),
                 format_money(t.repriced),
-                t.repriced - t.amount,
+                shown(t.repriced.checked_sub(t.amount), |d| format!("{d:+}")),
                 t.not_repriced
-            );
+            )?;
         }
-        eprintln!(
-            "  all  {:>9} {:>14} {:>14} {:>+13}",
+        let diff = a.zip(r).and_then(|(a, r)| r.checked_sub(a));
+        writeln!(
+            out,
+            "  all  {:>9} {:>14} {:>14} {:>13}",
             "",
-            format_money(a),
-            format_money(r),
-            r - a
-        );
+            shown(a, format_money),
+            shown(r, format_money),
+            shown(diff, |d| format!("{d:+}"))
+        )?;
     }
+    Ok(())
 }
 
 fn print_table(t: &Tariffs, date: NaiveDate, terr: Territory) -> io::Result<()> {

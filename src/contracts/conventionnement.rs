@@ -100,7 +100,8 @@ fn decision(outcome: Outcome, rule: impl Into<String>) -> Decision {
     }
 }
 
-/// Decides a request.
+/// Decides a request. Total: any dates (a window ending past chrono's
+/// last date is open up to it) and any counts give a decision.
 ///
 /// ```
 /// use kine_tarif::contracts::{conventionnement_decision, ConventionnementRequest, Outcome, ZoneType};
@@ -163,7 +164,7 @@ pub fn conventionnement_decision(r: &ConventionnementRequest) -> Decision {
     }
     let window = cessation
         .checked_add_months(Months::new(24))
-        .unwrap_or(cessation);
+        .unwrap_or(NaiveDate::MAX);
     if r.request_date > window {
         return decision(
             Outcome::Refused,
@@ -176,7 +177,7 @@ pub fn conventionnement_decision(r: &ConventionnementRequest) -> Decision {
     if let (Some(designated), Some(formalities)) = (r.designation_date, r.formalities_date) {
         let limit = designated
             .checked_add_months(Months::new(6))
-            .unwrap_or(designated);
+            .unwrap_or(NaiveDate::MAX);
         if formalities > limit {
             return decision(
                 Outcome::Refused,

@@ -49,7 +49,9 @@ pub struct Forfait {
     pub total: Decimal,
 }
 
-/// The forfait for a reference year (from 2018).
+/// The forfait for a reference year (from 2018). Errors: a year before
+/// the first FAMI reference year of the data, or `i32::MAX` (no year to
+/// pay it in).
 ///
 /// ```
 /// use kine_tarif::contracts::{modernisation_forfait, Indicators};
@@ -59,13 +61,6 @@ pub struct Forfait {
 /// assert_eq!(modernisation_forfait(2023, &all).unwrap().total.to_string(), "590.00");
 /// ```
 pub fn modernisation_forfait(reference_year: i32, i: &Indicators) -> Result<Forfait, String> {
-    if !(super::FIRST_YEAR..=super::LAST_YEAR).contains(&reference_year) {
-        return Err(format!(
-            "année de référence {reference_year} : attendue de {} à {}",
-            super::FIRST_YEAR,
-            super::LAST_YEAR
-        ));
-    }
     let p = Parameters::embedded();
     let part = |version: &str, name: &str| {
         p.values
@@ -78,12 +73,12 @@ pub fn modernisation_forfait(reference_year: i32, i: &Indicators) -> Result<Forf
                     source.clone(),
                 )
             })
-            .ok_or_else(|| format!("no FAMI parameter {name}"))
+            .ok_or_else(|| format!("paramètre FAMI {name} absent (contract_parameters.csv)"))
     };
     let (from, socle_amount, socle_src) = part("avenant5", "socle")?;
     if reference_year < from {
         return Err(format!(
-            "the modernisation forfait starts with reference year {from}"
+            "le forfait de modernisation commence avec l'année de référence {from} (demandé : {reference_year})"
         ));
     }
     let dmp = i.dmp_software || reference_year <= 2019;
@@ -149,9 +144,15 @@ pub fn modernisation_forfait(reference_year: i32, i: &Indicators) -> Result<Forf
     for p in &mut parts {
         p.1.rescale(2);
     }
+    let paid_in = reference_year.checked_add(1).ok_or_else(|| {
+        format!(
+            "année de référence {reference_year} : l'année de versement dépasse {}",
+            i32::MAX
+        )
+    })?;
     Ok(Forfait {
         reference_year,
-        paid_in: reference_year + 1,
+        paid_in,
         parts,
         total,
     })

@@ -566,91 +566,32 @@ pub fn eligibility(c: &Contract) -> Eligibility {
     }
 }
 
-/// End date (exclusive) of a contract's planned term ([`NaiveDate::MAX`]
-/// when it would pass the end of the calendar).
-pub fn planned_end(c: &Contract) -> NaiveDate {
-    let years = match c.kind {
+/// Most tacit renewals of a CAMMK or CIMK: 15, a term of 3 × 16 = 48
+/// years, a whole career. The sources set no limit; the bound keeps every
+/// date of the schedule a real one. [`schedule`] refuses more.
+pub const MAX_RENEWALS: u32 = 15;
+
+/// Years of a contract's planned term: 5 for the CACCMK and CAIMK, 3 per
+/// period for the CAMMK and CIMK (the first and each tacit renewal).
+pub fn term_years(c: &Contract) -> u64 {
+    match c.kind {
         ContractType::Caccmk | ContractType::Caimk => 5,
-        ContractType::Cammk | ContractType::Cimk => {
-            3u32.saturating_mul(c.renewals.saturating_add(1))
-        }
-    };
-    c.signed
-        .checked_add_months(chrono::Months::new(years.saturating_mul(12)))
-        .unwrap_or(NaiveDate::MAX)
+        ContractType::Cammk | ContractType::Cimk => 3 * (1 + u64::from(c.renewals)),
+    }
 }
 
-/// The first year a contract may be signed or refer to.
-pub const FIRST_YEAR: i32 = 2000;
-/// The last year a contract may be signed or refer to.
-pub const LAST_YEAR: i32 = 2100;
-/// The most renewals of a 3-year contract (CAMMK, CIMK).
-pub const MAX_RENEWALS: u32 = 10;
+/// End date (exclusive) of a contract's planned term, or `None` when it
+/// falls past the last date `chrono` represents (+262142-12-31).
+pub fn try_planned_end(c: &Contract) -> Option<NaiveDate> {
+    let months = u32::try_from(term_years(c).checked_mul(12)?).ok()?;
+    c.signed.checked_add_months(chrono::Months::new(months))
+}
 
-/// Whether a contract's figures are within what [`schedule`] computes
-/// (dates from 2000 to 2100, at most 10 renewals, interns' months from 0
-/// to 12 and full-time equivalent from 0 to 1, shares from 0 to 1, a
-/// collaborator's days from 0 to 7): the error says which one is not, in
-/// French.
-pub fn check_contract(c: &Contract) -> Result<(), String> {
-    let in_years = |d: NaiveDate| (FIRST_YEAR..=LAST_YEAR).contains(&chrono::Datelike::year(&d));
-    // A year key is a calendar year or, with contract years, a year of
-    // the contract (1, 2, …): at most the last year either way.
-    let year_ok = |y: u32| y >= 1 && i32::try_from(y).is_ok_and(|y| y <= LAST_YEAR);
-    if !in_years(c.signed) {
-        return Err(format!(
-            "date de signature {} : attendue de {FIRST_YEAR} à {LAST_YEAR}",
-            c.signed
-        ));
-    }
-    if let Some(t) = &c.termination
-        && !in_years(t.date)
-    {
-        return Err(format!(
-            "date de résiliation {} : attendue de {FIRST_YEAR} à {LAST_YEAR}",
-            t.date
-        ));
-    }
-    if c.renewals > MAX_RENEWALS {
-        return Err(format!(
-            "{} renouvellements : au plus {MAX_RENEWALS}",
-            c.renewals
-        ));
-    }
-    let unit = |d: Decimal| !d.is_sign_negative() && d <= Decimal::ONE;
-    for i in &c.interns {
-        if !year_ok(i.year) {
-            return Err(format!(
-                "stagiaire de l'année {} : année du contrat ou année civile jusqu'à {LAST_YEAR} attendue",
-                i.year
-            ));
-        }
-        if i.months.is_sign_negative() || i.months > Decimal::from(12) {
-            return Err(format!(
-                "stagiaire de l'année {} : {} mois, attendu de 0 à 12",
-                i.year, i.months
-            ));
-        }
-        if !unit(i.fte) {
-            return Err(format!(
-                "stagiaire de l'année {} : équivalent temps plein {}, attendu de 0 à 1",
-                i.year, i.fte
-            ));
-        }
-    }
-    for (y, share) in &c.in_zone_share {
-        if !unit(*share) {
-            return Err(format!(
-                "part d'activité dans la zone {share} en {y} : attendue de 0 à 1"
-            ));
-        }
-    }
-    if let Some(days) = c.collaborator_days
-        && (days.is_sign_negative() || days > Decimal::from(7))
-    {
-        return Err(format!("{days} jours par semaine : attendu de 0 à 7"));
-    }
-    Ok(())
+/// End date (exclusive) of a contract's planned term; a term ending past
+/// the last date `chrono` represents ends on [`NaiveDate::MAX`] (see
+/// [`try_planned_end`]).
+pub fn planned_end(c: &Contract) -> NaiveDate {
+    try_planned_end(c).unwrap_or(NaiveDate::MAX)
 }
 
 /// A cumulation conflict between two contracts.

@@ -1,6 +1,14 @@
 //! The payment schedule of a contract: each payment with the year it
 //! covers, its due date, the base amount, the activity ratio applied, the
 //! amount, and why.
+//!
+//! Input: a [`Contract`] as practice software knows it and the readings of
+//! [`Options`]; amounts from `tariffs/contract_parameters.csv`. Output: a
+//! [`Schedule`] for the command line (`kine-tarif contract schedule`) or
+//! the caller. Total: any contract gives a schedule or an error in French
+//! (a date past chrono's range, more than [`MAX_RENEWALS`](super::MAX_RENEWALS)
+//! renewals, a termination before the signature, an amount too large for a
+//! decimal); every date and amount is computed with checked arithmetic.
 
 use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
@@ -8,7 +16,7 @@ use serde::Serialize;
 
 use super::{
     Contract, ContractType, Eligibility, Options, Parameters, ProrataUnit, Repayment, Version,
-    Year1Proration, YearBasis, eligibility, planned_end,
+    Year1Proration, YearBasis, eligibility, try_planned_end,
 };
 use crate::money::round_to_cent;
 
@@ -76,14 +84,46 @@ fn date_str<S: serde::Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error
     s.serialize_str(&d.to_string())
 }
 
-fn april_30(year: i32) -> NaiveDate {
-    // Years are checked (`check_contract`): the date exists.
-    NaiveDate::from_ymd_opt(year.saturating_add(1), 4, 30).unwrap_or(NaiveDate::MAX)
+/// The error of a date past chrono's range.
+fn beyond(what: &str) -> String {
+    format!("{what} tombe hors des dates représentables (du -262143-01-01 au +262142-12-31)")
 }
 
-fn add_years(d: NaiveDate, years: u32) -> NaiveDate {
-    d.checked_add_months(Months::new(years.saturating_mul(12)))
-        .unwrap_or(d)
+/// 30 April of the year after `year`: when a year's payment is due.
+fn april_30(year: i32) -> Result<NaiveDate, String> {
+    year.checked_add(1)
+        .and_then(|y| NaiveDate::from_ymd_opt(y, 4, 30))
+        .ok_or_else(|| beyond(&format!("l'échéance du 30 avril suivant l'année {year}")))
+}
+
+fn add_years(d: NaiveDate, years: u32) -> Result<NaiveDate, String> {
+    years
+        .checked_mul(12)
+        .and_then(|m| d.checked_add_months(Months::new(m)))
+        .ok_or_else(|| beyond(&format!("la date {d} plus {years} ans")))
+}
+
+/// `a × b`, or an error naming both when the product exceeds a decimal.
+fn mul(a: Decimal, b: Decimal) -> Result<Decimal, String> {
+    a.checked_mul(b).ok_or_else(|| {
+        format!("montant trop grand : {a} × {b} dépasse la capacité d'un décimal (28 chiffres)")
+    })
+}
+
+/// `a / b`, or an error when the quotient exceeds a decimal or `b` is zero.
+fn div(a: Decimal, b: Decimal) -> Result<Decimal, String> {
+    a.checked_div(b)
+        .ok_or_else(|| format!("montant impossible : {a} / {b} (division par zéro ou dépassement)"))
+}
+
+/// The sum of `amounts`, or an error when it exceeds a decimal.
+fn sum<'a>(amounts: impl IntoIterator<Item = &'a Decimal>) -> Result<Decimal, String> {
+    amounts.into_iter().try_fold(Decimal::ZERO, |acc, &x| {
+        acc.checked_add(x).ok_or_else(|| {
+            "montant trop grand : la somme des versements dépasse la capacité d'un décimal (28 chiffres)"
+                .to_string()
+        })
+    })
 }
 
 fn whole_months(from: NaiveDate, to: NaiveDate) -> i64 {
@@ -119,26 +159,27 @@ struct Year {
     due: NaiveDate,
 }
 
-fn years(c: &Contract, basis: YearBasis, count: u32) -> Vec<Year> {
+fn years(c: &Contract, basis: YearBasis, count: u32) -> Result<Vec<Year>, String> {
     (1..=count)
         .map(|k| match basis {
             YearBasis::Calendar => {
+                // count is 5: no overflow below chrono's last year.
                 let y = c.signed.year() + k as i32 - 1;
-                Year {
+                Ok(Year {
                     covers: y.to_string(),
                     key: y as u32,
-                    due: april_30(y),
-                }
+                    due: april_30(y)?,
+                })
             }
             YearBasis::Contract => {
-                let start = add_years(c.signed, k - 1);
-                let end = add_years(c.signed, k);
+                let start = add_years(c.signed, k - 1)?;
+                let end = add_years(c.signed, k)?;
                 let last = end.pred_opt().unwrap_or(end);
-                Year {
+                Ok(Year {
                     covers: format!("année {k} ({start} → {last})"),
                     key: k,
-                    due: april_30(last.year()),
-                }
+                    due: april_30(last.year())?,
+                })
             }
         })
         .collect()
@@ -160,8 +201,36 @@ fn gates(c: &Contract, key: u32, min_share: Decimal, note: &mut Vec<String>) -> 
 }
 
 /// The schedule of a contract under the given readings.
+///
+/// Errors (in French): more than [`MAX_RENEWALS`](super::MAX_RENEWALS)
+/// renewals; a term, a due date or an intern year past chrono's range; a
+/// termination before the signature; an amount beyond a decimal's 28
+/// digits (an intern period of absurd months × FTE); a CACCMK or CAIMK
+/// under avenant 3.
 pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
-    super::check_contract(c)?;
+    if c.renewals > super::MAX_RENEWALS {
+        return Err(format!(
+            "{} renouvellements tacites : au plus {} (un terme de {} ans)",
+            c.renewals,
+            super::MAX_RENEWALS,
+            3 * (1 + super::MAX_RENEWALS)
+        ));
+    }
+    let term_end = try_planned_end(c).ok_or_else(|| {
+        beyond(&format!(
+            "la fin du contrat signé le {} ({} ans)",
+            c.signed,
+            super::term_years(c)
+        ))
+    })?;
+    if let Some(t) = &c.termination
+        && t.date < c.signed
+    {
+        return Err(format!(
+            "résiliation le {} avant la signature du {}",
+            t.date, c.signed
+        ));
+    }
     let p = Parameters::embedded();
     let kind = c.kind.as_str();
     let version = c.version.as_str();
@@ -181,16 +250,16 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
     match c.kind {
         ContractType::Caccmk | ContractType::Caimk => {
             if c.version == Version::Avenant3 {
-                return Err(format!("{kind} does not exist under avenant 3"));
+                return Err(format!("le {kind} n'existe pas sous l'avenant 3"));
             }
             let need = |name: &str, index: &str| {
-                param(name, index)
-                    .map(|x| x.0)
-                    .ok_or_else(|| format!("paramètre {name} {index} absent pour {kind} {version}"))
+                param(name, index).map(|x| x.0).ok_or_else(|| {
+                    format!("paramètre {name} {index} absent pour {kind} {version} (contract_parameters.csv)")
+                })
             };
             let (floor1, full1) = (need("act_floor", "1")?, need("act_full", "1")?);
             let (floor, full) = (need("act_floor", "2")?, need("act_full", "2")?);
-            for (k, y) in years(c, o.year_basis, 5).into_iter().enumerate() {
+            for (k, y) in years(c, o.year_basis, 5)?.into_iter().enumerate() {
                 let k = k + 1;
                 let Some((base, source)) = param("payment", &k.to_string()) else {
                     payments.push(Payment {
@@ -240,7 +309,7 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
                         note: format!("versé à la signature ; {}", note.join(" ; ")),
                     });
                     if r < Decimal::ONE && o.year1 == Year1Proration::Recover {
-                        let due = round_to_cent(base * r);
+                        let due = round_to_cent(mul(base, r)?);
                         payments.push(Payment {
                             covers: y.covers,
                             due: y.due,
@@ -260,32 +329,35 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
                         kind: super::PaymentKind::Payment,
                         base,
                         ratio: r,
-                        amount: round_to_cent(base * r),
+                        amount: round_to_cent(mul(base, r)?),
                         note: note.join(" ; "),
                     });
                 }
             }
         }
         ContractType::Cammk | ContractType::Cimk => {
-            let annual = param("annual", "")
-                .ok_or_else(|| format!("no annual amount for {kind} {version}"))?;
+            let annual = param("annual", "").ok_or_else(|| {
+                format!("pas de montant annuel pour {kind} {version} (contract_parameters.csv)")
+            })?;
             let end = c
                 .termination
                 .as_ref()
                 .map(|t| t.date)
-                .unwrap_or_else(|| planned_end(c))
-                .min(planned_end(c));
+                .unwrap_or(term_end)
+                .min(term_end);
             // Months convention: engagements start the 1st of the month after adhesion.
-            // Dates within 2000 to 2100 (`check_contract`): these exist.
-            let no_date = || format!("date hors calendrier pour le contrat signé le {}", c.signed);
-            let first_month = NaiveDate::from_ymd_opt(c.signed.year(), c.signed.month(), 1)
+            let first_month = c
+                .signed
+                .with_day(1)
                 .and_then(|d| d.checked_add_months(Months::new(1)))
-                .ok_or_else(no_date)?;
+                .ok_or_else(|| beyond(&format!("le 1er du mois suivant le {}", c.signed)))?;
             let total_months =
-                whole_months(c.signed, planned_end(c)).min(whole_months(c.signed, end).max(0));
-            let months_end = first_month
-                .checked_add_months(Months::new(u32::try_from(total_months).unwrap_or(0)))
-                .ok_or_else(no_date)?;
+                whole_months(c.signed, term_end).min(whole_months(c.signed, end).max(0));
+            // At most 12 × 48 months (MAX_RENEWALS), never negative.
+            let months_end = u32::try_from(total_months)
+                .ok()
+                .and_then(|m| first_month.checked_add_months(Months::new(m)))
+                .ok_or_else(|| beyond(&format!("{first_month} plus {total_months} mois")))?;
             let cimk = c.kind == ContractType::Cimk;
             let last = match o.prorata {
                 ProrataUnit::Days => end,
@@ -294,8 +366,12 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
             .pred_opt()
             .unwrap_or(end);
             for y in c.signed.year()..=last.year() {
-                let ys = NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(no_date)?;
-                let ye = NaiveDate::from_ymd_opt(y + 1, 1, 1).ok_or_else(no_date)?;
+                let ys = NaiveDate::from_ymd_opt(y, 1, 1)
+                    .ok_or_else(|| beyond(&format!("le 1er janvier {y}")))?;
+                let ye = y
+                    .checked_add(1)
+                    .and_then(|n| NaiveDate::from_ymd_opt(n, 1, 1))
+                    .ok_or_else(|| beyond(&format!("le 1er janvier suivant l'année {y}")))?;
                 let (r, how) = match o.prorata {
                     ProrataUnit::Days => {
                         let from = c.signed.max(ys);
@@ -341,9 +417,11 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
                 );
                 let r = if g { r } else { Decimal::ZERO };
                 let due = if cimk {
-                    NaiveDate::from_ymd_opt(y + 1, 3, 31).ok_or_else(no_date)?
+                    y.checked_add(1)
+                        .and_then(|n| NaiveDate::from_ymd_opt(n, 3, 31))
+                        .ok_or_else(|| beyond(&format!("le 31 mars suivant l'année {y}")))?
                 } else {
-                    april_30(y)
+                    april_30(y)?
                 };
                 payments.push(Payment {
                     covers: y.to_string(),
@@ -351,7 +429,7 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
                     kind: super::PaymentKind::Payment,
                     base: annual.0,
                     ratio: r.round_dp(6),
-                    amount: round_to_cent(annual.0 * r),
+                    amount: round_to_cent(mul(annual.0, r)?),
                     note: note.join(" ; "),
                 });
             }
@@ -369,28 +447,33 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
     // Intern supplement.
     if c.kind != ContractType::Cimk {
         for i in &c.interns {
-            let (rate, source) = param("intern_month", "")
-                .ok_or_else(|| format!("no intern rate for {kind} {version}"))?;
+            let (rate, source) = param("intern_month", "").ok_or_else(|| {
+                format!("pas de montant de stage pour {kind} {version} (contract_parameters.csv)")
+            })?;
             let eligible =
                 c.version != Version::Avenant7 || i.study_year.is_none_or(|y| y == 4 || y == 5);
+            let share = mul(i.months, i.fte)?;
             let amount = if eligible {
-                round_to_cent(rate * i.months * i.fte)
+                round_to_cent(mul(rate, share)?)
             } else {
                 Decimal::ZERO.round_dp(2)
             };
             let due = match o.year_basis {
-                YearBasis::Calendar => april_30(i32::try_from(i.year).unwrap_or(i32::MAX)),
+                YearBasis::Calendar => april_30(
+                    i32::try_from(i.year)
+                        .map_err(|_| beyond(&format!("l'année de stage {}", i.year)))?,
+                ),
                 YearBasis::Contract => {
-                    let end = add_years(c.signed, i.year);
+                    let end = add_years(c.signed, i.year)?;
                     april_30(end.pred_opt().unwrap_or(end).year())
                 }
-            };
+            }?;
             payments.push(Payment {
                 covers: i.year.to_string(),
                 due,
                 kind: super::PaymentKind::Intern,
                 base: rate,
-                ratio: i.months * i.fte,
+                ratio: share,
                 amount,
                 note: if eligible {
                     format!("{source} ; {rate} € × {} mois × {} ETP", i.months, i.fte)
@@ -418,19 +501,26 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
             c.kind,
             ContractType::Caccmk | ContractType::Caimk | ContractType::Cimk
         ) {
-            let paid: Decimal = payments
+            let paid = sum(payments
                 .iter()
                 .filter(|p| p.due <= t.date)
-                .map(|p| p.amount)
-                .sum();
-            let end = planned_end(c);
+                .map(|p| &p.amount))?;
+            let end = term_end;
             let (served, total) = match o.prorata {
                 ProrataUnit::Days => ((t.date - c.signed).num_days(), (end - c.signed).num_days()),
                 ProrataUnit::Months => {
                     (whole_months(c.signed, t.date), whole_months(c.signed, end))
                 }
             };
+            // A termination on or after the planned end leaves nothing to
+            // serve (served is never negative: checked above).
+            let served = served.min(total);
             let remaining = total - served;
+            let (dserved, dremaining, dtotal) = (
+                Decimal::from(served),
+                Decimal::from(remaining),
+                Decimal::from(total),
+            );
             let (amount, note) = if let Some(reason) = t.reason {
                 (
                     Decimal::ZERO,
@@ -439,7 +529,7 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
             } else {
                 match o.repayment {
                     Repayment::PaidProrata => (
-                        round_to_cent(paid * Decimal::from(remaining) / Decimal::from(total)),
+                        round_to_cent(div(mul(paid, dremaining)?, dtotal)?),
                         format!(
                             "prorata temporis des sommes versées : {paid} € × {remaining} / {total}"
                         ),
@@ -450,12 +540,12 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
                                 .filter_map(|k| param("payment", &k.to_string()))
                                 .map(|x| x.0)
                                 .sum(),
-                            _ => {
-                                param("annual", "").map(|x| x.0).unwrap_or_default()
-                                    * Decimal::from(3 * (1 + c.renewals))
-                            }
+                            _ => mul(
+                                param("annual", "").map(|x| x.0).unwrap_or_default(),
+                                Decimal::from(super::term_years(c)),
+                            )?,
                         };
-                        let earned = contract_total * Decimal::from(served) / Decimal::from(total);
+                        let earned = div(mul(contract_total, dserved)?, dtotal)?;
                         (
                             round_to_cent((paid - earned).max(Decimal::ZERO)),
                             format!(
@@ -471,21 +561,22 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
                 kind: super::PaymentKind::Repayment,
                 base: paid,
                 ratio: if total > 0 {
-                    Decimal::from(remaining) / Decimal::from(total)
+                    div(dremaining, dtotal)?
                 } else {
                     Decimal::ZERO
                 }
                 .round_dp(6),
-                amount: -amount,
+                // Never "-0.00" when nothing is repaid.
+                amount: if amount.is_zero() {
+                    Decimal::ZERO
+                } else {
+                    -amount
+                },
                 note,
             });
         }
     }
-    let total = payments
-        .iter()
-        .map(|p| p.amount)
-        .sum::<Decimal>()
-        .round_dp(2);
+    let total = sum(payments.iter().map(|p| &p.amount))?.round_dp(2);
     let mut total = total;
     total.rescale(2);
     for pmt in &mut payments {

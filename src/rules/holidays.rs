@@ -11,36 +11,37 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
-/// Easter Sunday of a year (anonymous Gregorian computus), for the years
-/// of the Gregorian calendar (1583 on) that chrono can represent; `None`
-/// for any other year.
+/// Easter Sunday of a year (anonymous Gregorian computus), or `None` when
+/// that Sunday is outside the dates `chrono` can represent (years beyond
+/// about ±262,000, e.g. `i32::MIN` and `i32::MAX`).
+///
+/// The computus is applied to the proleptic Gregorian calendar for every
+/// year (before 1583 too), with floored division so that negative years
+/// follow the same 5,700,000-year cycle; its result is always a Sunday
+/// between 22 March and 25 April.
 ///
 /// ```
 /// use kine_tarif::rules::holidays::easter;
 /// assert_eq!(easter(2024).unwrap().to_string(), "2024-03-31");
 /// assert_eq!(easter(2025).unwrap().to_string(), "2025-04-20");
 /// assert_eq!(easter(2026).unwrap().to_string(), "2026-04-05");
-/// assert_eq!(easter(1000), None);
 /// assert_eq!(easter(i32::MAX), None);
 /// ```
 pub fn easter(year: i32) -> Option<NaiveDate> {
-    // Before the Gregorian reform the computus does not apply; past
-    // chrono's last year no date exists (and no arithmetic below can
-    // overflow within these bounds).
-    if !(1583..=NaiveDate::MAX.year()).contains(&year) {
-        return None;
-    }
-    let a = year % 19;
-    let b = year / 100;
-    let c = year % 100;
-    let d = b / 4;
-    let e = b % 4;
-    let f = (b + 8) / 25;
-    let g = (b - f + 1) / 3;
-    let h = (19 * a + b - d - g + 15) % 30;
+    // i64 and floored division: no overflow, no negative remainder, for
+    // any i32 year.
+    let y = i64::from(year);
+    let a = y.rem_euclid(19);
+    let b = y.div_euclid(100);
+    let c = y.rem_euclid(100);
+    let d = b.div_euclid(4);
+    let e = b.rem_euclid(4);
+    let f = (b + 8).div_euclid(25);
+    let g = (b - f + 1).div_euclid(3);
+    let h = (19 * a + b - d - g + 15).rem_euclid(30);
     let i = c / 4;
     let k = c % 4;
-    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let l = (32 + 2 * e + 2 * i - h - k).rem_euclid(7);
     let m = (a + 11 * h + 22 * l) / 451;
     let month = (h + l - 7 * m + 114) / 31;
     let day = (h + l - 7 * m + 114) % 31 + 1;
@@ -48,7 +49,9 @@ pub fn easter(year: i32) -> Option<NaiveDate> {
 }
 
 /// Whether `date` is a public holiday in the given département (`None`:
-/// the national list only).
+/// the national list only). Total: any date chrono represents gives an
+/// answer (at its edges, the movable holidays that fall outside its range
+/// are simply absent).
 ///
 /// ```
 /// use kine_tarif::rules::holidays::is_public_holiday;
@@ -63,10 +66,11 @@ pub fn is_public_holiday(date: NaiveDate, department: Option<&str>) -> bool {
         (m, d),
         (1, 1) | (5, 1) | (5, 8) | (7, 14) | (8, 15) | (11, 1) | (11, 11) | (12, 25)
     );
+    // Easter of a year at chrono's edges may not exist: no movable holiday
+    // then (and none past the last representable date).
     let e = easter(y);
-    let movable = [1, 39, 50]
-        .iter()
-        .any(|&n| e.and_then(|e| e.checked_add_days(chrono::Days::new(n))) == Some(date));
+    let after_easter = |n: u64| e.and_then(|e| e.checked_add_days(chrono::Days::new(n)));
+    let movable = [1, 39, 50].iter().any(|&n| after_easter(n) == Some(date));
     if fixed || movable {
         return true;
     }
@@ -111,19 +115,6 @@ mod tests {
     }
 
     #[test]
-    fn no_panic_at_the_ends_of_the_calendar() {
-        for y in [i32::MIN, -262_143, -1, 0, 1582, 262_142, 262_143, i32::MAX] {
-            let _ = easter(y);
-        }
-        assert_eq!(easter(1583), Some(d("1583-04-10")));
-        for date in [NaiveDate::MIN, NaiveDate::MAX] {
-            for dept in [None, Some("57"), Some("974")] {
-                let _ = is_sunday_or_holiday(date, dept);
-            }
-        }
-    }
-
-    #[test]
     fn movable_holidays_2025() {
         // Easter 2025-04-20: Monday 04-21, Ascension 05-29, Whit Monday 06-09.
         for h in [
@@ -142,5 +133,66 @@ mod tests {
         assert!(is_public_holiday(d("2025-12-20"), Some("974")));
         assert!(!is_sunday_or_holiday(d("2025-12-20"), Some("75")));
         assert!(is_sunday_or_holiday(d("2025-12-21"), Some("75")));
+    }
+
+    #[test]
+    fn easter_extremes_of_the_cycle() {
+        // Published: 2285 has the earliest possible Easter (22 March), 2038
+        // the latest (25 April); 2000 and 1583 (first Gregorian Easter).
+        for (y, e) in [
+            (2285, "2285-03-22"),
+            (2038, "2038-04-25"),
+            (2000, "2000-04-23"),
+            (1583, "1583-04-10"),
+        ] {
+            assert_eq!(easter(y), Some(d(e)), "{y}");
+        }
+    }
+
+    #[test]
+    fn easter_is_a_sunday_from_22_march_to_25_april_or_none() {
+        let (min, max) = (NaiveDate::MIN.year(), NaiveDate::MAX.year());
+        let years = (min..min + 500)
+            .chain(-500..3000)
+            .chain(max - 500..=max)
+            .chain([
+                i32::MIN,
+                i32::MIN + 1,
+                min - 1,
+                max + 1,
+                i32::MAX - 1,
+                i32::MAX,
+            ]);
+        for y in years {
+            match easter(y) {
+                Some(e) => {
+                    assert_eq!(e.year(), y);
+                    assert_eq!(e.weekday(), Weekday::Sun, "{e}");
+                    let md = (e.month(), e.day());
+                    assert!(((3, 22)..=(4, 25)).contains(&md), "{e}");
+                }
+                None => assert!(y < min || y > max, "{y}"),
+            }
+        }
+        // Inside chrono's range, every year has its Easter.
+        assert!(easter(min).is_some() && easter(max).is_some());
+    }
+
+    #[test]
+    fn holidays_at_chrono_edges_answer_without_panicking() {
+        for date in [
+            NaiveDate::MIN,
+            NaiveDate::MAX,
+            NaiveDate::MIN.succ_opt().unwrap(),
+            NaiveDate::MAX.pred_opt().unwrap(),
+        ] {
+            for dept in [None, Some("75"), Some("57"), Some("974"), Some("")] {
+                let _ = is_sunday_or_holiday(date, dept);
+            }
+        }
+        // 1 January is a holiday even in chrono's first year.
+        assert!(is_public_holiday(NaiveDate::MIN, None));
+        // 31 December is not (26 December is, in Moselle).
+        assert!(!is_public_holiday(NaiveDate::MAX, Some("57")));
     }
 }
