@@ -37,7 +37,7 @@ pub enum Error {
     /// A batch too large to hold in memory is not grouped by practitioner:
     /// the invoice rules cannot be applied while streaming it.
     #[error(
-        "input line {line}: practitioner {practitioner:?} appears again after its lines ended at line {previous}; an input larger than the memory budget must have each practitioner's lines together (sort it by practitioner_id), or be priced with --no-rules, or fit a larger --memory-budget"
+        "ligne de données {line} : le praticien {practitioner:?} revient après la fin de ses lignes (ligne de données {previous}) ; ne se produit qu'en lecture en flux (`price_seekable` reprend alors l'entrée en la répartissant sur disque)"
     )]
     NotGrouped {
         /// Line where the practitioner reappears.
@@ -83,7 +83,7 @@ pub enum Error {
     #[error("{0}")]
     Argument(String),
     /// The CSV input or output failed at a position.
-    #[error("input line {line}: {message}")]
+    #[error("ligne {line} de l'entrée : {message}")]
     Csv {
         /// Line in the input (1-based), 0 when unknown.
         line: u64,

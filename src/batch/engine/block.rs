@@ -13,8 +13,10 @@ pub(super) const MAX_BLOCK: usize = u32::MAX as usize;
 /// A practitioner whose lines do not fit one block (more than 4 GiB of
 /// them, from data row `row` on).
 pub(super) fn practitioner_too_large(row: u64) -> Error {
+    // File line of the data row (the header is line 1; without blank
+    // lines before it).
     Error::Csv {
-        line: row,
+        line: row.saturating_add(1),
         message: "les lignes d'un même praticien dépassent 4 Gio : elles ne peuvent pas être traitées ensemble ; découpez le fichier, ou utilisez --no-rules".into(),
     }
 }
