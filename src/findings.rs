@@ -29,6 +29,31 @@ impl Severity {
     }
 }
 
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A text that is no finding code of the catalogue
+/// ([`FindingCode`]'s `FromStr`).
+///
+/// ```
+/// use kine_tarif::FindingCode;
+/// let e = "NO_SUCH_CODE".parse::<FindingCode>().unwrap_err();
+/// assert_eq!(e.to_string(), "code de constat inconnu : \"NO_SUCH_CODE\"");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownFindingCode(pub String);
+
+impl fmt::Display for UnknownFindingCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "code de constat inconnu : {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownFindingCode {}
+
 /// Status of a priced line: `ok`, `warning` or `error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LineStatus {
@@ -51,6 +76,14 @@ impl LineStatus {
     }
 
     /// The status of a line carrying these findings.
+    ///
+    /// ```
+    /// use kine_tarif::{Finding, FindingCode, LineStatus};
+    /// let f = Finding::new(FindingCode::AmbiguousAct, "deux actes");
+    /// assert_eq!(LineStatus::of(&[f.clone()]), LineStatus::Warning);
+    /// assert_eq!(LineStatus::of(&[]).to_string(), "ok");
+    /// assert_eq!(f.to_string(), "AMBIGUOUS_ACT [warning] deux actes");
+    /// ```
     pub fn of(findings: &[Finding]) -> LineStatus {
         match findings.iter().map(|f| f.code.severity()).max() {
             Some(Severity::Error) => LineStatus::Error,
@@ -102,9 +135,12 @@ macro_rules! findings {
         }
 
         impl std::str::FromStr for FindingCode {
-            type Err = ();
-            fn from_str(s: &str) -> Result<FindingCode, ()> {
-                match s { $($text => Ok(FindingCode::$variant),)* _ => Err(()) }
+            type Err = UnknownFindingCode;
+            fn from_str(s: &str) -> Result<FindingCode, UnknownFindingCode> {
+                match s {
+                    $($text => Ok(FindingCode::$variant),)*
+                    _ => Err(UnknownFindingCode(s.to_string())),
+                }
             }
         }
     };
@@ -242,9 +278,146 @@ impl Finding {
     }
 }
 
+impl fmt::Display for LineStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `CODE [severity] message`.
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} [{}] {}",
+            self.code,
+            self.code.severity(),
+            self.message
+        )
+    }
+}
+
+/// JSON shapes (the batch's JSON lines use the same): a code as its stable
+/// text (`"AMOUNT_MISMATCH"`), a severity and a status in lower case
+/// (`"error"`, `"ok"`), a finding as `{"code", "severity", "message"}`
+/// (the severity, which follows from the code, is written and ignored when
+/// read).
+mod json {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Finding, FindingCode, LineStatus, Severity};
+
+    impl Serialize for FindingCode {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(self.as_str())
+        }
+    }
+
+    impl<'de> Deserialize<'de> for FindingCode {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<FindingCode, D::Error> {
+            let text = String::deserialize(d)?;
+            text.parse().map_err(D::Error::custom)
+        }
+    }
+
+    impl Serialize for Severity {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(self.as_str())
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Severity {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Severity, D::Error> {
+            match String::deserialize(d)?.as_str() {
+                "info" => Ok(Severity::Info),
+                "warning" => Ok(Severity::Warning),
+                "error" => Ok(Severity::Error),
+                other => Err(D::Error::custom(format!(
+                    "gravité inconnue : {other:?} (info, warning, error)"
+                ))),
+            }
+        }
+    }
+
+    impl Serialize for LineStatus {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(self.as_str())
+        }
+    }
+
+    impl<'de> Deserialize<'de> for LineStatus {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<LineStatus, D::Error> {
+            match String::deserialize(d)?.as_str() {
+                "ok" => Ok(LineStatus::Ok),
+                "warning" => Ok(LineStatus::Warning),
+                "error" => Ok(LineStatus::Error),
+                other => Err(D::Error::custom(format!(
+                    "statut inconnu : {other:?} (ok, warning, error)"
+                ))),
+            }
+        }
+    }
+
+    #[derive(Serialize)]
+    struct FindingOut<'a> {
+        code: FindingCode,
+        severity: Severity,
+        message: &'a str,
+    }
+
+    #[derive(Deserialize)]
+    struct FindingIn {
+        code: FindingCode,
+        message: String,
+    }
+
+    impl Serialize for Finding {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            FindingOut {
+                code: self.code,
+                severity: self.code.severity(),
+                message: &self.message,
+            }
+            .serialize(s)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Finding {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Finding, D::Error> {
+            let f = FindingIn::deserialize(d)?;
+            Ok(Finding::new(f.code, f.message))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn findings_go_to_json_and_back() {
+        let f = Finding::new(
+            FindingCode::AmountMismatch,
+            "Montant facturé 16.57 € ≠ 16.58 €.",
+        );
+        let text = serde_json::to_string(&f).unwrap();
+        assert_eq!(
+            text,
+            r#"{"code":"AMOUNT_MISMATCH","severity":"error","message":"Montant facturé 16.57 € ≠ 16.58 €."}"#
+        );
+        assert_eq!(serde_json::from_str::<Finding>(&text).unwrap(), f);
+        assert!(serde_json::from_str::<Finding>(r#"{"code":"NOPE","message":""}"#).is_err());
+        assert_eq!(
+            serde_json::to_string(&LineStatus::Warning).unwrap(),
+            r#""warning""#
+        );
+        assert_eq!(
+            serde_json::from_str::<Severity>(r#""info""#).unwrap(),
+            Severity::Info
+        );
+        assert!(serde_json::from_str::<LineStatus>(r#""bad""#).is_err());
+    }
 
     #[test]
     fn codes_are_unique_and_parse_back() {

@@ -75,14 +75,20 @@ pub mod rules;
 pub mod tariffs;
 pub mod territory;
 
+/// The date type of every line and period (chrono 0.4), re-exported so
+/// that callers use the same version.
+pub use chrono::NaiveDate;
 pub use code::{Code, CodeKind, UnknownCode};
 pub use error::Error;
-pub use findings::{Finding, FindingCode, LineStatus, Severity};
+pub use findings::{Finding, FindingCode, LineStatus, Severity, UnknownFindingCode};
 pub use nomenclature::{
     Act, ActPeriod, ActStatus, Candidate, ConvertError, IfsScope, OldCotation, RowStatus,
 };
 pub use period::Period;
 pub use pricing::{InvoiceLine, Priced, price};
+/// The decimal type of every amount, coefficient and quantity (rust_decimal
+/// 1.x), re-exported so that callers use the same version.
+pub use rust_decimal::Decimal;
 pub use tariffs::{LetterValue, TARIFF_DATA_VERSION, TARIFF_FILES, Tariffs};
 pub use territory::{Territory, UnknownDepartment};
 
