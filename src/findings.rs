@@ -327,16 +327,33 @@ mod json {
         }
     }
 
+    /// The value named `text` in `table`, or an error listing the names.
+    fn named<T: Copy, E: serde::de::Error>(
+        text: &str,
+        table: &[(&str, T)],
+        what: &str,
+    ) -> Result<T, E> {
+        table
+            .iter()
+            .find(|(n, _)| *n == text)
+            .map(|(_, v)| *v)
+            .ok_or_else(|| {
+                let names: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
+                E::custom(format!(
+                    "{what} inconnu(e) : {text:?} ({})",
+                    names.join(", ")
+                ))
+            })
+    }
+
     impl<'de> Deserialize<'de> for Severity {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Severity, D::Error> {
-            match String::deserialize(d)?.as_str() {
-                "info" => Ok(Severity::Info),
-                "warning" => Ok(Severity::Warning),
-                "error" => Ok(Severity::Error),
-                other => Err(D::Error::custom(format!(
-                    "gravité inconnue : {other:?} (info, warning, error)"
-                ))),
-            }
+            let table = [
+                ("info", Severity::Info),
+                ("warning", Severity::Warning),
+                ("error", Severity::Error),
+            ];
+            named(&String::deserialize(d)?, &table, "gravité")
         }
     }
 
@@ -348,14 +365,12 @@ mod json {
 
     impl<'de> Deserialize<'de> for LineStatus {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<LineStatus, D::Error> {
-            match String::deserialize(d)?.as_str() {
-                "ok" => Ok(LineStatus::Ok),
-                "warning" => Ok(LineStatus::Warning),
-                "error" => Ok(LineStatus::Error),
-                other => Err(D::Error::custom(format!(
-                    "statut inconnu : {other:?} (ok, warning, error)"
-                ))),
-            }
+            let table = [
+                ("ok", LineStatus::Ok),
+                ("warning", LineStatus::Warning),
+                ("error", LineStatus::Error),
+            ];
+            named(&String::deserialize(d)?, &table, "statut")
         }
     }
 
