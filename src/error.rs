@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 /// An error that stops the work. Each variant carries its position.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A tariff file does not validate: file, line (1-based, header is line
     /// 1) and column name.

@@ -105,6 +105,7 @@ macro_rules! findings {
         /// assert_eq!("COEFFICIENT_REVALUED".parse::<FindingCode>(), Ok(c));
         /// ```
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum FindingCode {
             $( #[doc = $rule] $variant, )*
         }

@@ -158,7 +158,7 @@ fn garbage_never_panics_and_never_loses_a_row() {
         assert_eq!(s.ok + s.warnings + s.errors, n);
         let out_rows = match format {
             OutputFormat::Csv => rows(&out).len(),
-            OutputFormat::Jsonl => out.lines().count(),
+            _ => out.lines().count(),
         };
         assert_eq!(out_rows as u64, n);
     }

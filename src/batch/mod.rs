@@ -89,6 +89,7 @@ use crate::{Error, LineStatus, Tariffs};
 
 /// Output format of [`price_csv`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum OutputFormat {
     /// CSV with the columns of [`OUTPUT_COLUMNS`].
     #[default]
