@@ -3,9 +3,11 @@
 //! never a panic (status 101). Also `generate` over every year of the
 //! tariff data, priced back, and a closed output pipe.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kine-tarif");
 /// 28 digits: the largest integer part a decimal holds.
@@ -13,43 +15,10 @@ const HUGE: &str = "9999999999999999999999999999";
 /// The smallest positive decimal.
 const TINY: &str = "0.0000000000000000000000000001";
 
-/// Runs the command with a time limit: (status, stdout, stderr).
+/// Runs the command with a time limit of 120 s: (status, stdout, stderr).
 fn run_with(args: &[&str], stdin: Stdio) -> (i32, String, String) {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(stdin)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Drain both pipes while waiting, so a large output cannot block.
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out_reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut out, &mut v).unwrap();
-        v
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut err, &mut v).unwrap();
-        v
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > Duration::from_secs(120) {
-            child.kill().unwrap();
-            panic!("kine-tarif {args:?} did not end within 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let out = String::from_utf8_lossy(&out_reader.join().unwrap()).into_owned();
-    let err = String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned();
-    (status.code().unwrap_or(-1), out, err)
+    common::run_timed(args, &[], stdin, Duration::from_secs(120))
+        .unwrap_or_else(|| panic!("kine-tarif {args:?} did not end within 120 s"))
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {

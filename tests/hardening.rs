@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::process::Stdio;
 use std::time::Duration;
 
 use kine_tarif::batch::{BatchOptions, OUTPUT_COLUMNS, Summary, price_csv_with};
@@ -312,6 +313,7 @@ fn a_failing_worker_stops_the_run_promptly_with_its_rows() {
             let got = run_cli(
                 &args,
                 &[("KINE_TARIF_FAIL_AT_ROW", row)],
+                Stdio::null(),
                 Duration::from_secs(60),
             );
             let (code, _, err) =
