@@ -25,6 +25,8 @@
 
 use rust_decimal::Decimal;
 
+use crate::money::is_positive;
+
 /// The largest quantity of an act, majoration, flat travel allowance,
 /// télésoin or téléexpertise line: a whole number from 1 to 99.
 pub const MAX_QUANTITY: u32 = 99;
@@ -46,7 +48,7 @@ pub const MAX_BILLED_CENTS: i64 = 9_999_999;
 
 /// Whether a quantity is a whole number from 1 to [`MAX_QUANTITY`].
 pub fn is_unit_quantity(q: Decimal) -> bool {
-    q.is_sign_positive() && !q.is_zero() && q.fract().is_zero() && q <= Decimal::from(MAX_QUANTITY)
+    is_positive(q) && q.fract().is_zero() && q <= Decimal::from(MAX_QUANTITY)
 }
 
 /// Whether a number of kilometres is from 0 (excluded when `positive`) to
@@ -60,7 +62,7 @@ pub fn is_kilometres(km: Decimal, positive: bool) -> bool {
 
 /// Whether a coefficient is positive and at most [`MAX_COEFFICIENT`].
 pub fn is_coefficient(c: Decimal) -> bool {
-    c.is_sign_positive() && !c.is_zero() && c <= Decimal::from(MAX_COEFFICIENT)
+    is_positive(c) && c <= Decimal::from(MAX_COEFFICIENT)
 }
 
 /// Whether a billed amount is within ± [`MAX_BILLED_CENTS`] cents.

@@ -98,16 +98,12 @@ pub fn stdin_seekable(
     Ok((Box::new(file), size))
 }
 
-/// Standard input or output as a `File` when it is a regular file (a
-/// redirection) or `/dev/null`, which can be read again or emptied.
+/// Standard input or output as a `File` of its own (a duplicate of the
+/// descriptor): what it is (a regular file, `/dev/null`, a pipe) is then
+/// asked of the file.
 #[cfg(unix)]
 pub fn stdio_file(fd: &impl std::os::fd::AsFd) -> Option<File> {
-    let file = File::from(fd.as_fd().try_clone_to_owned().ok()?);
-    let meta = file.metadata().ok()?;
-    let null = std::fs::metadata("/dev/null").ok();
-    use std::os::unix::fs::MetadataExt;
-    let is_null = null.is_some_and(|n| n.rdev() == meta.rdev() && n.dev() == meta.dev());
-    (meta.is_file() || is_null).then_some(file)
+    Some(File::from(fd.as_fd().try_clone_to_owned().ok()?))
 }
 
 #[cfg(not(unix))]
@@ -148,8 +144,12 @@ impl Restart for Rewritable {
             self.file.seek(io::SeekFrom::Start(self.start))?;
             Ok(())
         } else {
-            // `/dev/null`: nothing was kept.
+            // `/dev/null`: nothing was kept (anything else cannot restart).
             self.file.restart()
         }
+    }
+
+    fn can_restart(&self) -> bool {
+        self.file.can_restart()
     }
 }

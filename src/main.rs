@@ -279,7 +279,8 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let progress: Option<&(dyn Fn(u64) + Sync)> = bar.as_ref().map(|_| &show as _);
             // A file, `/dev/null` or a redirected standard output is emptied
             // if a large input turns out not to be grouped; a pipe or a
-            // terminal has the input read through once first.
+            // terminal cannot be (`Restart::can_restart`): the input is then
+            // read through once first.
             let result = match out_file {
                 Some(o) => price_seekable(
                     tariffs,

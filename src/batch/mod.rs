@@ -357,6 +357,12 @@ impl Restart for std::fs::File {
             "la sortie ne peut pas être reprise du début",
         ))
     }
+
+    /// A regular file or `/dev/null`; not a pipe, a terminal or a socket.
+    fn can_restart(&self) -> bool {
+        self.metadata()
+            .is_ok_and(|m| m.is_file() || is_dev_null(&m))
+    }
 }
 
 #[cfg(unix)]

@@ -71,6 +71,23 @@ pub(super) fn record(line: &[u8], delimiter: u8, rec: &mut csv::ByteRecord) -> b
     }
 }
 
+/// Field `col` of one line (without its line end), trimmed, as the engine
+/// reads it: a line without quotes split at its delimiters, a line with
+/// quotes read as a record (into `rec`).
+pub(super) fn field<'a>(
+    line: &'a [u8],
+    delimiter: u8,
+    col: usize,
+    rec: &'a mut csv::ByteRecord,
+) -> &'a [u8] {
+    if memchr::memchr(b'"', line).is_none() {
+        super::split::field_of(line, delimiter, col)
+    } else {
+        record(line, delimiter, rec);
+        rec.get(col).unwrap_or_default().trim_ascii()
+    }
+}
+
 /// The line of `data` starting at `start` (without its `\n` or `\r\n`),
 /// and where the next one starts.
 pub(super) fn next_line(data: &[u8], start: usize) -> (&[u8], usize) {

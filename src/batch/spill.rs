@@ -30,7 +30,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::engine::{self, Output, Setup, input_error, output_error};
-use super::{OutputFormat, Summary, records, split};
+use super::{OutputFormat, Summary, records};
 use crate::Error;
 
 /// Partitions of one spill: enough for each to hold about half the
@@ -123,14 +123,9 @@ fn spill<R: Read, W: Write>(
         if text.is_empty() {
             continue;
         }
-        // The practitioner as the engine reads it: a plain line split at
-        // its delimiters, a line with quotes read as a record.
+        // The practitioner as the engine reads it.
         let p = match col {
-            Some(c) if memchr::memchr(b'"', text).is_none() => split::field_of(text, delimiter, c),
-            Some(c) => {
-                records::record(text, delimiter, &mut rec);
-                rec.get(c).unwrap_or_default().trim_ascii()
-            }
+            Some(c) => records::field(text, delimiter, c, &mut rec),
             None => b"",
         };
         let k = if !first && p == last.0.as_slice() {
@@ -211,7 +206,7 @@ fn spill<R: Read, W: Write>(
     let mut which = BufReader::with_capacity(1 << 16, which);
     let mut row = 0u64;
     let mut text = Vec::new();
-    let mut number = itoa_buf();
+    let mut number = Vec::with_capacity(20);
     loop {
         let ks = which.fill_buf().map_err(&temp)?;
         if ks.is_empty() {
@@ -277,10 +272,6 @@ fn price_partition(
     let mut file = part.w.into_inner().map_err(|e| temp(e.into_error()))?;
     file.seek(SeekFrom::Start(0)).map_err(&temp)?;
     Ok((file, part.summary))
-}
-
-fn itoa_buf() -> Vec<u8> {
-    Vec::with_capacity(20)
 }
 
 /// Writes the row `text` (with its line end) with its row number set to

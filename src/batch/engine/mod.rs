@@ -322,13 +322,7 @@ pub(super) fn scan_grouped<R: Read>(input: R) -> Result<bool, Error> {
                 if line.is_empty() {
                     continue;
                 }
-                let p = if memchr::memchr(b'"', line).is_none() {
-                    split::field_of(line, delimiter, col)
-                } else {
-                    records::record(line, delimiter, &mut rec);
-                    rec.get(col).unwrap_or_default().trim_ascii()
-                };
-                ok = grouping.push(p);
+                ok = grouping.push(records::field(line, delimiter, col, &mut rec));
             }
             ok
         };
