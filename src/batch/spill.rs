@@ -29,7 +29,7 @@ use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::engine::{self, Output, Setup, input_error, output_error};
+use super::engine::{self, Output, Setup};
 use super::{OutputFormat, Summary, records};
 use crate::Error;
 
@@ -115,7 +115,7 @@ fn spill<R: Read, W: Write>(
     let mut first = true;
     loop {
         line.clear();
-        if lines.read_until(b'\n', &mut line).map_err(input_error)? == 0 {
+        if lines.read_until(b'\n', &mut line).map_err(Error::Input)? == 0 {
             break;
         }
         let text = line.strip_suffix(b"\n").unwrap_or(&line);
@@ -301,9 +301,9 @@ fn renumber(
             (KEY, text.get(KEY.len() + digits..).unwrap_or_default())
         }
     };
-    w.write_all(prefix).map_err(output_error)?;
-    w.write_all(number).map_err(output_error)?;
-    w.write_all(rest).map_err(output_error)
+    w.write_all(prefix).map_err(Error::Output)?;
+    w.write_all(number).map_err(Error::Output)?;
+    w.write_all(rest).map_err(Error::Output)
 }
 
 #[cfg(test)]

@@ -119,7 +119,7 @@ pub(super) fn in_memory<W: Write>(
             .get(ci as usize)
             .and_then(|c| c.buf.get(s..e))
             .unwrap_or_default();
-        out.w.write_all(row).map_err(output_error)?;
+        out.w.write_all(row).map_err(Error::Output)?;
         if i % 65536 == 65535
             && let Some(p) = out.progress
         {

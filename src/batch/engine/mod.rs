@@ -63,7 +63,7 @@ impl<W: Write> Output<'_, W> {
     /// Writes the header if it is not written yet.
     pub(super) fn begin(&mut self) -> Result<(), Error> {
         if !self.header.is_empty() {
-            self.w.write_all(&self.header).map_err(output_error)?;
+            self.w.write_all(&self.header).map_err(Error::Output)?;
             self.header = Vec::new();
         }
         Ok(())
@@ -72,7 +72,7 @@ impl<W: Write> Output<'_, W> {
     /// Writes a chunk; returns its buffer for reuse.
     fn chunk(&mut self, c: Chunk) -> Result<Vec<u8>, Error> {
         self.begin()?;
-        self.w.write_all(&c.buf).map_err(output_error)?;
+        self.w.write_all(&c.buf).map_err(Error::Output)?;
         self.rows += c.summary.rows;
         self.summary.merge(c.summary);
         if let Some(p) = self.progress {
@@ -92,17 +92,9 @@ pub(super) fn threads(options: &BatchOptions) -> usize {
     .min(super::MAX_THREADS)
 }
 
-pub(super) fn input_error(source: std::io::Error) -> Error {
-    Error::Input(source)
-}
-
-pub(super) fn output_error(source: std::io::Error) -> Error {
-    Error::Output(source)
-}
-
 /// Appends up to `n` more bytes of `input` to `buf`; returns how many.
 fn read_more(input: &mut impl Read, buf: &mut Vec<u8>, n: usize) -> Result<usize, Error> {
-    input.take(n as u64).read_to_end(buf).map_err(input_error)
+    input.take(n as u64).read_to_end(buf).map_err(Error::Input)
 }
 
 /// Reads on to one byte past the budget (`read` bytes were read before):
@@ -272,7 +264,7 @@ pub(super) fn run<R: Read, W: Write>(
         }
     }
     out.begin()?;
-    out.w.flush().map_err(output_error)?;
+    out.w.flush().map_err(Error::Output)?;
     Ok(out.summary)
 }
 

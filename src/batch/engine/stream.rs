@@ -428,7 +428,7 @@ pub(super) fn read_rest<R: Read, W: Write>(
     let mut current_prac: Vec<u8> = Vec::new();
     while let Some(closed) = reader
         .read(setup.delimiter, &mut rec)
-        .map_err(input_error)?
+        .map_err(Error::Input)?
     {
         row += 1;
         if rules {
