@@ -46,6 +46,23 @@ pub const MAX_COEFFICIENT: u32 = 1_000;
 /// then).
 pub const MAX_BILLED_CENTS: i64 = 9_999_999;
 
+/// What a person is told a coefficient must be (the bounds above, written
+/// the French way).
+pub(crate) const COEFFICIENT_EXPECTED: &str = "nombre positif d'au plus 1\u{202f}000 attendu";
+/// What a quantity read from a batch must be, whatever its code (pricing
+/// then asks whole units of an act: [`unit_quantity_expected`]).
+pub(crate) const QUANTITY_EXPECTED: &str = "nombre positif d'au plus 9\u{202f}999 attendu";
+/// What a kilometre count must be.
+pub(crate) const KILOMETRES_EXPECTED: &str = "nombre de kilomètres de 0 à 9\u{202f}999 attendu";
+/// What a billed amount must be.
+pub(crate) const BILLED_EXPECTED: &str =
+    "montant de −99\u{202f}999,99 € à 99\u{202f}999,99 € attendu";
+
+/// What an act's quantity must be, for `code`.
+pub(crate) fn unit_quantity_expected(code: crate::Code) -> String {
+    format!("nombre entier de 1 à {MAX_QUANTITY} attendu pour {code}")
+}
+
 /// Whether a quantity is a whole number from 1 to [`MAX_QUANTITY`].
 pub fn is_unit_quantity(q: Decimal) -> bool {
     is_positive(q) && q.fract().is_zero() && q <= Decimal::from(MAX_QUANTITY)
@@ -76,6 +93,28 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_texts_say_the_bounds() {
+        // French thousands: a narrow no-break space every three digits.
+        let fr = |n: u32| {
+            let digits = n.to_string();
+            let mut out = String::new();
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                    out.push('\u{202f}');
+                }
+                out.push(c);
+            }
+            out
+        };
+        assert!(COEFFICIENT_EXPECTED.contains(&fr(MAX_COEFFICIENT)));
+        assert!(QUANTITY_EXPECTED.contains(&fr(MAX_KILOMETRES)));
+        assert!(KILOMETRES_EXPECTED.contains(&fr(MAX_KILOMETRES)));
+        let euros = fr(u32::try_from(MAX_BILLED_CENTS / 100).unwrap());
+        assert!(BILLED_EXPECTED.contains(&format!("{euros},{:02} €", MAX_BILLED_CENTS % 100)));
+        assert_eq!(fr(1_000), "1\u{202f}000");
     }
 
     #[test]

@@ -297,15 +297,14 @@ fn quantity_in_bounds(code: Code, q: Decimal) -> bool {
 fn quantity_message(line: &InvoiceLine) -> String {
     match line.code.kind() {
         CodeKind::TravelKm => format!(
-            "Quantité {} : nombre de kilomètres positif d'au plus {} attendu.",
+            "Quantité {} : {}.",
             line.quantity,
-            bounds::MAX_KILOMETRES
+            bounds::QUANTITY_EXPECTED
         ),
         _ => format!(
-            "Quantité {} : nombre entier de 1 à {} attendu pour {}.",
+            "Quantité {} : {}.",
             line.quantity,
-            bounds::MAX_QUANTITY,
-            line.code
+            bounds::unit_quantity_expected(line.code)
         ),
     }
 }
@@ -535,10 +534,7 @@ impl Tariffs {
         {
             out.add(
                 FindingCode::InvalidField,
-                format!(
-                    "Coefficient {c} : nombre positif d'au plus {} attendu.",
-                    bounds::MAX_COEFFICIENT
-                ),
+                format!("Coefficient {c} : {}.", bounds::COEFFICIENT_EXPECTED),
             );
             return;
         }

@@ -439,7 +439,7 @@ pub(crate) fn context<'b>(f: &Slots<'b>, pre: &mut Vec<Finding>) -> Ctx<'b> {
     let distance_km = number(
         distance,
         "distance_km",
-        "nombre de kilomètres de 0 à 9999 attendu",
+        bounds::KILOMETRES_EXPECTED,
         |d| bounds::is_kilometres(d, false),
         pre,
     )
@@ -547,7 +547,7 @@ fn parse_fields(
     let coefficient = number(
         coef_s,
         "coefficient",
-        "nombre positif d'au plus 1000 attendu",
+        bounds::COEFFICIENT_EXPECTED,
         bounds::is_coefficient,
         pre,
     )
@@ -557,7 +557,7 @@ fn parse_fields(
     let quantity = number(
         qty_s,
         "quantity",
-        "nombre positif d'au plus 9999 attendu",
+        bounds::QUANTITY_EXPECTED,
         |q| bounds::is_kilometres(q, true),
         pre,
     )
@@ -581,7 +581,7 @@ fn parse_fields(
     let billed_amount = number(
         billed_s,
         "billed_amount",
-        "montant d'au plus 99999.99 € attendu",
+        bounds::BILLED_EXPECTED,
         bounds::is_billed_amount,
         pre,
     )

@@ -44,8 +44,8 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             FindingCode::InvalidField,
             format!(
-                "distance_km {d} : nombre de kilomètres de 0 à {} attendu ; IK non vérifiées.",
-                bounds::MAX_KILOMETRES
+                "distance_km {d} : {} ; IK non vérifiées.",
+                bounds::KILOMETRES_EXPECTED
             ),
         ));
         return;
