@@ -57,6 +57,15 @@ pub enum Error {
         /// The budget in bytes.
         budget: usize,
     },
+    /// A history store could not be opened, read or written: the store
+    /// (its path, or the caller's store) and what went wrong, in French.
+    #[error("historique {store} : {message}")]
+    History {
+        /// The store: the database's path, or a name for the caller's.
+        store: String,
+        /// What went wrong.
+        message: String,
+    },
     /// Reading the invoice input of a batch failed. The batch functions do
     /// not know the input's name: [`Error::named`] gives it.
     #[error("entrée : {0}")]

@@ -67,6 +67,7 @@ pub mod contracts;
 pub mod error;
 pub mod findings;
 pub mod generate;
+pub mod history;
 pub mod money;
 pub mod nomenclature;
 pub mod period;

@@ -12,6 +12,18 @@
 //!   prescription up to the BDK's day, in the batch.
 
 use chrono::{Days, NaiveDate};
+use crate::history::Window;
+
+/// The window of the isolated bilans in a history: 30 days before and
+/// after (forward-looking: checked incrementally, the sessions after the
+/// bilan are those already recorded, so a bilan followed by treatment is
+/// only seen once the treatment is recorded; re-check it then, or use the
+/// year-end report).
+pub const WINDOW: Window = Window::Days(30);
+
+/// The window of the BDK ranks: the prescription's series, taken as the
+/// 24 months before.
+pub const SERIES_WINDOW: Window = Window::MonthsBefore(24);
 
 use super::{Concerns, Line, Runs};
 use crate::nomenclature::ActTraits;

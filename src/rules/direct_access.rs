@@ -12,6 +12,10 @@
 
 use super::{Concerns, Line, RENEWAL_PRESCRIBER, Runs, for_each_in};
 use crate::{Finding, FindingCode};
+use crate::history::Window;
+
+/// The window this family reads in a history: the episode, taken as the 6 months before (an episode lasts 3 months; 3 more find where the current one started). An unbroken chain of direct-access episodes over more than 6 months would be cut: the law allows 8 sessions before a medical diagnosis.
+pub const WINDOW: Window = Window::MonthsBefore(6);
 
 /// A session whose prescriber is the practitioner (not a renewal).
 pub(crate) fn is_direct_access(l: &Line<'_>) -> bool {

@@ -40,6 +40,7 @@
 
 pub mod age;
 pub mod bilans;
+mod checker;
 pub mod direct_access;
 pub mod holidays;
 pub mod majorations;
@@ -49,6 +50,8 @@ pub mod teleexpertise;
 pub mod telesoin;
 pub mod travel;
 
+pub use checker::{Checked, Checker, InvoiceTotal, LineResult};
+
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -56,7 +59,7 @@ use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 
 use crate::nomenclature::ActTraits;
-use crate::{Act, Code, CodeKind, Finding, InvoiceLine, Priced, Tariffs};
+use crate::{Act, Code, CodeKind, Finding, Priced, Tariffs};
 
 #[cfg(doc)]
 use crate::FindingCode;
@@ -229,6 +232,10 @@ pub(crate) struct Line<'a> {
     /// group by these instead of comparing the strings again.
     pub practitioner_run: u32,
     pub patient_run: u32,
+    /// A line of the history ([`crate::history`]): context for the rules,
+    /// its own findings dropped. It comes before the lines checked in the
+    /// order of a patient's day.
+    pub past: bool,
 }
 
 impl<'a> Line<'a> {
@@ -248,6 +255,7 @@ impl<'a> Line<'a> {
             concerns: 0,
             practitioner_run: 0,
             patient_run: 0,
+            past: false,
         };
         if let Some((first, rest)) = l.acts.as_slice().split_first() {
             let (all, any) = rest
@@ -398,12 +406,14 @@ impl<'a> Line<'a> {
     }
 }
 
-/// The order of one patient's lines with one practitioner: date,
-/// session, time, invoice id, code, coefficient. The cross-line rules walk
-/// each patient's lines in this order, whatever order they came in.
+/// The order of one patient's lines with one practitioner: date, the
+/// history's lines first, session, time, invoice id, code, coefficient.
+/// The cross-line rules walk each patient's lines in this order, whatever
+/// order they came in.
 pub(crate) fn cmp_within_patient(x: &Line<'_>, y: &Line<'_>) -> std::cmp::Ordering {
     x.date
         .cmp(&y.date)
+        .then_with(|| y.past.cmp(&x.past))
         .then_with(|| x.ctx.session.cmp(&y.ctx.session))
         .then_with(|| x.ctx.time.cmp(&y.ctx.time))
         .then_with(|| x.ctx.invoice_id.cmp(y.ctx.invoice_id))
@@ -574,66 +584,6 @@ pub(crate) fn for_each_in(
     }
 }
 
-/// Adds lines one by one, prices them and applies the single-line rules at
-/// once; [`Checker::finalize`] applies the cross-line rules. `R` is the
-/// caller's own line reference, returned with the findings.
-pub struct Checker<'t, R> {
-    tariffs: &'t Tariffs,
-    refs: Vec<R>,
-    cores: Vec<Core<'t>>,
-    ctxs: Vec<LineContext>,
-}
-
-impl<'t, R> Checker<'t, R> {
-    /// A checker over a tariff set.
-    pub fn new(tariffs: &'t Tariffs) -> Checker<'t, R> {
-        Checker {
-            tariffs,
-            refs: Vec::new(),
-            cores: Vec::new(),
-            ctxs: Vec::new(),
-        }
-    }
-
-    /// Prices a line and applies the rules that need no other line
-    /// (télésoin code and exclusions, age, IK distance, majoration date and
-    /// time); their findings are appended to the returned [`Priced`].
-    pub fn add(&mut self, reference: R, line: InvoiceLine, ctx: LineContext) -> Priced<'t> {
-        let mut priced = self.tariffs.price(&line);
-        let core = Core::new(self.tariffs, &priced);
-        let view = ctx.view();
-        check_line(&Line::new(core.clone(), &view), &mut priced.findings);
-        self.refs.push(reference);
-        self.cores.push(core);
-        self.ctxs.push(ctx);
-        priced
-    }
-
-    /// Number of lines added.
-    pub fn len(&self) -> usize {
-        self.cores.len()
-    }
-
-    /// Whether no line was added.
-    pub fn is_empty(&self) -> bool {
-        self.cores.is_empty()
-    }
-
-    /// Applies the cross-line rules; returns, for every line in the order
-    /// added, its reference and its cross-line findings.
-    pub fn finalize(self) -> Vec<(R, Vec<Finding>)> {
-        let views: Vec<Ctx<'_>> = self.ctxs.iter().map(LineContext::view).collect();
-        let lines: Vec<Line<'_>> = self
-            .cores
-            .into_iter()
-            .zip(&views)
-            .map(|(c, x)| Line::new(c, x))
-            .collect();
-        let out = check_all(lines, false);
-        self.refs.into_iter().zip(out).collect()
-    }
-}
-
 /// The single-line rules.
 pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
     telesoin::check_line(l, out);
@@ -648,7 +598,11 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
 /// findings in the order given. `one_practitioner`: the caller knows every
 /// line is the same practitioner's (the batch engine's groups), so the ids
 /// need not be compared.
-pub(crate) fn check_all(mut lines: Vec<Line<'_>>, one_practitioner: bool) -> Vec<Vec<Finding>> {
+pub(crate) fn check_all(
+    mut lines: Vec<Line<'_>>,
+    one_practitioner: bool,
+    with_history: bool,
+) -> Vec<Vec<Finding>> {
     let (order, rank) = rule_order(&lines, one_practitioner);
     for (l, &r) in lines.iter_mut().zip(&rank) {
         (l.practitioner_run, l.patient_run) = r;
@@ -657,14 +611,14 @@ pub(crate) fn check_all(mut lines: Vec<Line<'_>>, one_practitioner: bool) -> Vec
     if order.iter().enumerate().all(|(k, &i)| k == i as usize) {
         // Already in rule order (the usual case for a sorted batch): no
         // permutation of the lines nor of their findings.
-        check_batch(&lines, &mut out);
+        check_batch(&lines, &mut out, with_history);
         return out;
     }
     let mut slots: Vec<Option<Line<'_>>> = lines.into_iter().map(Some).collect();
     let mut sorted: Vec<Line<'_>> = Vec::with_capacity(slots.len());
     sorted.extend(order.iter().filter_map(|&i| slots[i as usize].take()));
     let mut sorted_out = vec![Vec::new(); sorted.len()];
-    check_batch(&sorted, &mut sorted_out);
+    check_batch(&sorted, &mut sorted_out, with_history);
     for (&pos, findings) in order.iter().zip(sorted_out) {
         out[pos as usize] = findings;
     }
@@ -774,10 +728,10 @@ fn numbered_runs_by<K: Ord>(
 /// practitioner concerned, in rule order ([`rule_order`]). Every rule
 /// looks at one practitioner's lines: a patient's lines with another
 /// practitioner are not seen (the unit a batch can be split by).
-fn check_batch(lines: &[Line<'_>], out: &mut [Vec<Finding>]) {
+fn check_batch(lines: &[Line<'_>], out: &mut [Vec<Finding>], with_history: bool) {
     let runs = Runs::of(lines);
     same_day::check(lines, &runs, out);
-    telesoin::check(lines, &runs, out);
+    telesoin::check(lines, &runs, out, with_history);
     travel::check(lines, &runs, out);
     teleexpertise::check(lines, &runs, out);
     direct_access::check(lines, &runs, out);

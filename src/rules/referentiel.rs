@@ -11,6 +11,10 @@
 
 use super::{Concerns, Line, Runs, for_each_in};
 use crate::{Finding, FindingCode};
+use crate::history::Window;
+
+/// The window this family reads in a history: the prescription's series, taken as the 24 months before the session.
+pub const WINDOW: Window = Window::MonthsBefore(24);
 
 /// Applies the rule to the whole batch.
 pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {

@@ -16,6 +16,10 @@
 //! different articles are taken as two regions.
 
 use chrono::NaiveDate;
+use crate::history::Window;
+
+/// The window this family reads in a history: the day.
+pub const WINDOW: Window = Window::Day;
 
 use super::{Concerns, Line, Runs, for_each_in};
 use crate::nomenclature::ActTraits;

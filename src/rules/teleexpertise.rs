@@ -4,6 +4,10 @@
 
 use super::{Concerns, Line, Runs, for_each_run};
 use crate::{Finding, FindingCode};
+use crate::history::Window;
+
+/// The window this family reads in a history: the calendar year.
+pub const WINDOW: Window = Window::CalendarYear;
 
 /// Applies the rule to the whole batch.
 pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {

@@ -14,6 +14,27 @@
 //! favour télésoin, whose letter is worth less (2.15 € against 2.21 €).
 
 use chrono::Datelike;
+use crate::history::Window;
+
+/// The window the known-patient check reads in a history: a presential act
+/// in the 12 months before.
+pub const KNOWN_PATIENT_WINDOW: Window = Window::MonthsBefore(12);
+
+/// The window the 20 % share reads in a history: the practitioner's
+/// sessions of the calendar year. A forward-looking rule: checked
+/// incrementally, the share is the share **so far** (the history's
+/// sessions of the year and the lines checked), and a remote session is
+/// flagged once it is above 20 % of at least [`SHARE_MINIMUM_SESSIONS`]
+/// sessions; the year-end figure is `kine-tarif history report --year`.
+pub const SHARE_WINDOW: Window = Window::CalendarYear;
+
+/// Checked against a history, the share is not judged on fewer sessions of
+/// the year than this (the first remote session of January would be
+/// 100 %): 20 sessions, about a week of a practitioner's activity. A
+/// choice of kine-tarif, the convention gives no minimum; without a
+/// history the batch is taken as the year's activity and no minimum
+/// applies.
+pub const SHARE_MINIMUM_SESSIONS: usize = 20;
 
 use super::{Concerns, Line, Runs, for_each_in};
 use crate::nomenclature::ActTraits;
@@ -60,7 +81,12 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
 }
 
 /// Cross-line checks.
-pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
+pub(crate) fn check(
+    lines: &[Line<'_>],
+    runs: &Runs,
+    out: &mut [Vec<Finding>],
+    with_history: bool,
+) {
     // One patient of one practitioner: travel the same day, the initial BDK,
     // a presential act in the 12 months before.
     for_each_in(
@@ -152,7 +178,7 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
         else {
             continue;
         };
-        if remote * 5 > total {
+        if remote * 5 > total && (!with_history || total >= SHARE_MINIMUM_SESSIONS) {
             out[i].push(Finding::new(
                 FindingCode::TelesoinShareExceeded,
                 format!("Télésoin : {remote} séances sur {total} en {y} pour ce praticien, au-delà de 20 %."),

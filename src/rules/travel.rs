@@ -17,6 +17,14 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use crate::history::Window;
+
+/// The window the travel rules read in a history: the day.
+pub const WINDOW: Window = Window::Day;
+
+/// The window of one allowance per trip for several patients: the
+/// practitioner's lines of the day.
+pub const TRIP_WINDOW: Window = Window::Day;
 
 use super::{Concerns, Line, Runs, for_each_in, group_by};
 use crate::bounds;
@@ -209,10 +217,16 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
         |l| (l.practitioner_run, l.date, l.ctx.trip_id.unwrap_or("")),
     );
     for ((_, _, trip), idx) in &trips {
+        // The patient the trip was billed for: one already in the
+        // history if any (the lines checked come after it), else the first
+        // by id.
+        let patient = |i: &usize| lines[*i].ctx.patient_id;
         let first_patient = idx
             .iter()
-            .map(|&i| lines[i].ctx.patient_id)
+            .filter(|&&i| lines[i].past)
+            .map(patient)
             .min()
+            .or_else(|| idx.iter().map(patient).min())
             .unwrap_or("");
         for &i in idx
             .iter()

@@ -204,7 +204,7 @@ where
             }
         }
         // One practitioner's lines (grouped above).
-        for (w, f) in positions.into_iter().zip(rules::check_all(lines, true)) {
+        for (w, f) in positions.into_iter().zip(rules::check_all(lines, true, false)) {
             // Most lines have none.
             if !f.is_empty()
                 && let Some(p) = &mut priced[w]

@@ -1,0 +1,188 @@
+//! Which past (and future) lines each rule family reads, and the queries
+//! to a [`History`] that fetch just those for the lines being checked.
+//!
+//! | rule family | window | asked as |
+//! |---|---|---|
+//! | same day, travel, majorations | the day | the patient's lines |
+//! | one travel per trip (several patients) | the day | the practitioner's lines |
+//! | télésoin known patient | 12 months before | the patient's lines |
+//! | télésoin share | the calendar year | the practitioner's lines |
+//! | RQD | the calendar year | the patient's lines |
+//! | direct access | the episode (6 months before: the episode's 3 months, and 3 more to find where it started) | the patient's lines |
+//! | référentiel counts, BDK ranks | the prescription's series (24 months before) | the patient's lines |
+//! | bilans | 30 days before and after | the patient's lines |
+//!
+//! Each rule module declares its window as a `WINDOW` constant; the table
+//! above is [`RULE_WINDOWS`]. The history is asked once per practitioner
+//! (only when a line needs the practitioner's other patients) and once per
+//! patient, each time for the union of the windows of the families the
+//! patient's lines concern, the part already fetched for the practitioner
+//! left out.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+
+use super::{History, HistoryLine};
+use crate::Error;
+use crate::rules::{
+    Concerns, Line, bilans, direct_access, referentiel, same_day, teleexpertise, telesoin, travel,
+};
+
+/// A span of dates around a line's date that a rule family reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Window {
+    /// The line's day.
+    Day,
+    /// `n` days before and after the line's day.
+    Days(u32),
+    /// `n` months before the line's day, up to the day.
+    MonthsBefore(u32),
+    /// The calendar year of the line.
+    CalendarYear,
+}
+
+impl Window {
+    /// The dates the window spans around `date`, half-open (cut at the
+    /// ends of the calendar).
+    pub fn around(self, date: NaiveDate) -> Range<NaiveDate> {
+        let after = |n: u64| date.checked_add_days(Days::new(n)).unwrap_or(NaiveDate::MAX);
+        match self {
+            Window::Day => date..after(1),
+            Window::Days(n) => {
+                date.checked_sub_days(Days::new(n.into()))
+                    .unwrap_or(NaiveDate::MIN)..after(u64::from(n) + 1)
+            }
+            Window::MonthsBefore(n) => {
+                date.checked_sub_months(Months::new(n))
+                    .unwrap_or(NaiveDate::MIN)..after(1)
+            }
+            Window::CalendarYear => {
+                let first = |y: i32| NaiveDate::from_ymd_opt(y, 1, 1);
+                first(date.year()).unwrap_or(NaiveDate::MIN)
+                    ..first(date.year() + 1).unwrap_or(NaiveDate::MAX)
+            }
+        }
+    }
+}
+
+/// Each rule family and the window it reads (the module's `WINDOW`).
+pub const RULE_WINDOWS: [(&str, Window); 9] = [
+    ("same_day", same_day::WINDOW),
+    ("travel", travel::WINDOW),
+    ("travel_trip", travel::TRIP_WINDOW),
+    ("telesoin_known_patient", telesoin::KNOWN_PATIENT_WINDOW),
+    ("telesoin_share", telesoin::SHARE_WINDOW),
+    ("teleexpertise", teleexpertise::WINDOW),
+    ("direct_access", direct_access::WINDOW),
+    ("referentiel", referentiel::WINDOW),
+    ("bilans", bilans::WINDOW),
+];
+
+/// The smallest range holding `a` and `b`.
+fn hull(a: Option<Range<NaiveDate>>, b: Range<NaiveDate>) -> Option<Range<NaiveDate>> {
+    Some(match a {
+        None => b,
+        Some(a) => a.start.min(b.start)..a.end.max(b.end),
+    })
+}
+
+/// The windows of the families `l` concerns, for its patient and for its
+/// practitioner's other patients.
+fn line_windows(l: &Line<'_>) -> (Range<NaiveDate>, Option<Range<NaiveDate>>) {
+    let mut patient = same_day::WINDOW.around(l.date);
+    let mut practitioner = None;
+    let mut add = |w: Window| patient = hull(Some(patient.clone()), w.around(l.date)).unwrap_or(patient.clone());
+    if l.concerns(Concerns::TELESOIN_ACT) {
+        add(telesoin::KNOWN_PATIENT_WINDOW);
+    }
+    if l.concerns(Concerns::RQD) {
+        add(teleexpertise::WINDOW);
+    }
+    if l.concerns(Concerns::DIRECT_ACCESS) {
+        add(direct_access::WINDOW);
+    }
+    if l.concerns(Concerns::PRIOR_AGREEMENT) {
+        add(referentiel::WINDOW);
+    }
+    if l.concerns(Concerns::BILAN) {
+        add(bilans::WINDOW);
+        add(bilans::SERIES_WINDOW);
+    }
+    if l.concerns(Concerns::TELESOIN_SESSION) {
+        practitioner = hull(practitioner, telesoin::SHARE_WINDOW.around(l.date));
+    }
+    if l.concerns(Concerns::TRIP) {
+        practitioner = hull(practitioner, travel::TRIP_WINDOW.around(l.date));
+    }
+    (patient, practitioner)
+}
+
+/// The history lines the rules need to check `lines`, all of
+/// `practitioner`: the union of their windows, without the lines of the
+/// invoices being checked (which replace them).
+pub(crate) fn fetch(
+    history: &dyn History,
+    practitioner: &str,
+    lines: &[Line<'_>],
+) -> Result<Vec<HistoryLine>, Error> {
+    let mut whole: Option<Range<NaiveDate>> = None;
+    let mut patients: BTreeMap<&str, Range<NaiveDate>> = BTreeMap::new();
+    for l in lines {
+        let (p, w) = line_windows(l);
+        if let Some(w) = w {
+            whole = hull(whole, w);
+        }
+        let entry = patients.entry(l.ctx.patient_id).or_insert(p.clone());
+        *entry = entry.start.min(p.start)..entry.end.max(p.end);
+    }
+    let mut out = match &whole {
+        Some(w) => history.practitioner_lines(practitioner, w.clone())?,
+        None => Vec::new(),
+    };
+    for (patient, range) in patients {
+        // The parts of the patient's window not fetched with the
+        // practitioner's lines.
+        let parts = match &whole {
+            None => [Some(range), None],
+            Some(w) => [
+                (range.start < w.start).then(|| range.start..range.end.min(w.start)),
+                (range.end > w.end).then(|| range.start.max(w.end)..range.end),
+            ],
+        };
+        for part in parts.into_iter().flatten() {
+            out.extend(history.patient_lines(practitioner, patient, part)?);
+        }
+    }
+    let mut invoices: Vec<&str> = lines.iter().map(|l| l.ctx.invoice_id).collect();
+    invoices.sort_unstable();
+    invoices.dedup();
+    out.retain(|h| {
+        h.practitioner_id == practitioner && invoices.binary_search(&h.invoice_id.as_str()).is_err()
+    });
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_span_the_dates_their_rules_read() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(Window::Day.around(d("2026-03-02")), d("2026-03-02")..d("2026-03-03"));
+        assert_eq!(Window::Days(30).around(d("2026-03-02")), d("2026-01-31")..d("2026-04-02"));
+        assert_eq!(
+            Window::MonthsBefore(12).around(d("2024-02-29")),
+            d("2023-02-28")..d("2024-03-01")
+        );
+        assert_eq!(
+            Window::CalendarYear.around(d("2026-12-31")),
+            d("2026-01-01")..d("2027-01-01")
+        );
+        assert_eq!(Window::Day.around(NaiveDate::MAX), NaiveDate::MAX..NaiveDate::MAX);
+        assert_eq!(Window::Days(3).around(NaiveDate::MIN).start, NaiveDate::MIN);
+    }
+}

@@ -1,0 +1,259 @@
+//! The session API: a [`Checker`] takes lines one by one (each priced and
+//! given its single-line findings at once), then [`Checker::finalize`]
+//! applies the cross-line rules, against a [`History`] when one is given,
+//! and returns every line's full result and each invoice's totals, owned
+//! (they outlive the tariffs and the history they were checked with).
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Core, Ctx, Line, LineContext, check_all, check_line};
+use crate::history::{self, History, HistoryLine};
+use crate::{Code, Decimal, Error, Finding, InvoiceLine, LineStatus, NaiveDate, Priced, Tariffs};
+use crate::Territory;
+
+/// Adds lines one by one, prices them and applies the single-line rules at
+/// once; [`Checker::finalize`] applies the cross-line rules. `R` is the
+/// caller's own line reference, returned with each line's result.
+pub struct Checker<'t, R> {
+    tariffs: &'t Tariffs,
+    history: Option<&'t dyn History>,
+    refs: Vec<R>,
+    priced: Vec<Priced<'t>>,
+    ctxs: Vec<LineContext>,
+}
+
+/// One line's result: its pricing, every finding (single-line and
+/// cross-line), its status. Serialized as a JSON object with these field
+/// names (decimals as strings, the code as its text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineResult<R> {
+    /// The caller's reference of the line.
+    pub reference: R,
+    /// The caller's invoice reference.
+    pub invoice_id: String,
+    /// Date of the act.
+    pub date: NaiveDate,
+    /// The billing code as given.
+    pub code: String,
+    /// The coefficient priced (corrected when revalued).
+    pub coefficient: Option<Decimal>,
+    /// The act resolved, if one was.
+    pub act_id: Option<String>,
+    /// The letter value used.
+    pub unit_value: Option<Decimal>,
+    /// The quantity.
+    pub quantity: Decimal,
+    /// The amount, rounded to the cent; `None` when not billable.
+    pub amount: Option<Decimal>,
+    /// The amount the invoice claims.
+    pub billed_amount: Option<Decimal>,
+    /// How the amount was worked out (`7.50 × 2.21 € × 1 = 16.5750 → 16.58 €`).
+    pub formula: Option<String>,
+    /// `ok`, `warning` or `error`.
+    pub status: LineStatus,
+    /// What is wrong, the single-line findings first.
+    pub findings: Vec<Finding>,
+}
+
+/// One invoice's totals, over its lines checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceTotal {
+    /// The caller's invoice reference.
+    pub invoice_id: String,
+    /// Number of lines.
+    pub lines: usize,
+    /// Sum of the computed amounts.
+    pub computed: Decimal,
+    /// Sum of the billed amounts given.
+    pub billed: Decimal,
+    /// Lines with an error, and with a warning.
+    pub errors: usize,
+    /// Lines with a warning and no error.
+    pub warnings: usize,
+    /// The worst status of its lines.
+    pub status: LineStatus,
+}
+
+/// What [`Checker::finalize`] returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checked<R> {
+    /// Every line, in the order added.
+    pub lines: Vec<LineResult<R>>,
+    /// Every invoice, in the order of its first line.
+    pub invoices: Vec<InvoiceTotal>,
+    /// How many history lines the rules consulted.
+    pub history_lines: usize,
+}
+
+impl<'t, R> Checker<'t, R> {
+    /// A checker over a tariff set, with no history: the cross-line rules
+    /// see the lines added only.
+    pub fn new(tariffs: &'t Tariffs) -> Checker<'t, R> {
+        Checker {
+            tariffs,
+            history: None,
+            refs: Vec::new(),
+            priced: Vec::new(),
+            ctxs: Vec::new(),
+        }
+    }
+
+    /// The same checker, whose cross-line rules also see the lines of
+    /// `history` within their windows ([`crate::history`]).
+    pub fn with_history(mut self, history: &'t dyn History) -> Checker<'t, R> {
+        self.history = Some(history);
+        self
+    }
+
+    /// Prices a line and applies the rules that need no other line
+    /// (télésoin code and exclusions, age, IK distance, majoration date and
+    /// time); their findings are appended to the returned [`Priced`].
+    ///
+    /// The département is given once, in the context: when
+    /// `ctx.department` is set, the line is priced in its territory
+    /// (`line.territory` is then ignored); an unknown département is an
+    /// `INVALID_FIELD` finding and the line is priced in metropolitan
+    /// France, as in a batch.
+    pub fn add(&mut self, reference: R, mut line: InvoiceLine, ctx: LineContext) -> Priced<'t> {
+        let mut dept_finding = None;
+        if let Some(d) = ctx.department.as_deref() {
+            match Territory::from_department(d) {
+                Ok(t) => line.territory = t,
+                Err(e) => {
+                    line.territory = Territory::Metropole;
+                    dept_finding = Some(Finding::new(
+                        crate::FindingCode::InvalidField,
+                        format!("department : {e}"),
+                    ));
+                }
+            }
+        }
+        let mut priced = self.tariffs.price(&line);
+        priced.findings.extend(dept_finding);
+        let view = ctx.view();
+        check_line(
+            &Line::new(Core::new(self.tariffs, &priced), &view),
+            &mut priced.findings,
+        );
+        self.refs.push(reference);
+        self.priced.push(priced.clone());
+        self.ctxs.push(ctx);
+        priced
+    }
+
+    /// Number of lines added.
+    pub fn len(&self) -> usize {
+        self.priced.len()
+    }
+
+    /// Whether no line was added.
+    pub fn is_empty(&self) -> bool {
+        self.priced.is_empty()
+    }
+
+    /// Applies the cross-line rules (against the history, if any) and
+    /// returns every line's result, each invoice's totals, and how many
+    /// history lines were consulted. An error of the history stops it.
+    pub fn finalize(self) -> Result<Checked<R>, Error> {
+        let t = self.tariffs;
+        let views: Vec<Ctx<'_>> = self.ctxs.iter().map(LineContext::view).collect();
+        let mut lines: Vec<Line<'_>> = self
+            .priced
+            .iter()
+            .zip(&views)
+            .map(|(p, x)| Line::new(Core::new(t, p), x))
+            .collect();
+        let n = lines.len();
+        // The history's lines, asked per practitioner.
+        let mut past: Vec<HistoryLine> = Vec::new();
+        if let Some(h) = self.history {
+            let mut practitioners: Vec<&str> = views.iter().map(|v| v.practitioner_id).collect();
+            practitioners.sort_unstable();
+            practitioners.dedup();
+            for p in practitioners {
+                let mine: Vec<Line<'_>> = lines
+                    .iter()
+                    .filter(|l| l.ctx.practitioner_id == p)
+                    .cloned()
+                    .collect();
+                past.extend(history::windows::fetch(h, p, &mine)?);
+            }
+        }
+        let past_priced: Vec<Priced<'_>> = past.iter().map(|h| t.price(&h.invoice_line())).collect();
+        let past_views: Vec<Ctx<'_>> = past.iter().map(HistoryLine::view).collect();
+        for (p, v) in past_priced.iter().zip(&past_views) {
+            let mut l = Line::new(Core::new(t, p), v);
+            l.past = true;
+            lines.push(l);
+        }
+        let mut cross = check_all(lines, false, self.history.is_some());
+        cross.truncate(n);
+        let mut out = Vec::with_capacity(n);
+        let mut invoices: Vec<InvoiceTotal> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for ((reference, mut priced), (ctx, found)) in self
+            .refs
+            .into_iter()
+            .zip(self.priced)
+            .zip(self.ctxs.iter().zip(cross))
+        {
+            priced.findings.extend(found);
+            let result = LineResult {
+                reference,
+                invoice_id: ctx.invoice_id.clone(),
+                date: priced.line.date,
+                code: code_text(priced.line.code),
+                coefficient: priced.coefficient.or(priced.line.coefficient),
+                act_id: priced.act.map(|a| a.id.clone()),
+                unit_value: priced.value.and_then(|v| v.value),
+                quantity: priced.line.quantity,
+                amount: priced.amount,
+                billed_amount: priced.line.billed_amount,
+                formula: priced.formula(),
+                status: priced.status(),
+                findings: priced.findings,
+            };
+            let k = *index.entry(result.invoice_id.clone()).or_insert_with(|| {
+                invoices.push(InvoiceTotal {
+                    invoice_id: result.invoice_id.clone(),
+                    lines: 0,
+                    computed: Decimal::ZERO,
+                    billed: Decimal::ZERO,
+                    errors: 0,
+                    warnings: 0,
+                    status: LineStatus::Ok,
+                });
+                invoices.len() - 1
+            });
+            let total = &mut invoices[k];
+            total.lines += 1;
+            // Amounts are bounded (crate::bounds): these sums cannot reach
+            // the limit of a Decimal; saturating keeps that an argument, not
+            // a panic.
+            total.computed = total
+                .computed
+                .saturating_add(result.amount.unwrap_or_default());
+            total.billed = total
+                .billed
+                .saturating_add(result.billed_amount.unwrap_or_default());
+            match result.status {
+                LineStatus::Error => total.errors += 1,
+                LineStatus::Warning => total.warnings += 1,
+                _ => {}
+            }
+            total.status = total.status.max(result.status);
+            out.push(result);
+        }
+        Ok(Checked {
+            lines: out,
+            invoices,
+            history_lines: past.len(),
+        })
+    }
+}
+
+fn code_text(c: Code) -> String {
+    c.as_str().to_string()
+}
