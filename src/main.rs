@@ -260,6 +260,7 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 input_size: Some(input_size),
                 reprice_at,
                 temp_dir,
+                history: None,
             };
             let bar = std::io::IsTerminal::is_terminal(&io::stderr()).then(|| {
                 let bar = indicatif::ProgressBar::new_spinner();

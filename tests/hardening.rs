@@ -278,7 +278,7 @@ fn the_checker_takes_any_distance() {
             assert!(!p.has(FindingCode::IkDistanceMismatch));
         }
     }
-    assert_eq!(c.finalize().len(), 4);
+    assert_eq!(c.finalize().unwrap().lines.len(), 4);
 }
 
 use common::run_timed as run_cli;

@@ -54,7 +54,8 @@ fn threshold_session_of_each_referentiel() {
                 "{letter} {coef} on {date}"
             );
         }
-        for (session, findings) in checker.finalize() {
+        for line in checker.finalize().unwrap().lines {
+            let (session, findings) = (line.reference, line.findings);
             let flagged = findings
                 .iter()
                 .any(|f| f.code == FindingCode::PriorAgreementRequired);

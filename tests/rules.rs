@@ -183,11 +183,11 @@ fn a_bilan_at_the_ends_of_the_calendar_is_checked_without_a_panic() {
             InvoiceLine::new(bilan, Code::AMK, Some(d("8.5"))),
             ctx("B"),
         );
-        let out = checker.finalize();
+        let out = checker.finalize().unwrap().lines;
         assert_eq!(out.len(), 2);
         assert!(
             out.iter()
-                .flat_map(|(_, f)| f)
+                .flat_map(|r| &r.findings)
                 .all(|f| f.code != kine_tarif::FindingCode::BilanDuringTreatment),
             "{bilan}"
         );

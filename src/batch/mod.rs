@@ -162,6 +162,10 @@ pub struct Summary {
     pub findings: BTreeMap<&'static str, u64>,
     /// With [`BatchOptions::reprice_at`]: totals per key letter.
     pub reprice: BTreeMap<&'static str, RepriceTotals>,
+    /// With [`BatchOptions::history`]: the history lines the rules
+    /// consulted (a line consulted for two practitioners' groups counts
+    /// once each).
+    pub history_lines: u64,
 }
 
 impl Summary {
@@ -183,6 +187,7 @@ impl Summary {
         self.errors += o.errors;
         self.total_amount += o.total_amount;
         self.total_billed += o.total_billed;
+        self.history_lines += o.history_lines;
         for (k, v) in o.findings {
             *self.findings.entry(k).or_default() += v;
         }
@@ -225,6 +230,10 @@ pub struct BatchOptions {
     /// is spilled ([`spill`](self#spilling)); `None`: the system's
     /// temporary directory (`TMPDIR`).
     pub temp_dir: Option<std::path::PathBuf>,
+    /// The cross-line rules also see these past lines of each
+    /// practitioner ([`crate::history`]); the summary counts them
+    /// ([`Summary::history_lines`]). Needs `rules`.
+    pub history: Option<crate::history::SharedHistory>,
 }
 
 impl Default for BatchOptions {
@@ -237,6 +246,7 @@ impl Default for BatchOptions {
             input_size: None,
             reprice_at: None,
             temp_dir: None,
+            history: None,
         }
     }
 }

@@ -56,7 +56,9 @@
 //! assert_eq!(result.history_lines, 1);
 //! ```
 
+mod import;
 mod memory;
+mod report;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 pub(crate) mod windows;
@@ -70,7 +72,9 @@ use serde::{Deserialize, Serialize};
 use crate::rules::{Ctx, LineContext};
 use crate::{Code, Error, InvoiceLine, Territory};
 
+pub use import::{Imported, read_csv};
 pub use memory::MemoryHistory;
+pub use report::{YearReport, year_report};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{HistoryStats, SCHEMA_VERSION, SqliteHistory};
 pub use windows::{RULE_WINDOWS, Window};
@@ -189,6 +193,24 @@ impl HistoryLine {
         }
     }
 
+    /// The line's context for a [`crate::rules::Checker`] (the fields a
+    /// history keeps; the others empty).
+    pub fn context(&self) -> LineContext {
+        LineContext {
+            invoice_id: self.invoice_id.clone(),
+            patient_id: self.patient_id.clone(),
+            practitioner_id: self.practitioner_id.clone(),
+            department: self.department.clone(),
+            prescription_id: self.prescription_id.clone(),
+            prescriber_id: self.prescriber_id.clone(),
+            session: self.session.clone(),
+            telesoin: self.telesoin,
+            time: self.time,
+            trip_id: self.trip_id.clone(),
+            ..LineContext::default()
+        }
+    }
+
     /// What the rules read of the line's context.
     pub(crate) fn view(&self) -> Ctx<'_> {
         Ctx {
@@ -266,3 +288,35 @@ pub(crate) fn error(store: &str, message: impl Into<String>) -> Error {
         message: message.into(),
     }
 }
+
+/// A history shared by the threads of a batch
+/// ([`crate::batch::BatchOptions::history`]).
+#[derive(Clone)]
+pub struct SharedHistory(pub std::sync::Arc<dyn History + Send + Sync>);
+
+impl SharedHistory {
+    /// Shares `history` with a batch's threads.
+    pub fn new(history: impl History + Send + Sync + 'static) -> SharedHistory {
+        SharedHistory(std::sync::Arc::new(history))
+    }
+
+    /// The history.
+    pub fn as_ref(&self) -> &(dyn History + Send + Sync) {
+        &*self.0
+    }
+}
+
+impl std::fmt::Debug for SharedHistory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedHistory")
+    }
+}
+
+/// Two options are equal when they share the same history.
+impl PartialEq for SharedHistory {
+    fn eq(&self, other: &SharedHistory) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for SharedHistory {}

@@ -32,10 +32,12 @@
 //! let knee = checker.add("line-1", InvoiceLine::new(d("2026-03-02"), Code::RIC, Some("8.12".parse().unwrap())), ctx("F1", "RX1", "1"));
 //! assert_eq!(knee.amount.unwrap().to_string(), "17.95");
 //! checker.add("line-2", InvoiceLine::new(d("2026-03-02"), Code::RAM, Some("8.09".parse().unwrap())), ctx("F2", "RX2", "2"));
-//! let cross = checker.finalize();
-//! assert!(cross[0].1.is_empty());
-//! assert_eq!(cross[1].0, "line-2");
-//! assert_eq!(cross[1].1[0].code, FindingCode::SameDayNotAllowed);
+//! let checked = checker.finalize().unwrap();
+//! assert!(checked.lines[0].findings.is_empty());
+//! assert_eq!(checked.lines[1].reference, "line-2");
+//! assert_eq!(checked.lines[1].findings[0].code, FindingCode::SameDayNotAllowed);
+//! // Both invoices' totals: 17.95 € and 8.09 × 2.21 = 17.8789 → 17.88 €.
+//! assert_eq!(checked.invoices[1].computed.to_string(), "17.88");
 //! ```
 
 pub mod age;

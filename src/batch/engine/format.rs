@@ -150,6 +150,8 @@ pub(super) struct Formatter<'s> {
     pub(super) cents: [i64; 2],
     /// The text of the last row number written.
     pub(super) row_text: RowText,
+    /// The history could not be read (see [`Chunk::error`]).
+    pub(super) error: Option<crate::Error>,
 }
 
 /// The text of the last row number written, counted up in place: rows
@@ -218,6 +220,7 @@ impl<'s> Formatter<'s> {
             priced_cells: (0..64).map(|_| PricedCells::default()).collect(),
             cents: [0; 2],
             row_text: RowText::default(),
+            error: None,
         }
     }
 
@@ -498,6 +501,7 @@ impl<'s> Formatter<'s> {
             ranges: self.ranges,
             summary: self.summary,
             runs: Vec::new(),
+            error: self.error,
         }
     }
 }

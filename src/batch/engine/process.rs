@@ -21,6 +21,8 @@ pub(super) struct Chunk {
     /// The practitioners of a streamed block, in order: id, first and last
     /// row of each run (checked for grouping before the chunk is written).
     pub(super) runs: Vec<(Vec<u8>, u64, u64)>,
+    /// The history could not be read: the run stops with this error.
+    pub(super) error: Option<Error>,
 }
 
 /// One processed line, waiting to be formatted (its pricing is beside it,
@@ -203,8 +205,42 @@ where
                 lines.push(line);
             }
         }
+        // The history's lines of this practitioner, as context.
+        let (past, past_priced);
+        let past_views: Vec<Ctx<'_>>;
+        let with_history = match (&setup.options.history, positions.first()) {
+            (Some(h), Some(&w)) => {
+                let practitioner = ctxs[w].practitioner_id;
+                match crate::history::windows::fetch(h.as_ref(), practitioner, &lines) {
+                    Ok(found) => past = found,
+                    Err(e) => {
+                        out.error.get_or_insert(e);
+                        past = Vec::new();
+                    }
+                }
+                true
+            }
+            _ => {
+                past = Vec::new();
+                false
+            }
+        };
+        past_priced = past
+            .iter()
+            .map(|h| t.price(&h.invoice_line()))
+            .collect::<Vec<_>>();
+        past_views = past.iter().map(crate::history::HistoryLine::view).collect();
+        out.summary.history_lines += past.len() as u64;
+        let n = lines.len();
+        for (p, v) in past_priced.iter().zip(&past_views) {
+            let mut l = Line::new(Core::new(t, p), v);
+            l.past = true;
+            lines.push(l);
+        }
+        let mut cross = rules::check_all(lines, true, with_history);
+        cross.truncate(n);
         // One practitioner's lines (grouped above).
-        for (w, f) in positions.into_iter().zip(rules::check_all(lines, true, false)) {
+        for (w, f) in positions.into_iter().zip(cross) {
             // Most lines have none.
             if !f.is_empty()
                 && let Some(p) = &mut priced[w]
@@ -285,4 +321,8 @@ pub(super) fn process_caught<'t>(
         process(setup, block, lines, flags, (buf, scratch))
     }))
     .map_err(|p| worker_failed(block, p.as_ref()))
+    .and_then(|mut chunk| match chunk.error.take() {
+        Some(e) => Err(e),
+        None => Ok(chunk),
+    })
 }

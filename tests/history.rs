@@ -1,0 +1,105 @@
+//! History across invoices (issue 17): checked invoice by invoice against
+//! the history of the ones before, each line gets the findings of the
+//! whole-batch run for the rules that depend only on the past.
+
+use std::collections::BTreeMap;
+
+use kine_tarif::history::{History, HistoryLine, MemoryHistory, Recorder, read_csv};
+use kine_tarif::rules::Checker;
+use kine_tarif::{FindingCode, NaiveDate, Tariffs};
+
+/// The corpus's lines as history lines (every field the rules read).
+fn corpus() -> Vec<HistoryLine> {
+    let mut lines = Vec::new();
+    let text = include_str!("corpus/rules.csv");
+    read_csv(text.as_bytes(), |l| {
+        lines.push(l);
+        Ok(())
+    })
+    .unwrap();
+    lines
+}
+
+/// The forward-looking rules: the year's télésoin share and a bilan
+/// followed by treatment (documented in `rules::telesoin` and
+/// `rules::bilans`).
+const FORWARD: [FindingCode; 2] = [
+    FindingCode::TelesoinShareExceeded,
+    FindingCode::BilanDuringTreatment,
+];
+
+fn codes(findings: &[kine_tarif::Finding], keep: impl Fn(FindingCode) -> bool) -> Vec<&'static str> {
+    let mut c: Vec<&str> = findings
+        .iter()
+        .map(|f| f.code)
+        .filter(|&c| keep(c))
+        .map(|c| c.as_str())
+        .collect();
+    c.sort_unstable();
+    c
+}
+
+/// Checks `lines` (one invoice) against `history`: each line's finding
+/// codes, by (invoice, line reference).
+fn check(
+    lines: &[HistoryLine],
+    history: Option<&dyn History>,
+) -> BTreeMap<(String, String), Vec<kine_tarif::Finding>> {
+    let mut checker = Checker::new(Tariffs::embedded());
+    if let Some(h) = history {
+        checker = checker.with_history(h);
+    }
+    for l in lines {
+        checker.add(
+            (l.invoice_id.clone(), l.line_ref.clone()),
+            l.invoice_line(),
+            l.context(),
+        );
+    }
+    checker
+        .finalize()
+        .unwrap()
+        .lines
+        .into_iter()
+        .map(|r| (r.reference, r.findings))
+        .collect()
+}
+
+#[test]
+fn invoice_by_invoice_equals_the_whole_batch_for_the_rules_of_the_past() {
+    let lines = corpus();
+    assert_eq!(lines.len(), 174);
+    let whole = check(&lines, None);
+    // Invoices in date order: one per day.
+    let mut days: BTreeMap<NaiveDate, Vec<HistoryLine>> = BTreeMap::new();
+    for l in &lines {
+        days.entry(l.date).or_default().push(l.clone());
+    }
+    let mut history = MemoryHistory::default();
+    let (mut forward, mut without) = (0, 0);
+    for invoice in days.values() {
+        let got = check(invoice, Some(&history));
+        // Without the history, the lines that need the past differ.
+        for (key, found) in check(invoice, None) {
+            let keep = |c| !FORWARD.contains(&c);
+            without += usize::from(codes(&found, keep) != codes(&whole[&key], keep));
+        }
+        for (key, found) in &got {
+            let want = &whole[key];
+            assert_eq!(
+                codes(found, |c| !FORWARD.contains(&c)),
+                codes(want, |c| !FORWARD.contains(&c)),
+                "{key:?}"
+            );
+            forward += codes(want, |c| FORWARD.contains(&c)).len();
+        }
+        history.record(invoice).unwrap();
+    }
+    assert_eq!(history.lines().len(), 174);
+    // Days split the corpus's series, same-day pairs over two days apart,
+    // direct-access episodes, RQD years and télésoin patients: many lines
+    // are wrong without the history.
+    assert!(without >= 5, "{without}");
+    // The corpus exercises the forward-looking rules too.
+    assert!(forward >= 5, "{forward}");
+}
