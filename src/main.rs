@@ -11,6 +11,7 @@
 
 mod cli_args;
 mod cli_contract;
+mod cli_history;
 mod cli_io;
 
 use std::fs::File;
@@ -22,6 +23,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use kine_tarif::batch::{BatchOptions, Once, OutputFormat, Summary, price_seekable};
 use kine_tarif::money::{format_money, parse_decimal};
+use kine_tarif::history::SharedHistory;
 use kine_tarif::{Code, Error, FindingCode, InvoiceLine, LineStatus, Tariffs, Territory};
 
 use cli_args::date;
@@ -92,6 +94,14 @@ enum Command {
         /// this date, with a per-letter summary of the difference.
         #[arg(long, value_parser = date)]
         reprice_at: Option<NaiveDate>,
+        /// Les règles voient aussi les lignes passées de cet historique
+        /// (base SQLite, créée au premier usage).
+        #[arg(long, value_name = "FICHIER")]
+        history: Option<PathBuf>,
+        /// Une fois le lot traité, enregistre ses lignes dans l'historique
+        /// (les factures ont été envoyées). Idempotent par facture et ligne.
+        #[arg(long, requires = "history")]
+        record: bool,
     },
     /// The new cotations replacing an old AMS / AMC / AMK cotation.
     Convert {
@@ -139,6 +149,9 @@ enum Command {
     /// conventionnement decision.
     #[command(subcommand)]
     Contract(ContractCommand),
+    /// L'historique des lignes facturées (import, oubli, état, bilan annuel).
+    #[command(subcommand)]
+    History(cli_history::HistoryCommand),
     /// Explain one line (every value used, its validity and its source), or
     /// one finding code.
     Explain {
@@ -209,6 +222,8 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             memory_budget,
             temp_dir,
             reprice_at,
+            history,
+            record,
         } => {
             let format = match format {
                 Format::Csv => OutputFormat::Csv,
@@ -260,7 +275,10 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 input_size: Some(input_size),
                 reprice_at,
                 temp_dir,
-                history: None,
+                history: match &history {
+                    Some(path) => Some(SharedHistory::new(cli_history::open(path)?)),
+                    None => None,
+                },
             };
             let bar = std::io::IsTerminal::is_terminal(&io::stderr()).then(|| {
                 let bar = indicatif::ProgressBar::new_spinner();
@@ -282,17 +300,18 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             // if a large input turns out not to be grouped; a pipe or a
             // terminal cannot be (`Restart::can_restart`): the input is then
             // read through once first.
+            let mut reader = reader;
             let result = match out_file {
                 Some(o) => price_seekable(
                     tariffs,
-                    reader,
+                    &mut reader,
                     cli_io::Rewritable::new(o),
                     &options,
                     progress,
                 ),
                 None => price_seekable(
                     tariffs,
-                    reader,
+                    &mut reader,
                     Once(output_writer(output.as_ref())?),
                     &options,
                     progress,
@@ -301,8 +320,21 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             if let Some(b) = &bar {
                 b.finish_and_clear();
             }
-            let summary = result.map_err(named)?;
+            let summary = result.map_err(&named)?;
             print_summary(&summary, tariffs);
+            if let Some(path) = &history {
+                eprintln!(
+                    "  historique : {} lignes consultées",
+                    summary.history_lines
+                );
+                if record {
+                    use std::io::{Seek, SeekFrom};
+                    reader.seek(SeekFrom::Start(0)).map_err(|e| named(Error::Input(e)))?;
+                    let mut store = cli_history::open(path)?;
+                    let done = cli_history::record_csv(&mut store, &mut reader).map_err(&named)?;
+                    cli_history::say_recorded(path, &done);
+                }
+            }
             let failed = match fail_on {
                 Some(FailOn::Error) => summary.worst() == LineStatus::Error,
                 Some(FailOn::Warning) => summary.worst() >= LineStatus::Warning,
@@ -367,6 +399,7 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 .map_err(|e| e.named("", &output_name(output.as_ref())))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::History(cmd) => cli_history::run(cmd, tariffs),
         Command::Contract(cmd) => {
             let mut out = BufWriter::new(io::stdout().lock());
             cli_contract::run(cmd, &mut out)?;

@@ -1,0 +1,200 @@
+//! The six situations of issue 17, through the command line with a
+//! history file: each checked once with the history of the invoices sent
+//! before (recorded with `price --history H --record`), and once without,
+//! which shows what the history changes. Expected findings are worked out
+//! from the rules' articles (see each case).
+
+mod common;
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+const HEADER: &str =
+    "invoice_id,patient_id,practitioner_id,date,code,coefficient,department,prescription_id,prescriber_id,session\n";
+
+fn kine(args: &[&str]) -> (i32, String, String) {
+    common::run_timed(args, &[], Stdio::null(), Duration::from_secs(60)).expect("no hang")
+}
+
+/// Writes `rows` (after the header) to `dir/name` and returns its path.
+fn csv(dir: &Path, name: &str, rows: &[String]) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, format!("{HEADER}{}\n", rows.join("\n"))).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+/// Sends `file`: checked against the history, then recorded.
+fn send(history: &str, file: &str) {
+    let (code, _, err) = kine(&["price", "--history", history, "--record", file, "-o", "/dev/null"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("lignes enregistrées"), "{err}");
+}
+
+/// Each row's findings column (`invoice_id` → codes), checked with or
+/// without the history.
+fn findings(history: Option<&str>, file: &str) -> Vec<(String, String)> {
+    let mut args = vec!["price", file];
+    if let Some(h) = history {
+        args.extend(["--history", h]);
+    }
+    let (code, out, err) = kine(&args);
+    assert_eq!(code, 0, "{err}");
+    let mut r = csv::Reader::from_reader(out.as_bytes());
+    let h = r.headers().unwrap().clone();
+    let at = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let (inv, f) = (at("invoice_id"), at("findings"));
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            (rec[inv].to_string(), rec[f].to_string())
+        })
+        .collect()
+}
+
+fn has(rows: &[(String, String)], invoice: &str, code: &str) -> bool {
+    rows.iter()
+        .any(|(i, f)| i == invoice && f.split(';').any(|c| c == code))
+}
+
+fn row(invoice: &str, patient: &str, practitioner: &str, date: &str, cotation: &str, rest: &str) -> String {
+    let (code, coef) = cotation.split_once(' ').unwrap_or((cotation, ""));
+    format!("{invoice},{patient},{practitioner},{date},{code},{coef},75,{rest}")
+}
+
+#[test]
+fn telesoin_share_is_the_practitioners_year_not_the_invoice() {
+    // Avenant 7 art. 2.3.1: remote sessions at most 20 % of the year's
+    // activity. 40 presential sessions sent in January, then an invoice of
+    // 5 sessions with 2 remote: 2 of 45 sessions, 4.4 %. Alone, the invoice
+    // is 2 of 5, 40 %.
+    let dir = tempfile::tempdir().unwrap();
+    let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
+    let january: Vec<String> = (0..40)
+        .map(|i| {
+            let date = format!("2026-01-{:02}", 5 + i / 10);
+            row(&format!("J{i}"), &format!("P{}", i % 10), "K1", &date, "RIM 8.10", &format!("RX{},,", i % 10))
+        })
+        .collect();
+    send(&h, &csv(dir.path(), "january.csv", &january));
+    let mut invoice: Vec<String> = (0..3)
+        .map(|i| row("F1", &format!("P{i}"), "K1", "2026-02-02", "RIM 8.10", &format!("RX{i},,")))
+        .collect();
+    invoice.push(row("F1", "P3", "K1", "2026-02-02", "TMK 8.10", "RX3,,"));
+    invoice.push(row("F1", "P4", "K1", "2026-02-02", "TMK 8.10", "RX4,,"));
+    let f = csv(dir.path(), "f1.csv", &invoice);
+    let with = findings(Some(&h), &f);
+    assert!(!has(&with, "F1", "TELESOIN_SHARE_EXCEEDED"), "{with:?}");
+    // P3 and P4 were seen in person in January: known patients.
+    assert!(!has(&with, "F1", "TELESOIN_UNKNOWN_PATIENT"), "{with:?}");
+    assert!(with.iter().all(|(_, f)| f.is_empty()), "{with:?}");
+    let without = findings(None, &f);
+    assert_eq!(
+        without.iter().filter(|(_, f)| f.contains("TELESOIN_SHARE_EXCEEDED")).count(),
+        2
+    );
+}
+
+#[test]
+fn a_third_rqd_of_the_year_in_another_invoice_is_found() {
+    // NGAP DG art. 14.9.6: at most 2 téléexpertise requests a year per
+    // physiotherapist and patient.
+    let dir = tempfile::tempdir().unwrap();
+    let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
+    send(&h, &csv(dir.path(), "r1.csv", &[row("R1", "P60", "K9", "2025-01-10", "RQD", ",,")]));
+    send(&h, &csv(dir.path(), "r2.csv", &[row("R2", "P60", "K9", "2025-06-10", "RQD", ",,")]));
+    let f = csv(dir.path(), "r3.csv", &[row("R3", "P60", "K9", "2025-11-10", "RQD", ",,")]);
+    assert!(has(&findings(Some(&h), &f), "R3", "RQD_LIMIT_EXCEEDED"));
+    assert!(!has(&findings(None, &f), "R3", "RQD_LIMIT_EXCEEDED"));
+    // A new calendar year starts again.
+    let next = csv(dir.path(), "r4.csv", &[row("R4", "P60", "K9", "2026-01-05", "RQD", ",,")]);
+    assert!(!has(&findings(Some(&h), &next), "R4", "RQD_LIMIT_EXCEEDED"));
+}
+
+#[test]
+fn the_referentiel_threshold_in_the_series_third_invoice_is_found() {
+    // Ankle sprain, medical (RIM 8.10 in 2026): prior agreement from the
+    // 11th session of the prescription (Titre XIV chap. II art. 1 C,
+    // référentiel). Sessions 1-5, 6-10 sent, then the 11th.
+    let dir = tempfile::tempdir().unwrap();
+    let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
+    let session = |n: u32, inv: &str| {
+        let date = format!("2026-01-{:02}", 4 + n);
+        row(inv, "P70", "K11", &date, "RIM 8.10", "RXE,,")
+    };
+    send(&h, &csv(dir.path(), "e1.csv", &(1..=5).map(|n| session(n, "E1")).collect::<Vec<_>>()));
+    send(&h, &csv(dir.path(), "e2.csv", &(6..=10).map(|n| session(n, "E2")).collect::<Vec<_>>()));
+    let f = csv(dir.path(), "e3.csv", &[session(11, "E3")]);
+    let with = findings(Some(&h), &f);
+    assert!(has(&with, "E3", "PRIOR_AGREEMENT_REQUIRED"), "{with:?}");
+    assert!(!has(&findings(None, &f), "E3", "PRIOR_AGREEMENT_REQUIRED"));
+}
+
+#[test]
+fn a_second_session_the_same_day_in_a_separate_invoice_is_found() {
+    // Titre XIV dispositions liminaires: two sessions the same day need
+    // two prescriptions, two articles, two sessions. The knee (art. 1 C)
+    // and the spine (art. 1 A) are both article 1.
+    let dir = tempfile::tempdir().unwrap();
+    let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
+    send(&h, &csv(dir.path(), "a.csv", &[row("SD1", "P01", "K1", "2026-03-02", "RIC 8.12", "RX1,,1")]));
+    let f = csv(dir.path(), "b.csv", &[row("SD2", "P01", "K1", "2026-03-02", "RAM 8.09", "RX2,,2")]);
+    let with = findings(Some(&h), &f);
+    assert!(has(&with, "SD2", "SAME_DAY_NOT_ALLOWED"), "{with:?}");
+    assert!(!has(&findings(None, &f), "SD2", "SAME_DAY_NOT_ALLOWED"));
+    // Checking the sent invoice again does not see it twice.
+    let again = csv(dir.path(), "a2.csv", &[row("SD1", "P01", "K1", "2026-03-02", "RIC 8.12", "RX1,,1")]);
+    assert!(findings(Some(&h), &again).iter().all(|(_, f)| f.is_empty()));
+}
+
+#[test]
+fn a_patient_seen_in_person_last_month_is_known_to_telesoin() {
+    // Avenant 7 art. 2.3.1: a presential act with the practitioner in the
+    // 12 months before a remote session.
+    let dir = tempfile::tempdir().unwrap();
+    let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
+    send(&h, &csv(dir.path(), "jan.csv", &[row("T1", "P20", "K2", "2026-01-15", "RIM 8.10", "RX20,,")]));
+    let f = csv(dir.path(), "feb.csv", &[row("T2", "P20", "K2", "2026-02-10", "TMK 8.10", "RX20,,")]);
+    assert!(!has(&findings(Some(&h), &f), "T2", "TELESOIN_UNKNOWN_PATIENT"));
+    assert!(has(&findings(None, &f), "T2", "TELESOIN_UNKNOWN_PATIENT"));
+    // 13 months later, no longer.
+    let later = csv(dir.path(), "later.csv", &[row("T3", "P20", "K2", "2027-02-16", "TMK 8.10", "RX20,,")]);
+    assert!(has(&findings(Some(&h), &later), "T3", "TELESOIN_UNKNOWN_PATIENT"));
+}
+
+#[test]
+fn the_ninth_direct_access_session_and_a_bdk_rank_are_found_across_invoices() {
+    // Direct access (CSP L.4321-1, avenant 7): at most 8 sessions an
+    // episode of 3 months. Weekly sessions from 2026-01-05, sent 4 and 4.
+    let dir = tempfile::tempdir().unwrap();
+    let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
+    let weekly = |n: u64, inv: &str| {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap() + chrono::Days::new(7 * (n - 1));
+        row(inv, "P61", "K10", &date.to_string(), "RIM 8.10", ",K10,")
+    };
+    send(&h, &csv(dir.path(), "d1.csv", &(1..=4).map(|n| weekly(n, "D1")).collect::<Vec<_>>()));
+    send(&h, &csv(dir.path(), "d2.csv", &(5..=8).map(|n| weekly(n, "D2")).collect::<Vec<_>>()));
+    let f = csv(dir.path(), "d3.csv", &[weekly(9, "D3")]);
+    assert!(has(&findings(Some(&h), &f), "D3", "DIRECT_ACCESS_LIMIT"));
+    assert!(!has(&findings(None, &f), "D3", "DIRECT_ACCESS_LIMIT"));
+
+    // Titre XIV chap. I section 2 §3: the BDK AMK 10.7 covers sessions 1
+    // to 10; one at the 5th session of the prescription is out of rank.
+    let s = |date: &str, inv: &str, cot: &str| row(inv, "P82", "K1", date, cot, "RX82,,");
+    send(
+        &h,
+        &csv(
+            dir.path(),
+            "b1.csv",
+            &[
+                s("2026-01-05", "B1", "AMK 10.7"),
+                s("2026-01-05", "B1", "VIM 8.11"),
+                s("2026-01-07", "B1", "VIM 8.11"),
+            ],
+        ),
+    );
+    send(&h, &csv(dir.path(), "b2.csv", &[s("2026-01-09", "B2", "VIM 8.11"), s("2026-01-12", "B2", "VIM 8.11")]));
+    let f = csv(dir.path(), "b3.csv", &[s("2026-01-14", "B3", "VIM 8.11"), s("2026-01-14", "B3", "AMK 10.7")]);
+    assert!(has(&findings(Some(&h), &f), "B3", "BDK_RANK"));
+    assert!(!has(&findings(None, &f), "B3", "BDK_RANK"));
+}
