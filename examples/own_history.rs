@@ -48,7 +48,12 @@ impl PracticeDb {
             ..LineContext::default()
         };
         let line = InvoiceLine::new(r.date, code, coefficient);
-        Ok(HistoryLine::new(&ctx.invoice_id, &r.line.to_string(), &line, &ctx))
+        Ok(HistoryLine::new(
+            &ctx.invoice_id,
+            &r.line.to_string(),
+            &line,
+            &ctx,
+        ))
     }
 
     fn between(
@@ -94,14 +99,16 @@ fn main() -> Result<(), Error> {
     let mut rows: BTreeMap<(String, NaiveDate), Vec<SessionRow>> = BTreeMap::new();
     for n in 1..=10u32 {
         let day = date(&format!("2026-01-{:02}", 4 + n))?;
-        rows.entry(("K1".to_string(), day)).or_default().push(SessionRow {
-            invoice: 100 + (n - 1) / 5,
-            line: n,
-            patient: "P1",
-            date: day,
-            cotation: ("RIM", "8.10"),
-            prescription: "RX1",
-        });
+        rows.entry(("K1".to_string(), day))
+            .or_default()
+            .push(SessionRow {
+                invoice: 100 + (n - 1) / 5,
+                line: n,
+                patient: "P1",
+                date: day,
+                cotation: ("RIM", "8.10"),
+                prescription: "RX1",
+            });
     }
     let db = PracticeDb { rows };
     // Today's session: the 11th of the prescription.

@@ -15,9 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use kine_tarif::history::{
-    HistoryLine, Imported, Recorder, SqliteHistory, read_csv, year_report,
-};
+use kine_tarif::history::{HistoryRows, Imported, Recorder, SqliteHistory, year_report};
 use kine_tarif::{Error, Tariffs};
 
 #[derive(Subcommand)]
@@ -72,16 +70,13 @@ pub fn open(path: &Path) -> Result<SqliteHistory, Error> {
     SqliteHistory::open(path)
 }
 
-/// Records the lines of an invoice CSV into `store`, in one transaction:
-/// nothing is recorded if the file cannot be read to its end.
+/// Records the lines of an invoice CSV into `store`, in one transaction,
+/// read as they are recorded: nothing is recorded if the file cannot be
+/// read to its end.
 pub fn record_csv(store: &mut SqliteHistory, input: impl Read) -> Result<(Imported, usize), Error> {
-    let mut lines: Vec<HistoryLine> = Vec::new();
-    let imported = read_csv(input, |l| {
-        lines.push(l);
-        Ok(())
-    })?;
-    let new = store.record(&lines)?;
-    Ok((imported, new))
+    let mut rows = HistoryRows::new(input)?;
+    let new = store.record_results(&mut rows)?;
+    Ok((rows.imported().clone(), new))
 }
 
 /// Says what was recorded, on standard error.
@@ -141,7 +136,8 @@ pub fn run(cmd: HistoryCommand, tariffs: &Tariffs) -> Result<ExitCode, Box<dyn s
             let store = open(&history)?;
             let s = store.stats()?;
             let mut out = BufWriter::new(io::stdout().lock());
-            let date = |d: Option<kine_tarif::NaiveDate>| d.map_or("-".to_string(), |d| d.to_string());
+            let date =
+                |d: Option<kine_tarif::NaiveDate>| d.map_or("-".to_string(), |d| d.to_string());
             writeln!(out, "historique {}", history.display())?;
             writeln!(out, "  version du schéma : {}", s.schema_version)?;
             writeln!(out, "  lignes : {}", s.lines)?;

@@ -22,8 +22,8 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use kine_tarif::batch::{BatchOptions, Once, OutputFormat, Summary, price_seekable};
-use kine_tarif::money::{format_money, parse_decimal};
 use kine_tarif::history::SharedHistory;
+use kine_tarif::money::{format_money, parse_decimal};
 use kine_tarif::{Code, Error, FindingCode, InvoiceLine, LineStatus, Tariffs, Territory};
 
 use cli_args::date;
@@ -323,13 +323,12 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let summary = result.map_err(&named)?;
             print_summary(&summary, tariffs);
             if let Some(path) = &history {
-                eprintln!(
-                    "  historique : {} lignes consultées",
-                    summary.history_lines
-                );
+                eprintln!("  historique : {} lignes consultées", summary.history_lines);
                 if record {
                     use std::io::{Seek, SeekFrom};
-                    reader.seek(SeekFrom::Start(0)).map_err(|e| named(Error::Input(e)))?;
+                    reader
+                        .seek(SeekFrom::Start(0))
+                        .map_err(|e| named(Error::Input(e)))?;
                     let mut store = cli_history::open(path)?;
                     let done = cli_history::record_csv(&mut store, &mut reader).map_err(&named)?;
                     cli_history::say_recorded(path, &done);

@@ -28,7 +28,10 @@ const FORWARD: [FindingCode; 2] = [
     FindingCode::BilanDuringTreatment,
 ];
 
-fn codes(findings: &[kine_tarif::Finding], keep: impl Fn(FindingCode) -> bool) -> Vec<&'static str> {
+fn codes(
+    findings: &[kine_tarif::Finding],
+    keep: impl Fn(FindingCode) -> bool,
+) -> Vec<&'static str> {
     let mut c: Vec<&str> = findings
         .iter()
         .map(|f| f.code)

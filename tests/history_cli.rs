@@ -10,8 +10,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-const HEADER: &str =
-    "invoice_id,patient_id,practitioner_id,date,code,coefficient,department,prescription_id,prescriber_id,session\n";
+const HEADER: &str = "invoice_id,patient_id,practitioner_id,date,code,coefficient,department,prescription_id,prescriber_id,session\n";
 
 fn kine(args: &[&str]) -> (i32, String, String) {
     common::run_timed(args, &[], Stdio::null(), Duration::from_secs(60)).expect("no hang")
@@ -26,7 +25,15 @@ fn csv(dir: &Path, name: &str, rows: &[String]) -> String {
 
 /// Sends `file`: checked against the history, then recorded.
 fn send(history: &str, file: &str) {
-    let (code, _, err) = kine(&["price", "--history", history, "--record", file, "-o", "/dev/null"]);
+    let (code, _, err) = kine(&[
+        "price",
+        "--history",
+        history,
+        "--record",
+        file,
+        "-o",
+        "/dev/null",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("lignes enregistrées"), "{err}");
 }
@@ -57,7 +64,14 @@ fn has(rows: &[(String, String)], invoice: &str, code: &str) -> bool {
         .any(|(i, f)| i == invoice && f.split(';').any(|c| c == code))
 }
 
-fn row(invoice: &str, patient: &str, practitioner: &str, date: &str, cotation: &str, rest: &str) -> String {
+fn row(
+    invoice: &str,
+    patient: &str,
+    practitioner: &str,
+    date: &str,
+    cotation: &str,
+    rest: &str,
+) -> String {
     let (code, coef) = cotation.split_once(' ').unwrap_or((cotation, ""));
     format!("{invoice},{patient},{practitioner},{date},{code},{coef},75,{rest}")
 }
@@ -73,12 +87,28 @@ fn telesoin_share_is_the_practitioners_year_not_the_invoice() {
     let january: Vec<String> = (0..40)
         .map(|i| {
             let date = format!("2026-01-{:02}", 5 + i / 10);
-            row(&format!("J{i}"), &format!("P{}", i % 10), "K1", &date, "RIM 8.10", &format!("RX{},,", i % 10))
+            row(
+                &format!("J{i}"),
+                &format!("P{}", i % 10),
+                "K1",
+                &date,
+                "RIM 8.10",
+                &format!("RX{},,", i % 10),
+            )
         })
         .collect();
     send(&h, &csv(dir.path(), "january.csv", &january));
     let mut invoice: Vec<String> = (0..3)
-        .map(|i| row("F1", &format!("P{i}"), "K1", "2026-02-02", "RIM 8.10", &format!("RX{i},,")))
+        .map(|i| {
+            row(
+                "F1",
+                &format!("P{i}"),
+                "K1",
+                "2026-02-02",
+                "RIM 8.10",
+                &format!("RX{i},,"),
+            )
+        })
         .collect();
     invoice.push(row("F1", "P3", "K1", "2026-02-02", "TMK 8.10", "RX3,,"));
     invoice.push(row("F1", "P4", "K1", "2026-02-02", "TMK 8.10", "RX4,,"));
@@ -90,7 +120,10 @@ fn telesoin_share_is_the_practitioners_year_not_the_invoice() {
     assert!(with.iter().all(|(_, f)| f.is_empty()), "{with:?}");
     let without = findings(None, &f);
     assert_eq!(
-        without.iter().filter(|(_, f)| f.contains("TELESOIN_SHARE_EXCEEDED")).count(),
+        without
+            .iter()
+            .filter(|(_, f)| f.contains("TELESOIN_SHARE_EXCEEDED"))
+            .count(),
         2
     );
 }
@@ -101,13 +134,35 @@ fn a_third_rqd_of_the_year_in_another_invoice_is_found() {
     // physiotherapist and patient.
     let dir = tempfile::tempdir().unwrap();
     let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
-    send(&h, &csv(dir.path(), "r1.csv", &[row("R1", "P60", "K9", "2025-01-10", "RQD", ",,")]));
-    send(&h, &csv(dir.path(), "r2.csv", &[row("R2", "P60", "K9", "2025-06-10", "RQD", ",,")]));
-    let f = csv(dir.path(), "r3.csv", &[row("R3", "P60", "K9", "2025-11-10", "RQD", ",,")]);
+    send(
+        &h,
+        &csv(
+            dir.path(),
+            "r1.csv",
+            &[row("R1", "P60", "K9", "2025-01-10", "RQD", ",,")],
+        ),
+    );
+    send(
+        &h,
+        &csv(
+            dir.path(),
+            "r2.csv",
+            &[row("R2", "P60", "K9", "2025-06-10", "RQD", ",,")],
+        ),
+    );
+    let f = csv(
+        dir.path(),
+        "r3.csv",
+        &[row("R3", "P60", "K9", "2025-11-10", "RQD", ",,")],
+    );
     assert!(has(&findings(Some(&h), &f), "R3", "RQD_LIMIT_EXCEEDED"));
     assert!(!has(&findings(None, &f), "R3", "RQD_LIMIT_EXCEEDED"));
     // A new calendar year starts again.
-    let next = csv(dir.path(), "r4.csv", &[row("R4", "P60", "K9", "2026-01-05", "RQD", ",,")]);
+    let next = csv(
+        dir.path(),
+        "r4.csv",
+        &[row("R4", "P60", "K9", "2026-01-05", "RQD", ",,")],
+    );
     assert!(!has(&findings(Some(&h), &next), "R4", "RQD_LIMIT_EXCEEDED"));
 }
 
@@ -122,8 +177,22 @@ fn the_referentiel_threshold_in_the_series_third_invoice_is_found() {
         let date = format!("2026-01-{:02}", 4 + n);
         row(inv, "P70", "K11", &date, "RIM 8.10", "RXE,,")
     };
-    send(&h, &csv(dir.path(), "e1.csv", &(1..=5).map(|n| session(n, "E1")).collect::<Vec<_>>()));
-    send(&h, &csv(dir.path(), "e2.csv", &(6..=10).map(|n| session(n, "E2")).collect::<Vec<_>>()));
+    send(
+        &h,
+        &csv(
+            dir.path(),
+            "e1.csv",
+            &(1..=5).map(|n| session(n, "E1")).collect::<Vec<_>>(),
+        ),
+    );
+    send(
+        &h,
+        &csv(
+            dir.path(),
+            "e2.csv",
+            &(6..=10).map(|n| session(n, "E2")).collect::<Vec<_>>(),
+        ),
+    );
     let f = csv(dir.path(), "e3.csv", &[session(11, "E3")]);
     let with = findings(Some(&h), &f);
     assert!(has(&with, "E3", "PRIOR_AGREEMENT_REQUIRED"), "{with:?}");
@@ -137,13 +206,28 @@ fn a_second_session_the_same_day_in_a_separate_invoice_is_found() {
     // and the spine (art. 1 A) are both article 1.
     let dir = tempfile::tempdir().unwrap();
     let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
-    send(&h, &csv(dir.path(), "a.csv", &[row("SD1", "P01", "K1", "2026-03-02", "RIC 8.12", "RX1,,1")]));
-    let f = csv(dir.path(), "b.csv", &[row("SD2", "P01", "K1", "2026-03-02", "RAM 8.09", "RX2,,2")]);
+    send(
+        &h,
+        &csv(
+            dir.path(),
+            "a.csv",
+            &[row("SD1", "P01", "K1", "2026-03-02", "RIC 8.12", "RX1,,1")],
+        ),
+    );
+    let f = csv(
+        dir.path(),
+        "b.csv",
+        &[row("SD2", "P01", "K1", "2026-03-02", "RAM 8.09", "RX2,,2")],
+    );
     let with = findings(Some(&h), &f);
     assert!(has(&with, "SD2", "SAME_DAY_NOT_ALLOWED"), "{with:?}");
     assert!(!has(&findings(None, &f), "SD2", "SAME_DAY_NOT_ALLOWED"));
     // Checking the sent invoice again does not see it twice.
-    let again = csv(dir.path(), "a2.csv", &[row("SD1", "P01", "K1", "2026-03-02", "RIC 8.12", "RX1,,1")]);
+    let again = csv(
+        dir.path(),
+        "a2.csv",
+        &[row("SD1", "P01", "K1", "2026-03-02", "RIC 8.12", "RX1,,1")],
+    );
     assert!(findings(Some(&h), &again).iter().all(|(_, f)| f.is_empty()));
 }
 
@@ -153,13 +237,36 @@ fn a_patient_seen_in_person_last_month_is_known_to_telesoin() {
     // 12 months before a remote session.
     let dir = tempfile::tempdir().unwrap();
     let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
-    send(&h, &csv(dir.path(), "jan.csv", &[row("T1", "P20", "K2", "2026-01-15", "RIM 8.10", "RX20,,")]));
-    let f = csv(dir.path(), "feb.csv", &[row("T2", "P20", "K2", "2026-02-10", "TMK 8.10", "RX20,,")]);
-    assert!(!has(&findings(Some(&h), &f), "T2", "TELESOIN_UNKNOWN_PATIENT"));
+    send(
+        &h,
+        &csv(
+            dir.path(),
+            "jan.csv",
+            &[row("T1", "P20", "K2", "2026-01-15", "RIM 8.10", "RX20,,")],
+        ),
+    );
+    let f = csv(
+        dir.path(),
+        "feb.csv",
+        &[row("T2", "P20", "K2", "2026-02-10", "TMK 8.10", "RX20,,")],
+    );
+    assert!(!has(
+        &findings(Some(&h), &f),
+        "T2",
+        "TELESOIN_UNKNOWN_PATIENT"
+    ));
     assert!(has(&findings(None, &f), "T2", "TELESOIN_UNKNOWN_PATIENT"));
     // 13 months later, no longer.
-    let later = csv(dir.path(), "later.csv", &[row("T3", "P20", "K2", "2027-02-16", "TMK 8.10", "RX20,,")]);
-    assert!(has(&findings(Some(&h), &later), "T3", "TELESOIN_UNKNOWN_PATIENT"));
+    let later = csv(
+        dir.path(),
+        "later.csv",
+        &[row("T3", "P20", "K2", "2027-02-16", "TMK 8.10", "RX20,,")],
+    );
+    assert!(has(
+        &findings(Some(&h), &later),
+        "T3",
+        "TELESOIN_UNKNOWN_PATIENT"
+    ));
 }
 
 #[test]
@@ -169,11 +276,26 @@ fn the_ninth_direct_access_session_and_a_bdk_rank_are_found_across_invoices() {
     let dir = tempfile::tempdir().unwrap();
     let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
     let weekly = |n: u64, inv: &str| {
-        let date = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap() + chrono::Days::new(7 * (n - 1));
+        let date =
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap() + chrono::Days::new(7 * (n - 1));
         row(inv, "P61", "K10", &date.to_string(), "RIM 8.10", ",K10,")
     };
-    send(&h, &csv(dir.path(), "d1.csv", &(1..=4).map(|n| weekly(n, "D1")).collect::<Vec<_>>()));
-    send(&h, &csv(dir.path(), "d2.csv", &(5..=8).map(|n| weekly(n, "D2")).collect::<Vec<_>>()));
+    send(
+        &h,
+        &csv(
+            dir.path(),
+            "d1.csv",
+            &(1..=4).map(|n| weekly(n, "D1")).collect::<Vec<_>>(),
+        ),
+    );
+    send(
+        &h,
+        &csv(
+            dir.path(),
+            "d2.csv",
+            &(5..=8).map(|n| weekly(n, "D2")).collect::<Vec<_>>(),
+        ),
+    );
     let f = csv(dir.path(), "d3.csv", &[weekly(9, "D3")]);
     assert!(has(&findings(Some(&h), &f), "D3", "DIRECT_ACCESS_LIMIT"));
     assert!(!has(&findings(None, &f), "D3", "DIRECT_ACCESS_LIMIT"));
@@ -193,8 +315,25 @@ fn the_ninth_direct_access_session_and_a_bdk_rank_are_found_across_invoices() {
             ],
         ),
     );
-    send(&h, &csv(dir.path(), "b2.csv", &[s("2026-01-09", "B2", "VIM 8.11"), s("2026-01-12", "B2", "VIM 8.11")]));
-    let f = csv(dir.path(), "b3.csv", &[s("2026-01-14", "B3", "VIM 8.11"), s("2026-01-14", "B3", "AMK 10.7")]);
+    send(
+        &h,
+        &csv(
+            dir.path(),
+            "b2.csv",
+            &[
+                s("2026-01-09", "B2", "VIM 8.11"),
+                s("2026-01-12", "B2", "VIM 8.11"),
+            ],
+        ),
+    );
+    let f = csv(
+        dir.path(),
+        "b3.csv",
+        &[
+            s("2026-01-14", "B3", "VIM 8.11"),
+            s("2026-01-14", "B3", "AMK 10.7"),
+        ],
+    );
     assert!(has(&findings(Some(&h), &f), "B3", "BDK_RANK"));
     assert!(!has(&findings(None, &f), "B3", "BDK_RANK"));
 }

@@ -29,6 +29,139 @@ pub struct Imported {
     pub skipped: u64,
 }
 
+/// The history lines of an invoice CSV, one at a time
+/// ([`HistoryRows::imported`] counts them as they come).
+pub struct HistoryRows<R: Read> {
+    reader: csv::Reader<BufReader<R>>,
+    cols: Columns,
+    line_id: Option<usize>,
+    ranks: HashMap<String, u64>,
+    imported: Imported,
+    dates: parse::DateMemo,
+    memo: parse::FieldsMemo,
+    record: csv::ByteRecord,
+    findings: Vec<Finding>,
+}
+
+impl<R: Read> HistoryRows<R> {
+    /// Reads the header; a missing required column stops the work.
+    pub fn new(input: R) -> Result<HistoryRows<R>, Error> {
+        let mut input = BufReader::with_capacity(1 << 16, input);
+        let head = input.fill_buf().map_err(Error::Input)?;
+        let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
+        let delimiter = parse::sniff_delimiter(first);
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(input);
+        let headers = reader.byte_headers().map_err(Error::csv)?.clone();
+        let cols = Columns::from_headers(&headers)?;
+        let line_id = headers
+            .iter()
+            .position(|h| h.trim_ascii().eq_ignore_ascii_case(b"line_id"));
+        Ok(HistoryRows {
+            reader,
+            cols,
+            line_id,
+            ranks: HashMap::new(),
+            imported: Imported::default(),
+            dates: parse::DateMemo::default(),
+            memo: parse::FieldsMemo::default(),
+            record: csv::ByteRecord::new(),
+            findings: Vec::new(),
+        })
+    }
+
+    /// What was read so far.
+    pub fn imported(&self) -> &Imported {
+        &self.imported
+    }
+
+    /// The next line that can be recorded, the others counted as skipped.
+    fn next_line(&mut self) -> Result<Option<HistoryLine>, Error> {
+        loop {
+            if !self
+                .reader
+                .read_byte_record(&mut self.record)
+                .map_err(Error::csv)?
+            {
+                return Ok(None);
+            }
+            let out = &mut self.imported;
+            out.read += 1;
+            let record = &self.record;
+            let line_no = record.position().map_or(out.read + 1, |p| p.line());
+            let mut slots: Slots<'_> = [""; SLOTS + 1];
+            for (k, field) in record.iter().enumerate() {
+                if let (Some(&slot), Ok(text)) =
+                    (self.cols.slots.get(k), std::str::from_utf8(field))
+                    && usize::from(slot) < SLOTS
+                {
+                    slots[usize::from(slot)] = text.trim_ascii();
+                }
+            }
+            self.findings.clear();
+            let ctx = parse::context(&slots, &mut self.findings);
+            let (line, _) = parse::invoice_line(
+                (&slots, &[]),
+                &mut self.findings,
+                (&mut self.dates, &mut self.memo),
+            );
+            let line = match line {
+                Some(l) if !ctx.patient_id.is_empty() && !ctx.practitioner_id.is_empty() => l,
+                _ => {
+                    out.skipped += 1;
+                    if out.skipped_lines.len() < 20 {
+                        out.skipped_lines.push(line_no);
+                    }
+                    continue;
+                }
+            };
+            let reference = match self
+                .line_id
+                .and_then(|k| record.get(k))
+                .and_then(|f| std::str::from_utf8(f).ok())
+                .map(str::trim_ascii)
+                .filter(|s| !s.is_empty())
+            {
+                Some(id) => id.to_string(),
+                None => {
+                    let rank = self.ranks.entry(ctx.invoice_id.to_string()).or_default();
+                    *rank += 1;
+                    rank.to_string()
+                }
+            };
+            let context = LineContext {
+                invoice_id: ctx.invoice_id.to_string(),
+                patient_id: ctx.patient_id.to_string(),
+                practitioner_id: ctx.practitioner_id.to_string(),
+                department: ctx.department.map(str::to_string),
+                prescription_id: ctx.prescription_id.map(str::to_string),
+                prescriber_id: ctx.prescriber_id.map(str::to_string),
+                session: ctx.session.map(str::to_string),
+                telesoin: ctx.telesoin,
+                time: ctx.time,
+                trip_id: ctx.trip_id.map(str::to_string),
+                ..LineContext::default()
+            };
+            return Ok(Some(HistoryLine::new(
+                ctx.invoice_id,
+                &reference,
+                &line,
+                &context,
+            )));
+        }
+    }
+}
+
+impl<R: Read> Iterator for HistoryRows<R> {
+    type Item = Result<HistoryLine, Error>;
+
+    fn next(&mut self) -> Option<Result<HistoryLine, Error>> {
+        self.next_line().transpose()
+    }
+}
+
 /// Reads the history lines of an invoice CSV, giving each to `each`
 /// (which may stop the reading with an error). The errors that stop the
 /// work name the line.
@@ -36,75 +169,9 @@ pub fn read_csv<R: Read>(
     input: R,
     mut each: impl FnMut(HistoryLine) -> Result<(), Error>,
 ) -> Result<Imported, Error> {
-    let mut input = BufReader::with_capacity(1 << 16, input);
-    let head = input.fill_buf().map_err(Error::Input)?;
-    let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
-    let delimiter = parse::sniff_delimiter(first);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(input);
-    let headers = reader.byte_headers().map_err(Error::csv)?.clone();
-    let cols = Columns::from_headers(&headers)?;
-    let line_id = headers
-        .iter()
-        .position(|h| h.trim_ascii().eq_ignore_ascii_case(b"line_id"));
-    let mut ranks: HashMap<String, u64> = HashMap::new();
-    let mut out = Imported::default();
-    let (mut dates, mut memo) = (parse::DateMemo::default(), parse::FieldsMemo::default());
-    let mut record = csv::ByteRecord::new();
-    let mut findings: Vec<Finding> = Vec::new();
-    while reader.read_byte_record(&mut record).map_err(Error::csv)? {
-        out.read += 1;
-        let line_no = record.position().map_or(out.read + 1, |p| p.line());
-        let mut slots: Slots<'_> = [""; SLOTS + 1];
-        for (k, field) in record.iter().enumerate() {
-            if let (Some(&slot), Ok(text)) = (cols.slots.get(k), std::str::from_utf8(field)) {
-                if usize::from(slot) < SLOTS {
-                    slots[usize::from(slot)] = text.trim_ascii();
-                }
-            }
-        }
-        findings.clear();
-        let ctx = parse::context(&slots, &mut findings);
-        let (line, _) = parse::invoice_line((&slots, &[]), &mut findings, (&mut dates, &mut memo));
-        let line = match line {
-            Some(l) if !ctx.patient_id.is_empty() && !ctx.practitioner_id.is_empty() => l,
-            _ => {
-                out.skipped += 1;
-                if out.skipped_lines.len() < 20 {
-                    out.skipped_lines.push(line_no);
-                }
-                continue;
-            }
-        };
-        let reference = match line_id
-            .and_then(|k| record.get(k))
-            .and_then(|f| std::str::from_utf8(f).ok())
-            .map(str::trim_ascii)
-            .filter(|s| !s.is_empty())
-        {
-            Some(id) => id.to_string(),
-            None => {
-                let rank = ranks.entry(ctx.invoice_id.to_string()).or_default();
-                *rank += 1;
-                rank.to_string()
-            }
-        };
-        let context = LineContext {
-            invoice_id: ctx.invoice_id.to_string(),
-            patient_id: ctx.patient_id.to_string(),
-            practitioner_id: ctx.practitioner_id.to_string(),
-            department: ctx.department.map(str::to_string),
-            prescription_id: ctx.prescription_id.map(str::to_string),
-            prescriber_id: ctx.prescriber_id.map(str::to_string),
-            session: ctx.session.map(str::to_string),
-            telesoin: ctx.telesoin,
-            time: ctx.time,
-            trip_id: ctx.trip_id.map(str::to_string),
-            ..LineContext::default()
-        };
-        each(HistoryLine::new(ctx.invoice_id, &reference, &line, &context))?;
+    let mut rows = HistoryRows::new(input)?;
+    for line in &mut rows {
+        each(line?)?;
     }
-    Ok(out)
+    Ok(rows.imported)
 }

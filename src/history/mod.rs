@@ -72,7 +72,7 @@ use serde::{Deserialize, Serialize};
 use crate::rules::{Ctx, LineContext};
 use crate::{Code, Error, InvoiceLine, Territory};
 
-pub use import::{Imported, read_csv};
+pub use import::{HistoryRows, Imported, read_csv};
 pub use memory::MemoryHistory;
 pub use report::{YearReport, year_report};
 #[cfg(feature = "sqlite")]

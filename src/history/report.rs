@@ -54,7 +54,8 @@ pub fn year_report(
 ) -> Result<YearReport, Error> {
     let bad = || Error::Argument(format!("année {year} hors du calendrier"));
     let first = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(bad)?;
-    let next = NaiveDate::from_ymd_opt(year.checked_add(1).ok_or_else(bad)?, 1, 1).ok_or_else(bad)?;
+    let next =
+        NaiveDate::from_ymd_opt(year.checked_add(1).ok_or_else(bad)?, 1, 1).ok_or_else(bad)?;
     let before = first.checked_sub_months(Months::new(12)).unwrap_or(first);
     let mut lines: Vec<HistoryLine> = history.practitioner_lines(practitioner, before..next)?;
     // The year's lines first, then the context.

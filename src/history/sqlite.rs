@@ -190,6 +190,17 @@ impl SqliteHistory {
         &mut self,
         lines: impl IntoIterator<Item = HistoryLine>,
     ) -> Result<usize, Error> {
+        self.upsert(lines.into_iter().map(Ok))
+    }
+
+    /// [`SqliteHistory::record_iter`] over lines that may fail to come
+    /// (a file read as it is recorded, [`super::HistoryRows`]): the first
+    /// error cancels the transaction, nothing is recorded, and it is
+    /// returned.
+    pub fn record_results(
+        &mut self,
+        lines: impl IntoIterator<Item = Result<HistoryLine, Error>>,
+    ) -> Result<usize, Error> {
         self.upsert(lines)
     }
 
@@ -282,7 +293,7 @@ impl SqliteHistory {
     /// Records `lines` in one transaction; how many were new.
     fn upsert<L: Borrow<HistoryLine>>(
         &mut self,
-        lines: impl IntoIterator<Item = L>,
+        lines: impl IntoIterator<Item = Result<L, Error>>,
     ) -> Result<usize, Error> {
         let store = &self.store;
         let conn = self.conn.get_mut().map_err(|_| error(store, POISONED))?;
@@ -300,6 +311,7 @@ impl SqliteHistory {
             let mut exists = tx.prepare_cached(rows::EXISTS).map_err(fail)?;
             let mut upsert = tx.prepare_cached(rows::UPSERT).map_err(fail)?;
             for line in lines {
+                let line = line?;
                 let l = line.borrow();
                 let date = rows::date_text(l.date).ok_or_else(|| {
                     error(
@@ -366,7 +378,7 @@ impl History for SqliteHistory {
 
 impl Recorder for SqliteHistory {
     fn record(&mut self, lines: &[HistoryLine]) -> Result<usize, Error> {
-        self.upsert(lines)
+        self.upsert(lines.iter().map(Ok))
     }
 
     fn forget(&mut self, invoice_id: &str) -> Result<usize, Error> {

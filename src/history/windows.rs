@@ -48,7 +48,10 @@ impl Window {
     /// The dates the window spans around `date`, half-open (cut at the
     /// ends of the calendar).
     pub fn around(self, date: NaiveDate) -> Range<NaiveDate> {
-        let after = |n: u64| date.checked_add_days(Days::new(n)).unwrap_or(NaiveDate::MAX);
+        let after = |n: u64| {
+            date.checked_add_days(Days::new(n))
+                .unwrap_or(NaiveDate::MAX)
+        };
         match self {
             Window::Day => date..after(1),
             Window::Days(n) => {
@@ -94,7 +97,9 @@ fn hull(a: Option<Range<NaiveDate>>, b: Range<NaiveDate>) -> Option<Range<NaiveD
 fn line_windows(l: &Line<'_>) -> (Range<NaiveDate>, Option<Range<NaiveDate>>) {
     let mut patient = same_day::WINDOW.around(l.date);
     let mut practitioner = None;
-    let mut add = |w: Window| patient = hull(Some(patient.clone()), w.around(l.date)).unwrap_or(patient.clone());
+    let mut add = |w: Window| {
+        patient = hull(Some(patient.clone()), w.around(l.date)).unwrap_or(patient.clone())
+    };
     if l.concerns(Concerns::TELESOIN_ACT) {
         add(telesoin::KNOWN_PATIENT_WINDOW);
     }
@@ -172,8 +177,14 @@ mod tests {
     #[test]
     fn windows_span_the_dates_their_rules_read() {
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
-        assert_eq!(Window::Day.around(d("2026-03-02")), d("2026-03-02")..d("2026-03-03"));
-        assert_eq!(Window::Days(30).around(d("2026-03-02")), d("2026-01-31")..d("2026-04-02"));
+        assert_eq!(
+            Window::Day.around(d("2026-03-02")),
+            d("2026-03-02")..d("2026-03-03")
+        );
+        assert_eq!(
+            Window::Days(30).around(d("2026-03-02")),
+            d("2026-01-31")..d("2026-04-02")
+        );
         assert_eq!(
             Window::MonthsBefore(12).around(d("2024-02-29")),
             d("2023-02-28")..d("2024-03-01")
@@ -182,7 +193,10 @@ mod tests {
             Window::CalendarYear.around(d("2026-12-31")),
             d("2026-01-01")..d("2027-01-01")
         );
-        assert_eq!(Window::Day.around(NaiveDate::MAX), NaiveDate::MAX..NaiveDate::MAX);
+        assert_eq!(
+            Window::Day.around(NaiveDate::MAX),
+            NaiveDate::MAX..NaiveDate::MAX
+        );
         assert_eq!(Window::Days(3).around(NaiveDate::MIN).start, NaiveDate::MIN);
     }
 }

@@ -11,8 +11,8 @@
 //!   every 50. The rank is the number of sessions of the patient's
 //!   prescription up to the BDK's day, in the batch.
 
-use chrono::{Days, NaiveDate};
 use crate::history::Window;
+use chrono::{Days, NaiveDate};
 
 /// The window of the isolated bilans in a history: 30 days before and
 /// after (forward-looking: checked incrementally, the sessions after the

@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::{Core, Ctx, Line, LineContext, check_all, check_line};
+use crate::Territory;
 use crate::history::{self, History, HistoryLine};
 use crate::{Code, Decimal, Error, Finding, InvoiceLine, LineStatus, NaiveDate, Priced, Tariffs};
-use crate::Territory;
 
 /// Adds lines one by one, prices them and applies the single-line rules at
 /// once; [`Checker::finalize`] applies the cross-line rules. `R` is the
@@ -181,7 +181,8 @@ impl<'t, R> Checker<'t, R> {
                 past.extend(history::windows::fetch(h, p, &mine)?);
             }
         }
-        let past_priced: Vec<Priced<'_>> = past.iter().map(|h| t.price(&h.invoice_line())).collect();
+        let past_priced: Vec<Priced<'_>> =
+            past.iter().map(|h| t.price(&h.invoice_line())).collect();
         let past_views: Vec<Ctx<'_>> = past.iter().map(HistoryLine::view).collect();
         for (p, v) in past_priced.iter().zip(&past_views) {
             let mut l = Line::new(Core::new(t, p), v);

@@ -11,8 +11,8 @@
 //! marks a prescription renewed by the physiotherapist: not direct access.
 
 use super::{Concerns, Line, RENEWAL_PRESCRIBER, Runs, for_each_in};
-use crate::{Finding, FindingCode};
 use crate::history::Window;
+use crate::{Finding, FindingCode};
 
 /// The window this family reads in a history: the episode, taken as the 6 months before (an episode lasts 3 months; 3 more find where the current one started). An unbroken chain of direct-access episodes over more than 6 months would be cut: the law allows 8 sessions before a medical diagnosis.
 pub const WINDOW: Window = Window::MonthsBefore(6);

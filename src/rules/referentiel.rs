@@ -10,8 +10,8 @@
 //! cervicalgie référentiels is not applied: it needs the patient's history.
 
 use super::{Concerns, Line, Runs, for_each_in};
-use crate::{Finding, FindingCode};
 use crate::history::Window;
+use crate::{Finding, FindingCode};
 
 /// The window this family reads in a history: the prescription's series, taken as the 24 months before the session.
 pub const WINDOW: Window = Window::MonthsBefore(24);

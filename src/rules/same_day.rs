@@ -15,8 +15,8 @@
 //! at those dates. The anatomical regions are not in the invoice data: two
 //! different articles are taken as two regions.
 
-use chrono::NaiveDate;
 use crate::history::Window;
+use chrono::NaiveDate;
 
 /// The window this family reads in a history: the day.
 pub const WINDOW: Window = Window::Day;

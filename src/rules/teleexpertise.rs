@@ -3,8 +3,8 @@
 //! says "par an" without more).
 
 use super::{Concerns, Line, Runs, for_each_run};
-use crate::{Finding, FindingCode};
 use crate::history::Window;
+use crate::{Finding, FindingCode};
 
 /// The window this family reads in a history: the calendar year.
 pub const WINDOW: Window = Window::CalendarYear;

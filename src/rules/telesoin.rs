@@ -13,8 +13,8 @@
 //! the unit of a physiotherapist's activity, and counting amounts would
 //! favour télésoin, whose letter is worth less (2.15 € against 2.21 €).
 
-use chrono::Datelike;
 use crate::history::Window;
+use chrono::Datelike;
 
 /// The window the known-patient check reads in a history: a presential act
 /// in the 12 months before.
@@ -81,12 +81,7 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
 }
 
 /// Cross-line checks.
-pub(crate) fn check(
-    lines: &[Line<'_>],
-    runs: &Runs,
-    out: &mut [Vec<Finding>],
-    with_history: bool,
-) {
+pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>], with_history: bool) {
     // One patient of one practitioner: travel the same day, the initial BDK,
     // a presential act in the 12 months before.
     for_each_in(

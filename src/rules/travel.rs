@@ -15,9 +15,9 @@
 //!   is billed once. The `trip_id` column tells the rule which lines share a
 //!   trip; without it one trip per session is assumed.
 
+use crate::history::Window;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use crate::history::Window;
 
 /// The window the travel rules read in a history: the day.
 pub const WINDOW: Window = Window::Day;
