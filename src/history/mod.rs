@@ -282,6 +282,7 @@ pub trait Recorder: History {
 }
 
 /// The error of a history store, named after its path or kind.
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 pub(crate) fn error(store: &str, message: impl Into<String>) -> Error {
     Error::History {
         store: store.to_string(),
@@ -301,7 +302,7 @@ impl SharedHistory {
     }
 
     /// The history.
-    pub fn as_ref(&self) -> &(dyn History + Send + Sync) {
+    pub fn history(&self) -> &(dyn History + Send + Sync) {
         &*self.0
     }
 }

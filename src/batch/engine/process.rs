@@ -206,30 +206,20 @@ where
             }
         }
         // The history's lines of this practitioner, as context.
-        let (past, past_priced);
-        let past_views: Vec<Ctx<'_>>;
-        let with_history = match (&setup.options.history, positions.first()) {
+        let history = setup.options.history.as_ref();
+        let past = match (history, positions.first()) {
             (Some(h), Some(&w)) => {
-                let practitioner = ctxs[w].practitioner_id;
-                match crate::history::windows::fetch(h.as_ref(), practitioner, &lines) {
-                    Ok(found) => past = found,
-                    Err(e) => {
+                crate::history::windows::fetch(h.history(), ctxs[w].practitioner_id, &lines)
+                    .unwrap_or_else(|e| {
                         out.error.get_or_insert(e);
-                        past = Vec::new();
-                    }
-                }
-                true
+                        Vec::new()
+                    })
             }
-            _ => {
-                past = Vec::new();
-                false
-            }
+            _ => Vec::new(),
         };
-        past_priced = past
-            .iter()
-            .map(|h| t.price(&h.invoice_line()))
-            .collect::<Vec<_>>();
-        past_views = past.iter().map(crate::history::HistoryLine::view).collect();
+        let past_priced: Vec<Priced<'_>> =
+            past.iter().map(|h| t.price(&h.invoice_line())).collect();
+        let past_views: Vec<Ctx<'_>> = past.iter().map(crate::history::HistoryLine::view).collect();
         out.summary.history_lines += past.len() as u64;
         let n = lines.len();
         for (p, v) in past_priced.iter().zip(&past_views) {
@@ -237,7 +227,7 @@ where
             l.past = true;
             lines.push(l);
         }
-        let mut cross = rules::check_all(lines, true, with_history);
+        let mut cross = rules::check_all(lines, true, history.is_some());
         cross.truncate(n);
         // One practitioner's lines (grouped above).
         for (w, f) in positions.into_iter().zip(cross) {
