@@ -75,8 +75,9 @@ pub fn year_report(
     let mut checked: Vec<Line<'_>> = Vec::with_capacity(lines.len());
     for (k, (p, v)) in priced.iter().zip(&views).enumerate() {
         let mut l = Line::new(Core::new(tariffs, p), v);
-        l.past = k >= n;
-        if !l.past && l.session() {
+        if k >= n {
+            l.set_past();
+        } else if l.session() {
             report.sessions += 1;
             report.remote_sessions += u64::from(l.telesoin());
         }

@@ -184,11 +184,7 @@ impl<'t, R> Checker<'t, R> {
         let past_priced: Vec<Priced<'_>> =
             past.iter().map(|h| t.price(&h.invoice_line())).collect();
         let past_views: Vec<Ctx<'_>> = past.iter().map(HistoryLine::view).collect();
-        for (p, v) in past_priced.iter().zip(&past_views) {
-            let mut l = Line::new(Core::new(t, p), v);
-            l.past = true;
-            lines.push(l);
-        }
+        super::push_past(t, (&past_priced, &past_views), &mut lines);
         let mut cross = check_all(lines, false, self.history.is_some());
         cross.truncate(n);
         let mut out = Vec::with_capacity(n);

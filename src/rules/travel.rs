@@ -223,7 +223,7 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
         let patient = |i: &usize| lines[*i].ctx.patient_id;
         let first_patient = idx
             .iter()
-            .filter(|&&i| lines[i].past)
+            .filter(|&&i| lines[i].past())
             .map(patient)
             .min()
             .or_else(|| idx.iter().map(patient).min())

@@ -205,30 +205,14 @@ where
                 lines.push(line);
             }
         }
-        // The history's lines of this practitioner, as context.
-        let history = setup.options.history.as_ref();
-        let past = match (history, positions.first()) {
+        let cross = match (&setup.options.history, positions.first()) {
             (Some(h), Some(&w)) => {
-                crate::history::windows::fetch(h.history(), ctxs[w].practitioner_id, &lines)
-                    .unwrap_or_else(|e| {
-                        out.error.get_or_insert(e);
-                        Vec::new()
-                    })
+                let practitioner = ctxs[w].practitioner_id;
+                let found = (&mut out.error, &mut out.summary.history_lines);
+                check_with_history(t, h, practitioner, lines, found)
             }
-            _ => Vec::new(),
+            _ => rules::check_all(lines, true, false),
         };
-        let past_priced: Vec<Priced<'_>> =
-            past.iter().map(|h| t.price(&h.invoice_line())).collect();
-        let past_views: Vec<Ctx<'_>> = past.iter().map(crate::history::HistoryLine::view).collect();
-        out.summary.history_lines += past.len() as u64;
-        let n = lines.len();
-        for (p, v) in past_priced.iter().zip(&past_views) {
-            let mut l = Line::new(Core::new(t, p), v);
-            l.past = true;
-            lines.push(l);
-        }
-        let mut cross = rules::check_all(lines, true, history.is_some());
-        cross.truncate(n);
         // One practitioner's lines (grouped above).
         for (w, f) in positions.into_iter().zip(cross) {
             // Most lines have none.
@@ -248,6 +232,36 @@ where
         out.row(block, w, p.as_ref(), ctx);
     }
     from + works.len()
+}
+
+/// The cross-line rules over one practitioner's `lines` with the history's
+/// lines of their windows as context: the findings of `lines` only. A
+/// history that cannot be read leaves its error in `error` (the run stops
+/// with it) and the lines are checked without it; `consulted` counts the
+/// history's lines. Out of line: a batch
+/// without a history does not carry this code in its loop.
+#[inline(never)]
+fn check_with_history<'t>(
+    t: &'t crate::Tariffs,
+    history: &crate::history::SharedHistory,
+    practitioner: &str,
+    lines: Vec<Line<'_>>,
+    (error, consulted): (&mut Option<Error>, &mut u64),
+) -> Vec<Vec<Finding>> {
+    let past = crate::history::windows::fetch(history.history(), practitioner, &lines)
+        .unwrap_or_else(|e| {
+            error.get_or_insert(e);
+            Vec::new()
+        });
+    let priced: Vec<Priced<'t>> = past.iter().map(|h| t.price(&h.invoice_line())).collect();
+    let views: Vec<Ctx<'_>> = past.iter().map(crate::history::HistoryLine::view).collect();
+    *consulted += past.len() as u64;
+    let n = lines.len();
+    let mut lines: Vec<Line<'_>> = lines;
+    rules::push_past(t, (&priced, &views), &mut lines);
+    let mut cross = rules::check_all(lines, true, true);
+    cross.truncate(n);
+    cross
 }
 
 /// The finding of a line whose quote is left open (out of line: rare).
