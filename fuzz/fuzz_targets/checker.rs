@@ -1,8 +1,10 @@
 //! The session API on any lines: `Checker::add` and `finalize` never
-//! panic, and `finalize` answers for every line added.
+//! panic, and `finalize` answers for every line added, with or without a
+//! history (the first lines recorded, the others checked against them).
 #![no_main]
 
 use chrono::NaiveDate;
+use kine_tarif::history::{HistoryLine, MemoryHistory, Recorder};
 use kine_tarif::rules::{Checker, LineContext};
 use kine_tarif::{Code, InvoiceLine, Tariffs, Territory};
 use libfuzzer_sys::fuzz_target;
@@ -57,13 +59,26 @@ fn line(b: &[u8]) -> (InvoiceLine, LineContext) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let mut c: Checker<'_, usize> = Checker::new(Tariffs::embedded());
-    let mut n = 0;
-    for (i, chunk) in data.chunks(16).enumerate().take(200) {
-        let (l, ctx) = line(chunk);
-        let _ = c.add(i, l, ctx);
-        n += 1;
+    let lines: Vec<(InvoiceLine, LineContext)> = data.chunks(16).take(200).map(line).collect();
+    // The first byte says how many lines are history.
+    let split = usize::from(data.first().copied().unwrap_or(0)) % (lines.len() + 1);
+    let mut history = MemoryHistory::default();
+    let past: Vec<HistoryLine> = lines[..split]
+        .iter()
+        .enumerate()
+        .map(|(i, (l, ctx))| HistoryLine::new(&format!("H{}", i % 7), &i.to_string(), l, ctx))
+        .collect();
+    history.record(&past).unwrap();
+    for with_history in [false, true] {
+        let mut c: Checker<'_, usize> = Checker::new(Tariffs::embedded());
+        if with_history {
+            c = c.with_history(&history);
+        }
+        for (i, (l, ctx)) in lines[split..].iter().enumerate() {
+            let _ = c.add(i, l.clone(), ctx.clone());
+        }
+        let out = c.finalize().unwrap();
+        assert_eq!(out.lines.len(), lines.len() - split);
+        assert!(out.history_lines <= split);
     }
-    let out = c.finalize();
-    assert_eq!(out.len(), n);
 });

@@ -19,7 +19,7 @@
 //! patient's lines concern, the part already fetched for the practitioner
 //! left out.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 
 use chrono::{Datelike, Days, Months, NaiveDate};
@@ -161,12 +161,10 @@ pub(crate) fn fetch(
             out.extend(history.patient_lines(practitioner, patient, part)?);
         }
     }
-    let mut invoices: Vec<&str> = lines.iter().map(|l| l.ctx.invoice_id).collect();
-    invoices.sort_unstable();
-    invoices.dedup();
-    out.retain(|h| {
-        h.practitioner_id == practitioner && invoices.binary_search(&h.invoice_id.as_str()).is_err()
-    });
+    // The invoices checked (a set: a batch may hold thousands of one-line
+    // invoices of the practitioner, each history line is looked up).
+    let invoices: HashSet<&str> = lines.iter().map(|l| l.ctx.invoice_id).collect();
+    out.retain(|h| h.practitioner_id == practitioner && !invoices.contains(h.invoice_id.as_str()));
     Ok(out)
 }
 
