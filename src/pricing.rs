@@ -27,22 +27,37 @@ use crate::{Code, CodeKind, Finding, FindingCode, LineStatus, Tariffs, Territory
 /// let priced = kine_tarif::price(&line);
 /// assert_eq!(priced.amount.unwrap().to_string(), "19.68"); // 8.10 × 2.43 = 19.683
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// In JSON (serde): `{"date": "2026-02-01", "territory": "metropole",
+/// "code": "RIM", "coefficient": "8.10", "quantity": "1", "act_id": null,
+/// "billed_amount": null}`; decimals as strings; every field but `date` and
+/// `code` may be left out (metropole, no coefficient, quantity 1).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceLine {
     /// Date the act was performed.
     pub date: NaiveDate,
     /// Metropolitan or overseas.
+    #[serde(default)]
     pub territory: Territory,
     /// Billing code.
     pub code: Code,
     /// Coefficient (none for IFD / IFS / IK / RQD).
+    #[serde(default)]
     pub coefficient: Option<Decimal>,
     /// Quantity: 1 by default; kilometres for IK / IKM / IKS.
+    #[serde(default = "one")]
     pub quantity: Decimal,
     /// The act id, when the software knows it (resolves ambiguities).
+    #[serde(default)]
     pub act_id: Option<String>,
     /// The amount the invoice claims, checked against the computed one.
+    #[serde(default)]
     pub billed_amount: Option<Decimal>,
+}
+
+/// The default quantity of a line read from JSON.
+fn one() -> Decimal {
+    Decimal::ONE
 }
 
 impl InvoiceLine {

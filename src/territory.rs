@@ -12,7 +12,20 @@ use std::fmt;
 /// assert_eq!(Territory::from_department("974").unwrap(), Territory::Dom);
 /// assert!(Territory::from_department("975").is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Territory {
     /// Metropolitan France, Corsica included.
     #[default]

@@ -106,3 +106,49 @@ fn invoice_by_invoice_equals_the_whole_batch_for_the_rules_of_the_past() {
     // The corpus exercises the forward-looking rules too.
     assert!(forward >= 5, "{forward}");
 }
+
+#[test]
+fn the_session_types_go_to_json_and_back() {
+    use kine_tarif::InvoiceLine;
+    use kine_tarif::rules::LineContext;
+    // An invoice line written by hand, as another language would send it:
+    // decimals as strings, the territory and quantity left out.
+    let line: InvoiceLine =
+        serde_json::from_str(r#"{"date": "2026-02-01", "code": "rim", "coefficient": "8.10"}"#)
+            .unwrap();
+    assert_eq!(line.code.as_str(), "RIM");
+    assert_eq!(line.quantity.to_string(), "1");
+    assert_eq!(line.territory, kine_tarif::Territory::Metropole);
+    let ctx: LineContext = serde_json::from_str(
+        r#"{"invoice_id": "F1", "patient_id": "P1", "practitioner_id": "K1", "telesoin": true, "time": "20:30:00"}"#,
+    )
+    .unwrap();
+    assert!(ctx.telesoin && ctx.session.is_none());
+    let back: InvoiceLine = serde_json::from_str(&serde_json::to_string(&line).unwrap()).unwrap();
+    assert_eq!(back, line);
+    assert!(
+        serde_json::from_str::<InvoiceLine>(r#"{"date": "2026-02-01", "code": "XYZ"}"#).is_err()
+    );
+    // A result: 8.10 × 2.15 = 17.415 → 17.42 € for a remote session.
+    let mut checker = Checker::new(Tariffs::embedded());
+    checker.add(
+        7u32,
+        InvoiceLine {
+            code: kine_tarif::Code::TMK,
+            ..line
+        },
+        ctx,
+    );
+    let checked = checker.finalize().unwrap();
+    let json = serde_json::to_value(&checked).unwrap();
+    assert_eq!(json["lines"][0]["reference"], 7);
+    assert_eq!(json["lines"][0]["code"], "TMK");
+    assert_eq!(json["lines"][0]["amount"], "17.42");
+    assert_eq!(
+        json["lines"][0]["findings"][0]["code"],
+        "TELESOIN_UNKNOWN_PATIENT"
+    );
+    assert_eq!(json["invoices"][0]["computed"], "17.42");
+    let again: kine_tarif::rules::Checked<u32> = serde_json::from_value(json).unwrap();
+    assert_eq!(again, checked);
+}

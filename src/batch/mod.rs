@@ -131,7 +131,7 @@ pub const REPRICE_COLUMNS: [&str; 4] = [
 
 /// Per key letter, the amounts of a batch at its own dates and repriced at
 /// another date.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct RepriceTotals {
     /// Lines priced both ways.
     pub lines: u64,
@@ -143,8 +143,10 @@ pub struct RepriceTotals {
     pub not_repriced: u64,
 }
 
-/// Counts and totals of a batch.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Counts and totals of a batch. Serializes to JSON (serde) with these
+/// field names; not read back (its finding codes are the catalogue's
+/// static texts).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
     /// Data rows read (= rows written).
     pub rows: u64,

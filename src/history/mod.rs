@@ -61,7 +61,7 @@ mod memory;
 mod report;
 #[cfg(feature = "sqlite")]
 mod sqlite;
-pub(crate) mod windows;
+pub mod windows;
 
 use std::ops::Range;
 
@@ -97,7 +97,6 @@ pub struct HistoryLine {
     /// Date of the act.
     pub date: NaiveDate,
     /// Billing code.
-    #[serde(with = "code_text")]
     pub code: Code,
     /// Coefficient.
     #[serde(default)]
@@ -128,21 +127,6 @@ pub struct HistoryLine {
     /// Trip identifier.
     #[serde(default)]
     pub trip_id: Option<String>,
-}
-
-mod code_text {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    use crate::Code;
-
-    pub fn serialize<S: Serializer>(code: &Code, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(code.as_str())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Code, D::Error> {
-        let text = String::deserialize(d)?;
-        text.parse().map_err(serde::de::Error::custom)
-    }
 }
 
 impl HistoryLine {

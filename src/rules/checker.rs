@@ -36,7 +36,7 @@ pub struct LineResult<R> {
     /// Date of the act.
     pub date: NaiveDate,
     /// The billing code as given.
-    pub code: String,
+    pub code: Code,
     /// The coefficient priced (corrected when revalued).
     pub coefficient: Option<Decimal>,
     /// The act resolved, if one was.
@@ -201,7 +201,7 @@ impl<'t, R> Checker<'t, R> {
                 reference,
                 invoice_id: ctx.invoice_id.clone(),
                 date: priced.line.date,
-                code: code_text(priced.line.code),
+                code: priced.line.code,
                 coefficient: priced.coefficient.or(priced.line.coefficient),
                 act_id: priced.act.map(|a| a.id.clone()),
                 unit_value: priced.value.and_then(|v| v.value),
@@ -249,8 +249,4 @@ impl<'t, R> Checker<'t, R> {
             history_lines: past.len(),
         })
     }
-}
-
-fn code_text(c: Code) -> String {
-    c.as_str().to_string()
 }

@@ -69,7 +69,11 @@ use crate::FindingCode;
 /// What the rules need to know about a line besides its cotation: who,
 /// which prescription, which session. Empty strings and `None` mean
 /// unknown; a rule that needs a missing field does not fire (or says so).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// In JSON (serde): an object with these field names, any of them left out
+/// (dates `YYYY-MM-DD`, times `HH:MM:SS`, `distance_km` a string).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct LineContext {
     /// The caller's invoice reference.
     pub invoice_id: String,
