@@ -95,6 +95,11 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub struct SqliteHistory {
     conn: Mutex<Connection>,
+    /// Read-only connections of a file, one per thread asking at once (the
+    /// batch's workers): WAL lets them read side by side instead of
+    /// queuing on `conn`. Opened on demand, kept for the next question.
+    readers: Mutex<Vec<Connection>>,
+    file: bool,
     path: PathBuf,
     store: String,
 }
@@ -172,6 +177,8 @@ impl SqliteHistory {
         }
         Ok(SqliteHistory {
             conn: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+            file,
             path,
             store,
         })
@@ -272,7 +279,40 @@ impl SqliteHistory {
         sql: &str,
         params: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<HistoryLine>, Error> {
-        let conn = self.lock()?;
+        if !self.file {
+            return self.select_on(&*self.lock()?, sql, params);
+        }
+        let fail = |e: rusqlite::Error| error(&self.store, describe("lecture", &e));
+        let pool = || {
+            self.readers
+                .lock()
+                .map_err(|_| error(&self.store, POISONED))
+        };
+        let reader = match pool()?.pop() {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(
+                    &self.path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+                .map_err(fail)?;
+                c.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
+                c
+            }
+        };
+        let found = self.select_on(&reader, sql, params);
+        pool()?.push(reader);
+        found
+    }
+
+    /// [`Self::select`] on one connection.
+    fn select_on(
+        &self,
+        conn: &Connection,
+        sql: &str,
+        params: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<HistoryLine>, Error> {
         let fail = |e: rusqlite::Error| error(&self.store, describe("lecture", &e));
         let mut stmt = conn.prepare_cached(sql).map_err(fail)?;
         let mut found = stmt.query(params).map_err(fail)?;

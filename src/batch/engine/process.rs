@@ -209,7 +209,7 @@ where
             (Some(h), Some(&w)) => {
                 let practitioner = ctxs[w].practitioner_id;
                 let found = (&mut out.error, &mut out.summary.history_lines);
-                check_with_history(t, h, practitioner, lines, found)
+                check_with_history((t, &mut *prices), h, practitioner, lines, found)
             }
             _ => rules::check_all(lines, true, false),
         };
@@ -242,7 +242,7 @@ where
 /// without a history does not carry this code in its loop.
 #[inline(never)]
 fn check_with_history<'t>(
-    t: &'t crate::Tariffs,
+    (t, prices): (&'t crate::Tariffs, &mut PriceCache<'t>),
     history: &crate::history::SharedHistory,
     practitioner: &str,
     lines: Vec<Line<'_>>,
@@ -253,7 +253,18 @@ fn check_with_history<'t>(
             error.get_or_insert(e);
             Vec::new()
         });
-    let priced: Vec<Priced<'t>> = past.iter().map(|h| t.price(&h.invoice_line())).collect();
+    // Priced with the worker's cache: the history repeats the batch's
+    // cotations.
+    let priced: Vec<Priced<'t>> = past
+        .iter()
+        .map(|h| {
+            let mut line = h.invoice_line();
+            line.act_id = None;
+            let mut p = Priced::new(line);
+            t.price_cached(&mut p, h.act_id.as_deref(), prices);
+            p
+        })
+        .collect();
     let views: Vec<Ctx<'_>> = past.iter().map(crate::history::HistoryLine::view).collect();
     *consulted += past.len() as u64;
     let n = lines.len();
