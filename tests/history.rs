@@ -152,3 +152,57 @@ fn the_session_types_go_to_json_and_back() {
     let again: kine_tarif::rules::Checked<u32> = serde_json::from_value(json).unwrap();
     assert_eq!(again, checked);
 }
+
+/// Generated lines (realistic: series, télésoin, travel, bilans, about
+/// 0.1 % bad rows) as history lines.
+fn generated(lines: u64, seed: u64, year: i32) -> Vec<HistoryLine> {
+    let mut csv = Vec::new();
+    kine_tarif::generate::generate(Tariffs::embedded(), lines, seed, year, &mut csv).unwrap();
+    let mut out = Vec::new();
+    read_csv(csv.as_slice(), |l| {
+        out.push(l);
+        Ok(())
+    })
+    .unwrap();
+    out
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 6, ..Default::default() })]
+
+    /// Any generated batch, checked day by day against the history of the
+    /// days before (then recorded), gives every line the findings of the
+    /// whole batch for the rules of the past.
+    #[test]
+    fn day_by_day_equals_the_whole_batch_on_generated_data(seed in 0u64..1_000_000, year in 2024i32..=2026) {
+        let lines = generated(1200, seed, year);
+        let whole = check(&lines, None);
+        let mut days: BTreeMap<NaiveDate, Vec<HistoryLine>> = BTreeMap::new();
+        for l in &lines {
+            days.entry(l.date).or_default().push(l.clone());
+        }
+        let mut history = MemoryHistory::default();
+        let (mut consulted, mut without) = (0, 0);
+        for invoice in days.values() {
+            let keep = |c| !FORWARD.contains(&c);
+            for (key, found) in check(invoice, None) {
+                without += usize::from(codes(&found, keep) != codes(&whole[&key], keep));
+            }
+            let mut checker = Checker::new(Tariffs::embedded()).with_history(&history);
+            for l in invoice {
+                checker.add((l.invoice_id.clone(), l.line_ref.clone()), l.invoice_line(), l.context());
+            }
+            let checked = checker.finalize().unwrap();
+            consulted += checked.history_lines;
+            for r in checked.lines {
+                let keep = |c| !FORWARD.contains(&c);
+                proptest::prop_assert_eq!(codes(&r.findings, keep), codes(&whole[&r.reference], keep), "{:?}", r.reference);
+            }
+            history.record(invoice).unwrap();
+        }
+        // The history mattered: checked day by day without it, lines
+        // differ (a series' sessions, a patient's earlier days).
+        proptest::prop_assert!(consulted > 1000, "{}", consulted);
+        proptest::prop_assert!(without > 0, "{}", without);
+    }
+}

@@ -337,3 +337,100 @@ fn the_ninth_direct_access_session_and_a_bdk_rank_are_found_across_invoices() {
     assert!(has(&findings(Some(&h), &f), "B3", "BDK_RANK"));
     assert!(!has(&findings(None, &f), "B3", "BDK_RANK"));
 }
+
+#[test]
+fn import_stats_forget_and_the_year_end_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
+    // 19 presential sessions in January, one a patient; then 6 of those
+    // patients seen remotely in February: 6 remote sessions of 25.
+    let mut rows: Vec<String> = (1..=19)
+        .map(|i| {
+            row(
+                &format!("J{i}"),
+                &format!("P{i}"),
+                "K1",
+                &format!("2026-01-{:02}", 4 + i),
+                "RIM 8.10",
+                &format!("RX{i},,"),
+            )
+        })
+        .collect();
+    rows.extend((1..=6).map(|i| {
+        row(
+            "FEB",
+            &format!("P{i}"),
+            "K1",
+            &format!("2026-02-{:02}", 1 + i),
+            "TMK 8.10",
+            &format!("RX{i},,"),
+        )
+    }));
+    rows.push("BAD,P1,K1,not-a-date,RIM,8.10,75,,,".to_string());
+    let file = csv(dir.path(), "year.csv", &rows);
+    let (code, _, err) = kine(&["history", "import", &file, "--history", &h]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("25 lignes enregistrées (25 nouvelles)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 lignes non enregistrées") && err.contains("lignes 27"),
+        "{err}"
+    );
+    // Importing it again records nothing new.
+    let (_, _, err) = kine(&["history", "import", &file, "--history", &h]);
+    assert!(err.contains("(0 nouvelles)"), "{err}");
+    let (code, out, _) = kine(&["history", "stats", "--history", &h]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("lignes : 25") && out.contains("factures : 20"),
+        "{out}"
+    );
+    assert!(out.contains("du 2026-01-05 au 2026-02-07"), "{out}");
+    // The year-end check: 6 / 25 = 24.0 % remote, above 20 %: each of the
+    // 6 remote sessions is flagged.
+    let (code, out, err) = kine(&["history", "report", "--year", "2026", "--history", &h]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "practitioner_id,year,lines,sessions,remote_sessions,remote_share,findings\nK1,2026,25,25,6,24.0,TELESOIN_SHARE_EXCEEDED:6\n"
+    );
+    // The February invoice cancelled: 19 sessions left, no remote one.
+    let (code, _, err) = kine(&["history", "forget", "FEB", "--history", &h]);
+    assert_eq!(code, 0);
+    assert!(err.contains("6 lignes retirées"), "{err}");
+    let (_, out, _) = kine(&["history", "report", "--year", "2026", "--history", &h]);
+    assert!(out.ends_with("K1,2026,19,19,0,0.0,\n"), "{out}");
+}
+
+#[test]
+fn a_file_that_is_not_a_history_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let not = dir.path().join("notes.txt");
+    std::fs::write(&not, "ceci n'est pas une base\n".repeat(200)).unwrap();
+    let not = not.to_string_lossy().into_owned();
+    let input = csv(
+        dir.path(),
+        "a.csv",
+        &[row("A", "P1", "K1", "2026-01-05", "RIM 8.10", ",,")],
+    );
+    for args in [
+        vec!["price", input.as_str(), "--history", not.as_str()],
+        vec!["history", "stats", "--history", not.as_str()],
+        vec![
+            "history",
+            "stats",
+            "--history",
+            dir.path().to_str().unwrap(),
+        ],
+    ] {
+        let (code, out, err) = kine(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty(), "nothing written before the refusal: {out}");
+        assert!(err.contains("historique"), "{err}");
+    }
+    // --record needs --history.
+    let (code, _, _) = kine(&["price", input.as_str(), "--record"]);
+    assert_eq!(code, 2);
+}
