@@ -68,43 +68,74 @@ fn check(
         .collect()
 }
 
+/// What checking a batch day by day found against one whole-batch run.
+#[derive(Default)]
+struct DayByDay {
+    /// Lines whose past-rule findings differ from the whole run's.
+    mismatches: Vec<String>,
+    /// Lines that differ when checked day by day without the history.
+    without: usize,
+    /// History lines consulted.
+    consulted: usize,
+    /// Forward-looking findings of the whole run.
+    forward: usize,
+}
+
+/// Splits `lines` into one invoice a day, in date order; checks each
+/// against the history of the days before, then records it.
+fn day_by_day(lines: &[HistoryLine]) -> DayByDay {
+    let whole = check(lines, None);
+    let mut days: BTreeMap<NaiveDate, Vec<HistoryLine>> = BTreeMap::new();
+    for l in lines {
+        days.entry(l.date).or_default().push(l.clone());
+    }
+    let keep = |c| !FORWARD.contains(&c);
+    let mut history = MemoryHistory::default();
+    let mut out = DayByDay::default();
+    for invoice in days.values() {
+        for (key, found) in check(invoice, None) {
+            out.without += usize::from(codes(&found, keep) != codes(&whole[&key], keep));
+        }
+        let mut checker = Checker::new(Tariffs::embedded()).with_history(&history);
+        for l in invoice {
+            checker.add(
+                (l.invoice_id.clone(), l.line_ref.clone()),
+                l.invoice_line(),
+                l.context(),
+            );
+        }
+        let checked = checker.finalize().unwrap();
+        out.consulted += checked.history_lines;
+        for r in checked.lines {
+            let want = &whole[&r.reference];
+            if codes(&r.findings, keep) != codes(want, keep) {
+                out.mismatches.push(format!(
+                    "{:?}: {:?} day by day, {:?} whole",
+                    r.reference,
+                    codes(&r.findings, keep),
+                    codes(want, keep)
+                ));
+            }
+            out.forward += codes(want, |c| FORWARD.contains(&c)).len();
+        }
+        history.record(invoice).unwrap();
+    }
+    assert_eq!(history.lines().len(), lines.len());
+    out
+}
+
 #[test]
 fn invoice_by_invoice_equals_the_whole_batch_for_the_rules_of_the_past() {
     let lines = corpus();
     assert_eq!(lines.len(), 174);
-    let whole = check(&lines, None);
-    // Invoices in date order: one per day.
-    let mut days: BTreeMap<NaiveDate, Vec<HistoryLine>> = BTreeMap::new();
-    for l in &lines {
-        days.entry(l.date).or_default().push(l.clone());
-    }
-    let mut history = MemoryHistory::default();
-    let (mut forward, mut without) = (0, 0);
-    for invoice in days.values() {
-        let got = check(invoice, Some(&history));
-        // Without the history, the lines that need the past differ.
-        for (key, found) in check(invoice, None) {
-            let keep = |c| !FORWARD.contains(&c);
-            without += usize::from(codes(&found, keep) != codes(&whole[&key], keep));
-        }
-        for (key, found) in &got {
-            let want = &whole[key];
-            assert_eq!(
-                codes(found, |c| !FORWARD.contains(&c)),
-                codes(want, |c| !FORWARD.contains(&c)),
-                "{key:?}"
-            );
-            forward += codes(want, |c| FORWARD.contains(&c)).len();
-        }
-        history.record(invoice).unwrap();
-    }
-    assert_eq!(history.lines().len(), 174);
+    let found = day_by_day(&lines);
+    assert!(found.mismatches.is_empty(), "{:#?}", found.mismatches);
     // Days split the corpus's series, same-day pairs over two days apart,
     // direct-access episodes, RQD years and télésoin patients: many lines
     // are wrong without the history.
-    assert!(without >= 5, "{without}");
+    assert!(found.without >= 5, "{}", found.without);
     // The corpus exercises the forward-looking rules too.
-    assert!(forward >= 5, "{forward}");
+    assert!(found.forward >= 5, "{}", found.forward);
 }
 
 #[test]
@@ -175,34 +206,11 @@ proptest::proptest! {
     /// whole batch for the rules of the past.
     #[test]
     fn day_by_day_equals_the_whole_batch_on_generated_data(seed in 0u64..1_000_000, year in 2024i32..=2026) {
-        let lines = generated(1200, seed, year);
-        let whole = check(&lines, None);
-        let mut days: BTreeMap<NaiveDate, Vec<HistoryLine>> = BTreeMap::new();
-        for l in &lines {
-            days.entry(l.date).or_default().push(l.clone());
-        }
-        let mut history = MemoryHistory::default();
-        let (mut consulted, mut without) = (0, 0);
-        for invoice in days.values() {
-            let keep = |c| !FORWARD.contains(&c);
-            for (key, found) in check(invoice, None) {
-                without += usize::from(codes(&found, keep) != codes(&whole[&key], keep));
-            }
-            let mut checker = Checker::new(Tariffs::embedded()).with_history(&history);
-            for l in invoice {
-                checker.add((l.invoice_id.clone(), l.line_ref.clone()), l.invoice_line(), l.context());
-            }
-            let checked = checker.finalize().unwrap();
-            consulted += checked.history_lines;
-            for r in checked.lines {
-                let keep = |c| !FORWARD.contains(&c);
-                proptest::prop_assert_eq!(codes(&r.findings, keep), codes(&whole[&r.reference], keep), "{:?}", r.reference);
-            }
-            history.record(invoice).unwrap();
-        }
+        let found = day_by_day(&generated(1200, seed, year));
+        proptest::prop_assert!(found.mismatches.is_empty(), "{:#?}", found.mismatches);
         // The history mattered: checked day by day without it, lines
         // differ (a series' sessions, a patient's earlier days).
-        proptest::prop_assert!(consulted > 1000, "{}", consulted);
-        proptest::prop_assert!(without > 0, "{}", without);
+        proptest::prop_assert!(found.consulted > 1000, "{}", found.consulted);
+        proptest::prop_assert!(found.without > 0, "{}", found.without);
     }
 }
