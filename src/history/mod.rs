@@ -232,6 +232,77 @@ pub trait History {
         patient: &str,
         dates: Range<NaiveDate>,
     ) -> Result<Vec<HistoryLine>, Error>;
+
+    /// The cotation of each line of `practitioner` within `dates`, given
+    /// to `each`: what the télésoin share counts over a whole year, without
+    /// each line's other fields. The default reads
+    /// [`History::practitioner_lines`]; a store can answer it from an
+    /// index ([`SqliteHistory`] does).
+    fn practitioner_cotations(
+        &self,
+        practitioner: &str,
+        dates: Range<NaiveDate>,
+        each: &mut dyn FnMut(Cotation<'_>),
+    ) -> Result<(), Error> {
+        for l in self.practitioner_lines(practitioner, dates)? {
+            each(Cotation::of(&l));
+        }
+        Ok(())
+    }
+}
+
+/// What the télésoin share reads of a history line
+/// ([`History::practitioner_cotations`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cotation<'a> {
+    /// The caller's invoice reference (an invoice being checked is left
+    /// out).
+    pub invoice_id: &'a str,
+    /// Date of the act.
+    pub date: NaiveDate,
+    /// Billing code.
+    pub code: Code,
+    /// Coefficient.
+    pub coefficient: Option<Decimal>,
+    /// Act id, when given.
+    pub act_id: Option<&'a str>,
+    /// Département code.
+    pub department: Option<&'a str>,
+    /// Remote session.
+    pub telesoin: bool,
+}
+
+impl<'a> Cotation<'a> {
+    /// The cotation of a history line.
+    pub fn of(l: &'a HistoryLine) -> Cotation<'a> {
+        Cotation {
+            invoice_id: &l.invoice_id,
+            date: l.date,
+            code: l.code,
+            coefficient: l.coefficient,
+            act_id: l.act_id.as_deref(),
+            department: l.department.as_deref(),
+            telesoin: l.telesoin,
+        }
+    }
+
+    /// The invoice line to price it (the territory from the département,
+    /// metropolitan France when unknown); the act id apart.
+    pub fn invoice_line(&self) -> InvoiceLine {
+        let territory = self
+            .department
+            .and_then(|d| Territory::from_department(d).ok())
+            .unwrap_or_default();
+        InvoiceLine {
+            date: self.date,
+            territory,
+            code: self.code,
+            coefficient: self.coefficient,
+            quantity: Decimal::ONE,
+            act_id: None,
+            billed_amount: None,
+        }
+    }
 }
 
 impl<H: History + ?Sized> History for &H {
@@ -250,6 +321,15 @@ impl<H: History + ?Sized> History for &H {
         dates: Range<NaiveDate>,
     ) -> Result<Vec<HistoryLine>, Error> {
         (**self).patient_lines(practitioner, patient, dates)
+    }
+
+    fn practitioner_cotations(
+        &self,
+        practitioner: &str,
+        dates: Range<NaiveDate>,
+        each: &mut dyn FnMut(Cotation<'_>),
+    ) -> Result<(), Error> {
+        (**self).practitioner_cotations(practitioner, dates, each)
     }
 }
 

@@ -83,7 +83,7 @@ pub fn year_report(
         }
         checked.push(l);
     }
-    let found = check_all(checked, true, false);
+    let found = check_all(checked, true, None);
     for f in found.iter().take(n).flatten() {
         *report.findings.entry(f.code.as_str()).or_default() += 1;
     }

@@ -19,21 +19,23 @@ use rusqlite::{Connection, ErrorCode, TransactionBehavior, params};
 
 use schema::{accept, identify, migrate, use_wal};
 
-use super::{History, HistoryLine, Recorder, error};
+use super::{Cotation, History, HistoryLine, Recorder, error};
 use crate::Error;
 
 /// The version of the database schema this kine-tarif writes and reads
 /// (`PRAGMA user_version`). A file of a later version is refused.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// How long a writer waits for another before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A [`History`] and [`Recorder`] in an SQLite database file.
 ///
-/// One connection, behind a mutex: the store can be shared between threads
-/// (`&SqliteHistory` is `Send + Sync`), their questions are answered one
-/// at a time. Each process opens its own `SqliteHistory` on the file.
+/// One connection for writing, behind a mutex, and read-only connections
+/// opened as threads ask at once: the store can be shared between threads
+/// (`&SqliteHistory` is `Send + Sync`) and their questions are answered
+/// side by side (WAL readers). Each process opens its own `SqliteHistory`
+/// on the file.
 ///
 /// # The file
 ///
@@ -85,9 +87,15 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// as floating point. Dates are text, which sorts as dates only for years
 /// 0000 to 9999: a line dated outside them is refused. The index of `UNIQUE (invoice_id, line_ref)` is the
 /// one recording upserts through and the one `forget` deletes by (its
-/// first column is `invoice_id`); the two others answer the two questions.
+/// first column is `invoice_id`); the others answer the questions.
 /// `recorded_at` is when the line was last recorded (replaced lines take
 /// the time of the new recording).
+///
+/// Version 2 adds the index the télésoin share reads a practitioner's year
+/// from, covering the columns it needs, and drops `lines_by_practitioner`,
+/// a prefix of it:
+/// `CREATE INDEX lines_by_cotation ON lines (practitioner_id, date, code,
+/// coefficient, act_id, department, telesoin, invoice_id)`.
 ///
 /// A later schema adds a step to the migrations (`MIGRATIONS[i]` brings
 /// version `i` to `i + 1`); opening applies the missing steps in one
@@ -279,8 +287,14 @@ impl SqliteHistory {
         sql: &str,
         params: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<HistoryLine>, Error> {
+        self.with_reader(|conn| self.select_on(conn, sql, params))
+    }
+
+    /// Runs `f` on a connection that reads: one of the pool's for a file
+    /// (opened when none is free), the connection itself in memory.
+    fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> Result<T, Error>) -> Result<T, Error> {
         if !self.file {
-            return self.select_on(&*self.lock()?, sql, params);
+            return f(&*self.lock()?);
         }
         let fail = |e: rusqlite::Error| error(&self.store, describe("lecture", &e));
         let pool = || {
@@ -301,7 +315,7 @@ impl SqliteHistory {
                 c
             }
         };
-        let found = self.select_on(&reader, sql, params);
+        let found = f(&reader);
         pool()?.push(reader);
         found
     }
@@ -413,6 +427,32 @@ impl History for SqliteHistory {
     ) -> Result<Vec<HistoryLine>, Error> {
         let (start, end) = (rows::bound_text(dates.start), rows::bound_text(dates.end));
         self.select(rows::BY_PATIENT, params![practitioner, patient, start, end])
+    }
+
+    fn practitioner_cotations(
+        &self,
+        practitioner: &str,
+        dates: Range<NaiveDate>,
+        each: &mut dyn FnMut(Cotation<'_>),
+    ) -> Result<(), Error> {
+        let (start, end) = (rows::bound_text(dates.start), rows::bound_text(dates.end));
+        self.with_reader(|conn| {
+            let fail = |e: rusqlite::Error| error(&self.store, describe("lecture", &e));
+            let mut stmt = conn.prepare_cached(rows::COTATIONS).map_err(fail)?;
+            let mut found = stmt
+                .query(params![practitioner, start, end])
+                .map_err(fail)?;
+            while let Some(row) = found.next().map_err(fail)? {
+                let cotation = rows::cotation(row).map_err(|problem| {
+                    error(
+                        &self.store,
+                        format!("ligne du praticien {practitioner:?} illisible : {problem}"),
+                    )
+                })?;
+                each(cotation);
+            }
+            Ok(())
+        })
     }
 }
 

@@ -24,7 +24,7 @@ use std::ops::Range;
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 
-use super::{History, HistoryLine};
+use super::{Cotation, History, HistoryLine};
 use crate::Error;
 use crate::rules::{
     Concerns, Line, bilans, direct_access, referentiel, same_day, teleexpertise, telesoin, travel,
@@ -92,13 +92,20 @@ fn hull(a: Option<Range<NaiveDate>>, b: Range<NaiveDate>) -> Option<Range<NaiveD
     })
 }
 
-/// The windows of the families `l` concerns, for its patient and for its
-/// practitioner's other patients.
-fn line_windows(l: &Line<'_>) -> (Range<NaiveDate>, Option<Range<NaiveDate>>) {
+/// The windows of the families `l` concerns: for its patient, the
+/// practitioner's year of the télésoin share, and the practitioner's day of
+/// a trip.
+type LineWindows = (
+    Range<NaiveDate>,
+    Option<Range<NaiveDate>>,
+    Option<Range<NaiveDate>>,
+);
+
+fn line_windows(l: &Line<'_>) -> LineWindows {
     let mut patient = same_day::WINDOW.around(l.date);
-    let mut practitioner = None;
     let mut add = |w: Window| {
-        patient = hull(Some(patient.clone()), w.around(l.date)).unwrap_or(patient.clone())
+        let r = w.around(l.date);
+        patient = patient.start.min(r.start)..patient.end.max(r.end);
     };
     if l.concerns(Concerns::TELESOIN_ACT) {
         add(telesoin::KNOWN_PATIENT_WINDOW);
@@ -116,41 +123,76 @@ fn line_windows(l: &Line<'_>) -> (Range<NaiveDate>, Option<Range<NaiveDate>>) {
         add(bilans::WINDOW);
         add(bilans::SERIES_WINDOW);
     }
-    if l.concerns(Concerns::TELESOIN_SESSION) {
-        practitioner = hull(practitioner, telesoin::SHARE_WINDOW.around(l.date));
-    }
-    if l.concerns(Concerns::TRIP) {
-        practitioner = hull(practitioner, travel::TRIP_WINDOW.around(l.date));
-    }
-    (patient, practitioner)
+    let share = l
+        .concerns(Concerns::TELESOIN_SESSION)
+        .then(|| telesoin::SHARE_WINDOW.around(l.date));
+    let trip = l
+        .concerns(Concerns::TRIP)
+        .then(|| travel::TRIP_WINDOW.around(l.date));
+    (patient, share, trip)
 }
 
-/// The history lines the rules need to check `lines`, all of
-/// `practitioner`: the union of their windows, without the lines of the
-/// invoices being checked (which replace them).
+/// What the history gives the rules for one practitioner's lines.
+#[derive(Default)]
+pub(crate) struct Fetched {
+    /// The lines of the windows, as context.
+    pub lines: Vec<HistoryLine>,
+    /// For the télésoin share: each year's (remote sessions, sessions) of
+    /// the practitioner in the history, counted from the cotations alone
+    /// (`classify` tells a session and a remote one).
+    pub share: Vec<(i32, usize, usize)>,
+}
+
+/// The history the rules need to check `lines`, all of `practitioner`:
+/// the lines of the union of their windows, and the télésoin share's
+/// counts, without the invoices being checked (which replace them).
 pub(crate) fn fetch(
     history: &dyn History,
     practitioner: &str,
     lines: &[Line<'_>],
-) -> Result<Vec<HistoryLine>, Error> {
-    let mut whole: Option<Range<NaiveDate>> = None;
+    classify: &mut dyn FnMut(&Cotation<'_>) -> (bool, bool),
+) -> Result<Fetched, Error> {
+    let (mut share, mut trip): (Option<Range<NaiveDate>>, Option<Range<NaiveDate>>) = (None, None);
     let mut patients: BTreeMap<&str, Range<NaiveDate>> = BTreeMap::new();
     for l in lines {
-        let (p, w) = line_windows(l);
-        if let Some(w) = w {
-            whole = hull(whole, w);
+        let (p, s, t) = line_windows(l);
+        if let Some(s) = s {
+            share = hull(share, s);
+        }
+        if let Some(t) = t {
+            trip = hull(trip, t);
         }
         let entry = patients.entry(l.ctx.patient_id).or_insert(p.clone());
         *entry = entry.start.min(p.start)..entry.end.max(p.end);
     }
-    let mut out = match &whole {
+    // The invoices checked (a set: a batch may hold thousands of one-line
+    // invoices of the practitioner, each history line is looked up).
+    let invoices: HashSet<&str> = lines.iter().map(|l| l.ctx.invoice_id).collect();
+    let mut counts: Vec<(i32, usize, usize)> = Vec::new();
+    if let Some(s) = share {
+        history.practitioner_cotations(practitioner, s, &mut |c| {
+            if invoices.contains(c.invoice_id) {
+                return;
+            }
+            let (session, remote) = classify(&c);
+            if !session {
+                return;
+            }
+            let year = c.date.year();
+            match counts.iter_mut().find(|y| y.0 == year) {
+                Some(y) => (y.1, y.2) = (y.1 + usize::from(remote), y.2 + 1),
+                None => counts.push((year, usize::from(remote), 1)),
+            }
+        })?;
+    }
+    let mut out = match &trip {
         Some(w) => history.practitioner_lines(practitioner, w.clone())?,
         None => Vec::new(),
     };
     for (patient, range) in patients {
         // The parts of the patient's window not fetched with the
         // practitioner's lines.
-        let parts = match &whole {
+        let parts = match &trip {
             None => [Some(range), None],
             Some(w) => [
                 (range.start < w.start).then(|| range.start..range.end.min(w.start)),
@@ -161,11 +203,11 @@ pub(crate) fn fetch(
             out.extend(history.patient_lines(practitioner, patient, part)?);
         }
     }
-    // The invoices checked (a set: a batch may hold thousands of one-line
-    // invoices of the practitioner, each history line is looked up).
-    let invoices: HashSet<&str> = lines.iter().map(|l| l.ctx.invoice_id).collect();
     out.retain(|h| h.practitioner_id == practitioner && !invoices.contains(h.invoice_id.as_str()));
-    Ok(out)
+    Ok(Fetched {
+        lines: out,
+        share: counts,
+    })
 }
 
 #[cfg(test)]

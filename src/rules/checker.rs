@@ -168,6 +168,14 @@ impl<'t, R> Checker<'t, R> {
         let n = lines.len();
         // The history's lines, asked per practitioner.
         let mut past: Vec<HistoryLine> = Vec::new();
+        let mut share = super::telesoin::ShareBase::new();
+        let mut classify = |c: &history::Cotation<'_>| {
+            let line = InvoiceLine {
+                act_id: c.act_id.map(str::to_string),
+                ..c.invoice_line()
+            };
+            super::session_and_remote(t, &t.price(&line), c.telesoin)
+        };
         if let Some(h) = self.history {
             let mut practitioners: Vec<&str> = views.iter().map(|v| v.practitioner_id).collect();
             practitioners.sort_unstable();
@@ -178,14 +186,16 @@ impl<'t, R> Checker<'t, R> {
                     .filter(|l| l.ctx.practitioner_id == p)
                     .cloned()
                     .collect();
-                past.extend(history::windows::fetch(h, p, &mine)?);
+                let fetched = history::windows::fetch(h, p, &mine, &mut classify)?;
+                past.extend(fetched.lines);
+                share.insert(p.to_string(), fetched.share);
             }
         }
         let past_priced: Vec<Priced<'_>> =
             past.iter().map(|h| t.price(&h.invoice_line())).collect();
         let past_views: Vec<Ctx<'_>> = past.iter().map(HistoryLine::view).collect();
         super::push_past(t, (&past_priced, &past_views), &mut lines);
-        let mut cross = check_all(lines, false, self.history.is_some());
+        let mut cross = check_all(lines, false, self.history.map(|_| &share));
         cross.truncate(n);
         let mut out = Vec::with_capacity(n);
         let mut invoices: Vec<InvoiceTotal> = Vec::new();

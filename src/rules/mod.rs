@@ -622,6 +622,21 @@ pub(crate) fn push_past<'a>(
     }
 }
 
+/// Whether a priced line is a treatment session, and a remote one (what
+/// the télésoin share counts), from its pricing and télésoin flag alone.
+pub(crate) fn session_and_remote(
+    tariffs: &Tariffs,
+    priced: &Priced<'_>,
+    telesoin: bool,
+) -> (bool, bool) {
+    let ctx = Ctx {
+        telesoin,
+        ..Ctx::default()
+    };
+    let l = Line::new(Core::new(tariffs, priced), &ctx);
+    (l.session(), l.session() && l.telesoin())
+}
+
 /// The single-line rules.
 pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
     telesoin::check_line(l, out);
@@ -639,7 +654,7 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
 pub(crate) fn check_all(
     mut lines: Vec<Line<'_>>,
     one_practitioner: bool,
-    with_history: bool,
+    share: Option<&telesoin::ShareBase>,
 ) -> Vec<Vec<Finding>> {
     let (order, rank) = rule_order(&lines, one_practitioner);
     for (l, &r) in lines.iter_mut().zip(&rank) {
@@ -649,14 +664,14 @@ pub(crate) fn check_all(
     if order.iter().enumerate().all(|(k, &i)| k == i as usize) {
         // Already in rule order (the usual case for a sorted batch): no
         // permutation of the lines nor of their findings.
-        check_batch(&lines, &mut out, with_history);
+        check_batch(&lines, &mut out, share);
         return out;
     }
     let mut slots: Vec<Option<Line<'_>>> = lines.into_iter().map(Some).collect();
     let mut sorted: Vec<Line<'_>> = Vec::with_capacity(slots.len());
     sorted.extend(order.iter().filter_map(|&i| slots[i as usize].take()));
     let mut sorted_out = vec![Vec::new(); sorted.len()];
-    check_batch(&sorted, &mut sorted_out, with_history);
+    check_batch(&sorted, &mut sorted_out, share);
     for (&pos, findings) in order.iter().zip(sorted_out) {
         out[pos as usize] = findings;
     }
@@ -766,10 +781,10 @@ fn numbered_runs_by<K: Ord>(
 /// practitioner concerned, in rule order ([`rule_order`]). Every rule
 /// looks at one practitioner's lines: a patient's lines with another
 /// practitioner are not seen (the unit a batch can be split by).
-fn check_batch(lines: &[Line<'_>], out: &mut [Vec<Finding>], with_history: bool) {
+fn check_batch(lines: &[Line<'_>], out: &mut [Vec<Finding>], share: Option<&telesoin::ShareBase>) {
     let runs = Runs::of(lines);
     same_day::check(lines, &runs, out);
-    telesoin::check(lines, &runs, out, with_history);
+    telesoin::check(lines, &runs, out, share);
     travel::check(lines, &runs, out);
     teleexpertise::check(lines, &runs, out);
     direct_access::check(lines, &runs, out);

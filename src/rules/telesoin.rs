@@ -28,6 +28,11 @@ pub const KNOWN_PATIENT_WINDOW: Window = Window::MonthsBefore(12);
 /// sessions; the year-end figure is `kine-tarif history report --year`.
 pub const SHARE_WINDOW: Window = Window::CalendarYear;
 
+/// The sessions of a history counted for the share, by practitioner: each
+/// year's (year, remote sessions, sessions), the lines being checked left
+/// out ([`crate::history::windows`]).
+pub(crate) type ShareBase = std::collections::BTreeMap<String, Vec<(i32, usize, usize)>>;
+
 /// Checked against a history, the share is not judged on fewer sessions of
 /// the year than this (the first remote session of January would be
 /// 100 %): 20 sessions, about a week of a practitioner's activity. A
@@ -81,7 +86,12 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
 }
 
 /// Cross-line checks.
-pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>], with_history: bool) {
+pub(crate) fn check(
+    lines: &[Line<'_>],
+    runs: &Runs,
+    out: &mut [Vec<Finding>],
+    share: Option<&ShareBase>,
+) {
     // One patient of one practitioner: travel the same day, the initial BDK,
     // a presential act in the 12 months before.
     for_each_in(
@@ -148,9 +158,14 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>], w
     }
     // (practitioner run, year, remote sessions, sessions), in rule order:
     // a practitioner's entries together, in the order of the runs.
+    // With a history, its sessions of the year come counted (`share`):
+    // its lines among `lines` are not counted again.
     let mut counts: Vec<(u32, i32, usize, usize)> = Vec::new();
     let mut first = 0;
-    for l in lines.iter().filter(|l| l.session()) {
+    for l in lines
+        .iter()
+        .filter(|l| l.session() && (share.is_none() || !l.past()))
+    {
         let (p, y, remote) = (l.practitioner_run, l.date.year(), usize::from(l.telesoin()));
         if counts.last().is_none_or(|c| c.0 != p) {
             first = counts.len();
@@ -166,14 +181,22 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>], w
         }
         let (p, y) = (l.practitioner_run, l.date.year());
         let from = counts.partition_point(|c| c.0 < p);
-        let Some(&(_, _, remote, total)) = counts[from..]
+        let Some(&(_, _, mut remote, mut total)) = counts[from..]
             .iter()
             .take_while(|c| c.0 == p)
             .find(|c| c.1 == y)
         else {
             continue;
         };
-        if remote * 5 > total && (!with_history || total >= SHARE_MINIMUM_SESSIONS) {
+        if let Some(base) = share {
+            let past = base
+                .get(l.ctx.practitioner_id)
+                .and_then(|years| years.iter().find(|c| c.0 == y));
+            if let Some(&(_, r, t)) = past {
+                (remote, total) = (remote + r, total + t);
+            }
+        }
+        if remote * 5 > total && (share.is_none() || total >= SHARE_MINIMUM_SESSIONS) {
             out[i].push(Finding::new(
                 FindingCode::TelesoinShareExceeded,
                 format!("Télésoin : {remote} séances sur {total} en {y} pour ce praticien, au-delà de 20 %."),

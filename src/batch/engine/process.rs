@@ -211,7 +211,7 @@ where
                 let found = (&mut out.error, &mut out.summary.history_lines);
                 check_with_history((t, &mut *prices), h, practitioner, lines, found)
             }
-            _ => rules::check_all(lines, true, false),
+            _ => rules::check_all(lines, true, None),
         };
         // One practitioner's lines (grouped above).
         for (w, f) in positions.into_iter().zip(cross) {
@@ -248,11 +248,20 @@ fn check_with_history<'t>(
     lines: Vec<Line<'_>>,
     (error, consulted): (&mut Option<Error>, &mut u64),
 ) -> Vec<Vec<Finding>> {
-    let past = crate::history::windows::fetch(history.history(), practitioner, &lines)
-        .unwrap_or_else(|e| {
-            error.get_or_insert(e);
-            Vec::new()
-        });
+    let mut classify = |c: &crate::history::Cotation<'_>| {
+        let mut p = Priced::new(c.invoice_line());
+        t.price_cached(&mut p, c.act_id, prices);
+        rules::session_and_remote(t, &p, c.telesoin)
+    };
+    let fetched =
+        crate::history::windows::fetch(history.history(), practitioner, &lines, &mut classify)
+            .unwrap_or_else(|e| {
+                error.get_or_insert(e);
+                crate::history::windows::Fetched::default()
+            });
+    let past = fetched.lines;
+    let share: rules::telesoin::ShareBase =
+        std::iter::once((practitioner.to_string(), fetched.share)).collect();
     // Priced with the worker's cache: the history repeats the batch's
     // cotations.
     let priced: Vec<Priced<'t>> = past
@@ -270,7 +279,7 @@ fn check_with_history<'t>(
     let n = lines.len();
     let mut lines: Vec<Line<'_>> = lines;
     rules::push_past(t, (&priced, &views), &mut lines);
-    let mut cross = rules::check_all(lines, true, true);
+    let mut cross = rules::check_all(lines, true, Some(&share));
     cross.truncate(n);
     cross
 }

@@ -9,7 +9,7 @@ use rusqlite::Row;
 use rusqlite::types::ValueRef;
 
 use crate::Code;
-use crate::history::HistoryLine;
+use crate::history::{Cotation, HistoryLine};
 
 /// The columns read back, in [`decode`]'s order (`id` first).
 macro_rules! columns {
@@ -61,6 +61,11 @@ pub(super) const BY_PATIENT: &str = concat!(
     " FROM lines WHERE practitioner_id = ?1 AND patient_id = ?2 AND date >= ?3 AND date < ?4"
 );
 
+/// The cotations of a practitioner's lines between two dates (half-open),
+/// from the covering index `lines_by_cotation`.
+pub(super) const COTATIONS: &str = "SELECT invoice_id, date, code, coefficient, act_id, department, telesoin \
+     FROM lines INDEXED BY lines_by_cotation WHERE practitioner_id = ?1 AND date >= ?2 AND date < ?3";
+
 /// Whether a line is recorded already.
 pub(super) const EXISTS: &str = "SELECT 1 FROM lines WHERE invoice_id = ?1 AND line_ref = ?2";
 
@@ -100,7 +105,11 @@ pub(super) fn bound_text(date: NaiveDate) -> String {
 /// The history line of a row selected with [`columns!`], or what is wrong
 /// with it (column and value).
 pub(super) fn decode(row: &Row<'_>) -> Result<HistoryLine, String> {
-    let mut c = Columns { row, next: 1 };
+    let mut c = Columns {
+        row,
+        next: 1,
+        names: &NAMES,
+    };
     Ok(HistoryLine {
         invoice_id: c.text()?,
         line_ref: c.text()?,
@@ -121,10 +130,40 @@ pub(super) fn decode(row: &Row<'_>) -> Result<HistoryLine, String> {
     })
 }
 
+/// The names of the columns of [`COTATIONS`].
+const COTATION_NAMES: [&str; 7] = [
+    "invoice_id",
+    "date",
+    "code",
+    "coefficient",
+    "act_id",
+    "department",
+    "telesoin",
+];
+
+/// A row of [`COTATIONS`], borrowed from the row (nothing allocated).
+pub(super) fn cotation<'r>(row: &'r Row<'_>) -> Result<Cotation<'r>, String> {
+    let mut c = Columns {
+        row,
+        next: 0,
+        names: &COTATION_NAMES,
+    };
+    Ok(Cotation {
+        invoice_id: c.str()?.1,
+        date: c.parsed("une date AAAA-MM-JJ")?,
+        code: c.parsed::<Code>("un code connu")?,
+        coefficient: c.opt_parsed("un nombre décimal")?,
+        act_id: c.opt_str()?.1,
+        department: c.opt_str()?.1,
+        telesoin: c.flag()?,
+    })
+}
+
 /// The columns of a row, read in order.
 struct Columns<'r, 's> {
     row: &'r Row<'s>,
     next: usize,
+    names: &'static [&'static str],
 }
 
 impl<'r> Columns<'r, '_> {
@@ -132,7 +171,7 @@ impl<'r> Columns<'r, '_> {
     fn value(&mut self) -> Result<(&'static str, ValueRef<'r>), String> {
         let i = self.next;
         self.next += 1;
-        let name = NAMES.get(i).copied().unwrap_or("?");
+        let name = self.names.get(i).copied().unwrap_or("?");
         let value = self
             .row
             .get_ref(i)

@@ -38,6 +38,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX lines_by_practitioner ON lines (practitioner_id, date);
     CREATE INDEX lines_by_patient ON lines (practitioner_id, patient_id, date);",
+    // 1 → 2: the cotations of a practitioner's days, read from the index
+    // alone (the télésoin share counts a whole year of sessions); it
+    // starts with (practitioner_id, date), so it replaces the first index.
+    "CREATE INDEX lines_by_cotation ON lines
+        (practitioner_id, date, code, coefficient, act_id, department, telesoin, invoice_id);
+    DROP INDEX lines_by_practitioner;",
 ];
 
 const _: () = assert!(MIGRATIONS.len() == SCHEMA_VERSION as usize);
