@@ -434,3 +434,71 @@ fn a_file_that_is_not_a_history_is_a_clear_error() {
     let (code, _, _) = kine(&["price", input.as_str(), "--record"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn the_share_counts_the_recorded_year_once_and_an_invoice_checked_again_replaces_itself() {
+    // Avenant 7 art. 2.3.1, 20 % of the year's sessions. Recorded: 15
+    // presential sessions in January and 4 remote ones in February.
+    let dir = tempfile::tempdir().unwrap();
+    let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
+    let mut past: Vec<String> = (1..=15)
+        .map(|i| {
+            row(
+                &format!("J{i}"),
+                &format!("P{i}"),
+                "K5",
+                &format!("2026-01-{:02}", 4 + i),
+                "RIM 8.10",
+                &format!("RX{i},,"),
+            )
+        })
+        .collect();
+    past.extend((1..=4).map(|i| {
+        row(
+            &format!("T{i}"),
+            &format!("P{i}"),
+            "K5",
+            &format!("2026-02-{:02}", 1 + i),
+            "TMK 8.10",
+            &format!("RX{i},,"),
+        )
+    }));
+    send(&h, &csv(dir.path(), "past.csv", &past));
+    // G1: one more remote session and one presential: 5 remote of 21
+    // sessions, 23.8 % (21 ≥ the 20-session minimum): flagged.
+    let g1 = csv(
+        dir.path(),
+        "g1.csv",
+        &[
+            row("G1", "P5", "K5", "2026-02-10", "TMK 8.10", "RX5,,"),
+            row("G1", "P16", "K5", "2026-02-10", "RIM 8.10", "RX16,,"),
+        ],
+    );
+    let with = findings(Some(&h), &g1);
+    assert_eq!(
+        with.iter()
+            .filter(|(_, f)| f.contains("TELESOIN_SHARE_EXCEEDED"))
+            .count(),
+        1,
+        "{with:?}"
+    );
+    send(&h, &g1);
+    // Checked again once recorded: the same 5 of 21, not 6 of 23.
+    assert_eq!(findings(Some(&h), &g1), with);
+    // G1 corrected (the session was presential) and checked again: its
+    // recorded lines are replaced, 4 remote of 21 = 19 %: not flagged
+    // (counted twice, it would be 5 of 23 = 21.7 %).
+    let corrected = csv(
+        dir.path(),
+        "g1b.csv",
+        &[
+            row("G1", "P5", "K5", "2026-02-10", "RIM 8.10", "RX5,,"),
+            row("G1", "P16", "K5", "2026-02-10", "RIM 8.10", "RX16,,"),
+        ],
+    );
+    assert!(
+        findings(Some(&h), &corrected)
+            .iter()
+            .all(|(_, f)| f.is_empty())
+    );
+}
