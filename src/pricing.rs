@@ -30,7 +30,8 @@ use crate::{Code, CodeKind, Finding, FindingCode, LineStatus, Tariffs, Territory
 ///
 /// In JSON (serde): `{"date": "2026-02-01", "territory": "metropole",
 /// "code": "RIM", "coefficient": "8.10", "quantity": "1", "act_id": null,
-/// "billed_amount": null}`; decimals as strings; every field but `date` and
+/// "billed_amount": null}`; decimals as strings (a JSON number is refused:
+/// a binary float cannot hold 16.575 exactly); every field but `date` and
 /// `code` may be left out (metropole, no coefficient, quantity 1).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceLine {
@@ -42,16 +43,16 @@ pub struct InvoiceLine {
     /// Billing code.
     pub code: Code,
     /// Coefficient (none for IFD / IFS / IK / RQD).
-    #[serde(default)]
+    #[serde(default, with = "rust_decimal::serde::str_option")]
     pub coefficient: Option<Decimal>,
     /// Quantity: 1 by default; kilometres for IK / IKM / IKS.
-    #[serde(default = "one")]
+    #[serde(default = "one", with = "rust_decimal::serde::str")]
     pub quantity: Decimal,
     /// The act id, when the software knows it (resolves ambiguities).
     #[serde(default)]
     pub act_id: Option<String>,
     /// The amount the invoice claims, checked against the computed one.
-    #[serde(default)]
+    #[serde(default, with = "rust_decimal::serde::str_option")]
     pub billed_amount: Option<Decimal>,
 }
 

@@ -99,9 +99,10 @@ pub struct HistoryLine {
     /// Billing code.
     pub code: Code,
     /// Coefficient.
-    #[serde(default)]
+    #[serde(default, with = "rust_decimal::serde::str_option")]
     pub coefficient: Option<Decimal>,
     /// Quantity (kilometres for IK).
+    #[serde(with = "rust_decimal::serde::str")]
     pub quantity: Decimal,
     /// The act id, when the software gave it.
     #[serde(default)]

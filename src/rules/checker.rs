@@ -57,6 +57,27 @@ pub struct LineResult<R> {
     pub findings: Vec<Finding>,
 }
 
+impl<R> LineResult<R> {
+    /// The owned result of a priced line (its findings all in `priced`).
+    pub fn of(reference: R, invoice_id: String, priced: Priced<'_>) -> LineResult<R> {
+        LineResult {
+            reference,
+            invoice_id,
+            date: priced.line.date,
+            code: priced.line.code,
+            coefficient: priced.coefficient.or(priced.line.coefficient),
+            act_id: priced.act.map(|a| a.id.clone()),
+            unit_value: priced.value.and_then(|v| v.value),
+            quantity: priced.line.quantity,
+            amount: priced.amount,
+            billed_amount: priced.line.billed_amount,
+            formula: priced.formula(),
+            status: priced.status(),
+            findings: priced.findings,
+        }
+    }
+}
+
 /// One invoice's totals, over its lines checked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceTotal {
@@ -207,21 +228,7 @@ impl<'t, R> Checker<'t, R> {
             .zip(self.ctxs.iter().zip(cross))
         {
             priced.findings.extend(found);
-            let result = LineResult {
-                reference,
-                invoice_id: ctx.invoice_id.clone(),
-                date: priced.line.date,
-                code: priced.line.code,
-                coefficient: priced.coefficient.or(priced.line.coefficient),
-                act_id: priced.act.map(|a| a.id.clone()),
-                unit_value: priced.value.and_then(|v| v.value),
-                quantity: priced.line.quantity,
-                amount: priced.amount,
-                billed_amount: priced.line.billed_amount,
-                formula: priced.formula(),
-                status: priced.status(),
-                findings: priced.findings,
-            };
+            let result = LineResult::of(reference, ctx.invoice_id.clone(), priced);
             let k = *index.entry(result.invoice_id.clone()).or_insert_with(|| {
                 invoices.push(InvoiceTotal {
                     invoice_id: result.invoice_id.clone(),

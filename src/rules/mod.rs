@@ -97,6 +97,7 @@ pub struct LineContext {
     /// Patient's date of birth.
     pub patient_birth_date: Option<NaiveDate>,
     /// One-way distance from the professional address, in km (IK lines).
+    #[serde(with = "rust_decimal::serde::str_option")]
     pub distance_km: Option<Decimal>,
     /// Hospital discharge date (IFS after surgery).
     pub discharge_date: Option<NaiveDate>,

@@ -1,0 +1,351 @@
+//! kine-tarif as a C library: every function takes UTF-8 JSON and writes
+//! UTF-8 JSON, so that C, C# (P/Invoke), Java (JNA), Delphi or WinDev call
+//! it with strings only. The header is `include/kine_tarif.h`, generated
+//! from this file by cbindgen and checked by `ffi/tests/header.rs`.
+//!
+//! # The contract
+//!
+//! - Each function returns a [`KtStatus`] and, through `out`, a string the
+//!   library allocated: the answer (`{"result": …}`) when the status is
+//!   `KT_OK`, else `{"error": {"status": "…", "message": "…"}}` with a
+//!   message in French for a person. Both carry `crate_version` and
+//!   `tariff_data_version`. Free it with [`kt_free`], once.
+//! - Findings (a wrong coefficient, an unknown code on a line) are data in
+//!   the answer, never errors: an error is a request the library could not
+//!   read (null pointer, bad UTF-8, bad JSON, a field of the wrong type), a
+//!   history it could not open, or a bug.
+//! - No panic crosses the boundary: each function catches them
+//!   (`KT_INTERNAL_ERROR`).
+//! - Threads: the functions keep no state; they may be called from any
+//!   thread at once. The tariffs are the embedded set, shared read-only.
+//!
+//! The JSON shapes are those of the library's serde types: an invoice line
+//! is `kine_tarif::InvoiceLine` (`{"date": "2026-02-01", "code": "RIM",
+//! "coefficient": "8.10"}`, decimals as strings), its context
+//! `kine_tarif::rules::LineContext`, a result `kine_tarif::rules::LineResult`.
+//! README, *C library*, shows them whole.
+
+use std::ffi::{CStr, CString, c_char};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use kt::history::{HistoryLine, MemoryHistory, Recorder, SqliteHistory};
+use kt::rules::{Checker, LineContext, LineResult};
+use kt::{InvoiceLine, TARIFF_DATA_VERSION, Tariffs, Territory};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// What a call came to. The values are stable: new ones may be added.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KtStatus {
+    /// Done: `out` holds the answer.
+    KtOk = 0,
+    /// A pointer argument was null.
+    KtNullArgument = 1,
+    /// The request is not UTF-8.
+    KtInvalidUtf8 = 2,
+    /// The request is not JSON, or not of the expected shape (a missing
+    /// field, a wrong type, an unknown code): the message names the place.
+    KtInvalidRequest = 3,
+    /// The history could not be opened, read or written.
+    KtHistoryError = 4,
+    /// A bug in the library (a panic caught at the boundary).
+    KtInternalError = 5,
+}
+
+impl KtStatus {
+    fn name(self) -> &'static str {
+        match self {
+            KtStatus::KtOk => "OK",
+            KtStatus::KtNullArgument => "NULL_ARGUMENT",
+            KtStatus::KtInvalidUtf8 => "INVALID_UTF8",
+            KtStatus::KtInvalidRequest => "INVALID_REQUEST",
+            KtStatus::KtHistoryError => "HISTORY_ERROR",
+            KtStatus::KtInternalError => "INTERNAL_ERROR",
+        }
+    }
+}
+
+/// An error of a call: its status and a French message.
+struct Failure(KtStatus, String);
+
+fn versions(mut answer: Value) -> Value {
+    if let Value::Object(m) = &mut answer {
+        m.insert("crate_version".into(), json!(env!("CARGO_PKG_VERSION")));
+        m.insert("tariff_data_version".into(), json!(TARIFF_DATA_VERSION));
+    }
+    answer
+}
+
+/// Writes `text` to `out` as a string the caller frees with [`kt_free`].
+///
+/// # Safety
+/// `out` is null or points to a writable `char *`.
+unsafe fn give(out: *mut *mut c_char, text: String) {
+    if out.is_null() {
+        return;
+    }
+    // JSON text has no NUL byte (serde_json escapes it).
+    let c = CString::new(text).unwrap_or_default();
+    // SAFETY: `out` is not null and, by the contract, writable.
+    unsafe { *out = c.into_raw() };
+}
+
+/// Runs `f` on the request text, catches panics, and writes the answer or
+/// the error to `out`.
+///
+/// # Safety
+/// `request` is null or a NUL-terminated string; `out` as in [`give`].
+unsafe fn call(
+    request: *const c_char,
+    out: *mut *mut c_char,
+    f: impl FnOnce(&str) -> Result<Value, Failure>,
+) -> KtStatus {
+    if out.is_null() {
+        return KtStatus::KtNullArgument;
+    }
+    // SAFETY: `out` is not null.
+    unsafe { *out = std::ptr::null_mut() };
+    let result = if request.is_null() {
+        Err(Failure(
+            KtStatus::KtNullArgument,
+            "requête absente (pointeur nul)".into(),
+        ))
+    } else {
+        // SAFETY: `request` is a NUL-terminated string (the contract).
+        let bytes = unsafe { CStr::from_ptr(request) }.to_bytes();
+        match std::str::from_utf8(bytes) {
+            Err(e) => Err(Failure(
+                KtStatus::KtInvalidUtf8,
+                format!(
+                    "la requête n'est pas du texte UTF-8 (octet {} invalide)",
+                    e.valid_up_to()
+                ),
+            )),
+            Ok(text) => catch_unwind(AssertUnwindSafe(|| f(text))).unwrap_or_else(|_| {
+                Err(Failure(
+                    KtStatus::KtInternalError,
+                    "erreur interne de kine-tarif (panique interceptée) : signalez-la avec la requête".into(),
+                ))
+            }),
+        }
+    };
+    let (status, answer) = match result {
+        Ok(v) => (KtStatus::KtOk, json!({ "result": v })),
+        Err(Failure(status, message)) => (
+            status,
+            json!({ "error": { "status": status.name(), "message": message } }),
+        ),
+    };
+    let text = serde_json::to_string(&versions(answer)).unwrap_or_default();
+    // SAFETY: `out` is not null.
+    unsafe { give(out, text) };
+    status
+}
+
+/// Reads a request of type `T`, or says where it is wrong.
+fn parse<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, Failure> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error(&mut de)?;
+    de.end()
+        .map_err(|e| Failure(KtStatus::KtInvalidRequest, json_message(&e)))?;
+    Ok(value)
+}
+
+fn serde_path_to_error<'a, T: Deserialize<'a>>(
+    de: &mut serde_json::Deserializer<serde_json::de::StrRead<'a>>,
+) -> Result<T, Failure> {
+    T::deserialize(de).map_err(|e| Failure(KtStatus::KtInvalidRequest, json_message(&e)))
+}
+
+fn json_message(e: &serde_json::Error) -> String {
+    format!(
+        "requête JSON invalide, ligne {} colonne {} : {e}",
+        e.line(),
+        e.column()
+    )
+}
+
+/// A line to price: an invoice line, and the département of the practice
+/// (it decides the territory; metropolitan France when absent).
+#[derive(Deserialize)]
+struct PriceRequest {
+    #[serde(flatten)]
+    line: InvoiceLine,
+    #[serde(default)]
+    department: Option<String>,
+}
+
+fn territory(department: Option<&str>) -> Result<Option<Territory>, Failure> {
+    department
+        .map(|d| {
+            Territory::from_department(d)
+                .map_err(|e| Failure(KtStatus::KtInvalidRequest, format!("department : {e}")))
+        })
+        .transpose()
+}
+
+fn price(text: &str) -> Result<Value, Failure> {
+    let PriceRequest {
+        mut line,
+        department,
+    } = parse(text)?;
+    if let Some(t) = territory(department.as_deref())? {
+        line.territory = t;
+    }
+    let result = LineResult::of(Value::Null, String::new(), Tariffs::embedded().price(&line));
+    serde_json::to_value(result).map_err(|e| Failure(KtStatus::KtInternalError, e.to_string()))
+}
+
+/// One line of an invoice to check.
+#[derive(Deserialize)]
+struct CheckLine {
+    /// The caller's reference, returned with the result (any JSON).
+    #[serde(default)]
+    reference: Value,
+    line: InvoiceLine,
+    #[serde(default)]
+    context: LineContext,
+}
+
+/// The history of a check: past lines given inline, or a history file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HistoryRequest {
+    #[serde(default)]
+    lines: Vec<HistoryLine>,
+    #[serde(default)]
+    path: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct CheckRequest {
+    lines: Vec<CheckLine>,
+    #[serde(default)]
+    history: Option<HistoryRequest>,
+    /// Record the lines in the history file once checked (they were sent).
+    #[serde(default)]
+    record: bool,
+}
+
+fn history_failure(e: kt::Error) -> Failure {
+    Failure(KtStatus::KtHistoryError, e.to_string())
+}
+
+fn check(text: &str) -> Result<Value, Failure> {
+    let request: CheckRequest = parse(text)?;
+    let tariffs = Tariffs::embedded();
+    let memory = {
+        let mut m = MemoryHistory::default();
+        if let Some(h) = &request.history {
+            m.record(&h.lines).map_err(history_failure)?;
+        }
+        m
+    };
+    let file = match request.history.as_ref().and_then(|h| h.path.as_deref()) {
+        Some(path) => Some(SqliteHistory::open(path).map_err(history_failure)?),
+        None => None,
+    };
+    if request.record && file.is_none() {
+        return Err(Failure(
+            KtStatus::KtInvalidRequest,
+            "record : demande un fichier d'historique (history.path)".into(),
+        ));
+    }
+    let mut checker: Checker<'_, Value> = Checker::new(tariffs);
+    checker = match &file {
+        Some(f) => checker.with_history(f),
+        None if request.history.is_some() => checker.with_history(&memory),
+        None => checker,
+    };
+    let mut sent = Vec::new();
+    for (i, l) in request.lines.into_iter().enumerate() {
+        if request.record {
+            let reference = match &l.reference {
+                Value::String(s) => s.clone(),
+                Value::Null => (i + 1).to_string(),
+                other => other.to_string(),
+            };
+            sent.push(HistoryLine::new(
+                &l.context.invoice_id,
+                &reference,
+                &l.line,
+                &l.context,
+            ));
+        }
+        checker.add(l.reference, l.line, l.context);
+    }
+    let checked = checker.finalize().map_err(history_failure)?;
+    let mut answer = serde_json::to_value(&checked)
+        .map_err(|e| Failure(KtStatus::KtInternalError, e.to_string()))?;
+    if let (Some(mut f), true) = (file, request.record) {
+        let new = f.record(&sent).map_err(history_failure)?;
+        if let Value::Object(m) = &mut answer {
+            m.insert(
+                "recorded".into(),
+                json!({ "lines": sent.len(), "new": new }),
+            );
+        }
+    }
+    Ok(answer)
+}
+
+/// The crate version and the tariff data version:
+/// `{"result": {"crate_version": "…", "tariff_data_version": "…"}, …}`.
+///
+/// # Safety
+/// `out` is null or points to a writable `char *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kt_version(out: *mut *mut c_char) -> KtStatus {
+    // SAFETY: an empty request, and `out` as the caller gives it.
+    unsafe {
+        call(c"{}".as_ptr(), out, |_| {
+            Ok(json!({
+                "crate_version": env!("CARGO_PKG_VERSION"),
+                "tariff_data_version": TARIFF_DATA_VERSION,
+            }))
+        })
+    }
+}
+
+/// Prices one line: `request` is an invoice line
+/// (`{"date": "2026-02-01", "code": "RIM", "coefficient": "8.10",
+/// "department": "974"}`; also `quantity`, `act_id`, `billed_amount`),
+/// the answer's `result` a line result (act, coefficient, value, amount,
+/// formula, findings, status).
+///
+/// # Safety
+/// `request` is null or a NUL-terminated string; `out` is null or points
+/// to a writable `char *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kt_price(request: *const c_char, out: *mut *mut c_char) -> KtStatus {
+    // SAFETY: the caller's pointers, as documented.
+    unsafe { call(request, out, price) }
+}
+
+/// Checks an invoice: `request` is `{"lines": [{"reference": …, "line":
+/// {…}, "context": {…}}], "history": {"lines": [past lines]} or
+/// {"path": "history.sqlite"}, "record": false}`; the answer's `result`
+/// holds every line's result, each invoice's totals and the number of
+/// history lines consulted. With `record` and a history file, the lines
+/// are recorded once checked (`recorded`).
+///
+/// # Safety
+/// As [`kt_price`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kt_check(request: *const c_char, out: *mut *mut c_char) -> KtStatus {
+    // SAFETY: the caller's pointers, as documented.
+    unsafe { call(request, out, check) }
+}
+
+/// Frees a string the library returned (null is allowed).
+///
+/// # Safety
+/// `s` is null or a string from this library, not freed before.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kt_free(s: *mut c_char) {
+    if !s.is_null() {
+        // SAFETY: `s` came from `CString::into_raw` in `give`.
+        drop(unsafe { CString::from_raw(s) });
+    }
+}
