@@ -24,7 +24,15 @@ typedef enum KtStatus {
   KT_HISTORY_ERROR = 4,
   // A bug in the library (a panic caught at the boundary).
   KT_INTERNAL_ERROR = 5,
+  // A replacement tariff set could not be loaded (`kt_load_tariffs`):
+  // the message names the file, the line and the column.
+  KT_TARIFF_ERROR = 6,
 } KtStatus;
+
+// A tariff set loaded at run time ([`kt_load_tariffs`]), opaque to C.
+// It is read-only: one handle may be used by several threads at once.
+// Free it with [`kt_tariffs_free`] once no call uses it.
+typedef struct KtTariffs KtTariffs;
 
 #ifdef __cplusplus
 extern "C" {
@@ -34,8 +42,9 @@ extern "C" {
 // `{"result": {"crate_version": "…", "tariff_data_version": "…"}, …}`.
 //
 // # Safety
-// `out` is null or points to a writable `char *`.
-enum KtStatus kt_version(char **out);
+// `tariffs` is null (the embedded set) or a live handle; `out` is null or
+// points to a writable `char *`.
+enum KtStatus kt_version(const struct KtTariffs *tariffs, char **out);
 
 // Prices one line: `request` is an invoice line
 // (`{"date": "2026-02-01", "code": "RIM", "coefficient": "8.10",
@@ -44,9 +53,10 @@ enum KtStatus kt_version(char **out);
 // formula, findings, status).
 //
 // # Safety
-// `request` is null or a NUL-terminated string; `out` is null or points
-// to a writable `char *`.
-enum KtStatus kt_price(const char *request, char **out);
+// `tariffs` is null (the embedded set) or a live handle; `request` is
+// null or a NUL-terminated string; `out` is null or points to a writable
+// `char *`.
+enum KtStatus kt_price(const struct KtTariffs *tariffs, const char *request, char **out);
 
 // Checks an invoice: `request` is `{"lines": [{"reference": …, "line":
 // {…}, "context": {…}}], "history": {"lines": [past lines]} or
@@ -57,7 +67,53 @@ enum KtStatus kt_price(const char *request, char **out);
 //
 // # Safety
 // As [`kt_price`].
-enum KtStatus kt_check(const char *request, char **out);
+enum KtStatus kt_check(const struct KtTariffs *tariffs, const char *request, char **out);
+
+// Prices one line (the request of [`kt_price`]) and explains it: the
+// answer's `result` is `{"explanation": "…", "line": {…}}`, the
+// explanation in French: every value used, its validity and source, the
+// formula, each finding with its rule and source.
+//
+// # Safety
+// As [`kt_price`].
+enum KtStatus kt_explain(const struct KtTariffs *tariffs, const char *request, char **out);
+
+// The new cotations replacing an old one: `request` is `{"letter":
+// "AMS", "coefficient": "7.5", "date": "2026-02-01", "act_id": null,
+// "label": "entorse"}`; the answer's `result` lists the candidates
+// (`act_id`, `letter`, `coefficient`, `label`, `article`).
+//
+// # Safety
+// As [`kt_price`].
+enum KtStatus kt_convert(const struct KtTariffs *tariffs, const char *request, char **out);
+
+// The table in force at a date and département: `request` is
+// `{"date": "2026-06-01", "department": "974"}` (département optional:
+// metropolitan France); the answer's `result` has `letter_values`
+// (`code`, `value`, `valid_from`, `valid_to`) and `acts` (`act_id`,
+// `letter`, `coefficient`, `amount`, `label`).
+//
+// # Safety
+// As [`kt_price`].
+enum KtStatus kt_tariffs(const struct KtTariffs *tariffs, const char *request, char **out);
+
+// Loads a replacement tariff set: `request` is `{"directory":
+// "/path/to/tariffs"}` (the files of `tariffs/`, validated as the
+// embedded ones). On `KT_OK`, `*handle` is a new handle for the other
+// functions, freed with [`kt_tariffs_free`]; on an error it is null and
+// the answer says which file, line and column is wrong.
+//
+// # Safety
+// `request` as in [`kt_price`]; `handle` and `out` are null or point to
+// writable pointers.
+enum KtStatus kt_load_tariffs(const char *request, struct KtTariffs **handle, char **out);
+
+// Frees a tariff handle (null is allowed).
+//
+// # Safety
+// `handle` is null or from [`kt_load_tariffs`], not freed before, and no
+// call is using it.
+void kt_tariffs_free(struct KtTariffs *handle);
 
 // Frees a string the library returned (null is allowed).
 //

@@ -51,6 +51,16 @@ pub enum KtStatus {
     KtHistoryError = 4,
     /// A bug in the library (a panic caught at the boundary).
     KtInternalError = 5,
+    /// A replacement tariff set could not be loaded (`kt_load_tariffs`):
+    /// the message names the file, the line and the column.
+    KtTariffError = 6,
+}
+
+/// A tariff set loaded at run time ([`kt_load_tariffs`]), opaque to C.
+/// It is read-only: one handle may be used by several threads at once.
+/// Free it with [`kt_tariffs_free`] once no call uses it.
+pub struct KtTariffs {
+    tariffs: Tariffs,
 }
 
 impl KtStatus {
@@ -62,6 +72,7 @@ impl KtStatus {
             KtStatus::KtInvalidRequest => "INVALID_REQUEST",
             KtStatus::KtHistoryError => "HISTORY_ERROR",
             KtStatus::KtInternalError => "INTERNAL_ERROR",
+            KtStatus::KtTariffError => "TARIFF_ERROR",
         }
     }
 }
@@ -69,12 +80,25 @@ impl KtStatus {
 /// An error of a call: its status and a French message.
 struct Failure(KtStatus, String);
 
-fn versions(mut answer: Value) -> Value {
+fn versions(mut answer: Value, tariffs: &Tariffs) -> Value {
     if let Value::Object(m) = &mut answer {
         m.insert("crate_version".into(), json!(env!("CARGO_PKG_VERSION")));
-        m.insert("tariff_data_version".into(), json!(TARIFF_DATA_VERSION));
+        m.insert("tariff_data_version".into(), json!(tariffs.version()));
     }
     answer
+}
+
+/// The tariffs of a handle; the embedded set for null.
+///
+/// # Safety
+/// `handle` is null or a live handle from [`kt_load_tariffs`].
+unsafe fn tariffs_of<'a>(handle: *const KtTariffs) -> &'a Tariffs {
+    if handle.is_null() {
+        Tariffs::embedded()
+    } else {
+        // SAFETY: a live handle, by the contract.
+        unsafe { &(*handle).tariffs }
+    }
 }
 
 /// Writes `text` to `out` as a string the caller frees with [`kt_free`].
@@ -95,12 +119,16 @@ unsafe fn give(out: *mut *mut c_char, text: String) {
 /// the error to `out`.
 ///
 /// # Safety
-/// `request` is null or a NUL-terminated string; `out` as in [`give`].
+/// `tariffs` as in [`tariffs_of`]; `request` is null or a NUL-terminated
+/// string; `out` as in [`give`].
 unsafe fn call(
+    tariffs: *const KtTariffs,
     request: *const c_char,
     out: *mut *mut c_char,
-    f: impl FnOnce(&str) -> Result<Value, Failure>,
+    f: impl FnOnce(&Tariffs, &str) -> Result<Value, Failure>,
 ) -> KtStatus {
+    // SAFETY: the caller's handle.
+    let t = unsafe { tariffs_of(tariffs) };
     if out.is_null() {
         return KtStatus::KtNullArgument;
     }
@@ -122,7 +150,7 @@ unsafe fn call(
                     e.valid_up_to()
                 ),
             )),
-            Ok(text) => catch_unwind(AssertUnwindSafe(|| f(text))).unwrap_or_else(|_| {
+            Ok(text) => catch_unwind(AssertUnwindSafe(|| f(t, text))).unwrap_or_else(|_| {
                 Err(Failure(
                     KtStatus::KtInternalError,
                     "erreur interne de kine-tarif (panique interceptée) : signalez-la avec la requête".into(),
@@ -137,7 +165,7 @@ unsafe fn call(
             json!({ "error": { "status": status.name(), "message": message } }),
         ),
     };
-    let text = serde_json::to_string(&versions(answer)).unwrap_or_default();
+    let text = serde_json::to_string(&versions(answer, t)).unwrap_or_default();
     // SAFETY: `out` is not null.
     unsafe { give(out, text) };
     status
@@ -185,7 +213,7 @@ fn territory(department: Option<&str>) -> Result<Option<Territory>, Failure> {
         .transpose()
 }
 
-fn price(text: &str) -> Result<Value, Failure> {
+fn price(t: &Tariffs, text: &str) -> Result<Value, Failure> {
     let PriceRequest {
         mut line,
         department,
@@ -193,7 +221,7 @@ fn price(text: &str) -> Result<Value, Failure> {
     if let Some(t) = territory(department.as_deref())? {
         line.territory = t;
     }
-    let result = LineResult::of(Value::Null, String::new(), Tariffs::embedded().price(&line));
+    let result = LineResult::of(Value::Null, String::new(), t.price(&line));
     serde_json::to_value(result).map_err(|e| Failure(KtStatus::KtInternalError, e.to_string()))
 }
 
@@ -232,9 +260,8 @@ fn history_failure(e: kt::Error) -> Failure {
     Failure(KtStatus::KtHistoryError, e.to_string())
 }
 
-fn check(text: &str) -> Result<Value, Failure> {
+fn check(tariffs: &Tariffs, text: &str) -> Result<Value, Failure> {
     let request: CheckRequest = parse(text)?;
-    let tariffs = Tariffs::embedded();
     let memory = {
         let mut m = MemoryHistory::default();
         if let Some(h) = &request.history {
@@ -294,15 +321,17 @@ fn check(text: &str) -> Result<Value, Failure> {
 /// `{"result": {"crate_version": "…", "tariff_data_version": "…"}, …}`.
 ///
 /// # Safety
-/// `out` is null or points to a writable `char *`.
+/// `tariffs` is null (the embedded set) or a live handle; `out` is null or
+/// points to a writable `char *`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn kt_version(out: *mut *mut c_char) -> KtStatus {
-    // SAFETY: an empty request, and `out` as the caller gives it.
+pub unsafe extern "C" fn kt_version(tariffs: *const KtTariffs, out: *mut *mut c_char) -> KtStatus {
+    // SAFETY: an empty request, and the caller's pointers.
     unsafe {
-        call(c"{}".as_ptr(), out, |_| {
+        call(tariffs, c"{}".as_ptr(), out, |t, _| {
             Ok(json!({
                 "crate_version": env!("CARGO_PKG_VERSION"),
-                "tariff_data_version": TARIFF_DATA_VERSION,
+                "tariff_data_version": t.version(),
+                "embedded_tariff_data_version": TARIFF_DATA_VERSION,
             }))
         })
     }
@@ -315,12 +344,17 @@ pub unsafe extern "C" fn kt_version(out: *mut *mut c_char) -> KtStatus {
 /// formula, findings, status).
 ///
 /// # Safety
-/// `request` is null or a NUL-terminated string; `out` is null or points
-/// to a writable `char *`.
+/// `tariffs` is null (the embedded set) or a live handle; `request` is
+/// null or a NUL-terminated string; `out` is null or points to a writable
+/// `char *`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn kt_price(request: *const c_char, out: *mut *mut c_char) -> KtStatus {
+pub unsafe extern "C" fn kt_price(
+    tariffs: *const KtTariffs,
+    request: *const c_char,
+    out: *mut *mut c_char,
+) -> KtStatus {
     // SAFETY: the caller's pointers, as documented.
-    unsafe { call(request, out, price) }
+    unsafe { call(tariffs, request, out, price) }
 }
 
 /// Checks an invoice: `request` is `{"lines": [{"reference": …, "line":
@@ -333,9 +367,226 @@ pub unsafe extern "C" fn kt_price(request: *const c_char, out: *mut *mut c_char)
 /// # Safety
 /// As [`kt_price`].
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn kt_check(request: *const c_char, out: *mut *mut c_char) -> KtStatus {
+pub unsafe extern "C" fn kt_check(
+    tariffs: *const KtTariffs,
+    request: *const c_char,
+    out: *mut *mut c_char,
+) -> KtStatus {
     // SAFETY: the caller's pointers, as documented.
-    unsafe { call(request, out, check) }
+    unsafe { call(tariffs, request, out, check) }
+}
+
+/// Prices one line (the request of [`kt_price`]) and explains it: the
+/// answer's `result` is `{"explanation": "…", "line": {…}}`, the
+/// explanation in French: every value used, its validity and source, the
+/// formula, each finding with its rule and source.
+///
+/// # Safety
+/// As [`kt_price`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kt_explain(
+    tariffs: *const KtTariffs,
+    request: *const c_char,
+    out: *mut *mut c_char,
+) -> KtStatus {
+    // SAFETY: the caller's pointers, as documented.
+    unsafe {
+        call(tariffs, request, out, |t, text| {
+            let PriceRequest {
+                mut line,
+                department,
+            } = parse(text)?;
+            if let Some(terr) = territory(department.as_deref())? {
+                line.territory = terr;
+            }
+            let p = t.price(&line);
+            let explanation = p.explain();
+            Ok(json!({
+                "explanation": explanation,
+                "line": LineResult::of(Value::Null, String::new(), p),
+            }))
+        })
+    }
+}
+
+/// The new cotations replacing an old one: `request` is `{"letter":
+/// "AMS", "coefficient": "7.5", "date": "2026-02-01", "act_id": null,
+/// "label": "entorse"}`; the answer's `result` lists the candidates
+/// (`act_id`, `letter`, `coefficient`, `label`, `article`).
+///
+/// # Safety
+/// As [`kt_price`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kt_convert(
+    tariffs: *const KtTariffs,
+    request: *const c_char,
+    out: *mut *mut c_char,
+) -> KtStatus {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct ConvertRequest {
+        letter: kt::Code,
+        #[serde(with = "rust_decimal::serde::str")]
+        coefficient: kt::Decimal,
+        date: kt::NaiveDate,
+        #[serde(default)]
+        act_id: Option<String>,
+        #[serde(default)]
+        label: Option<String>,
+    }
+    // SAFETY: the caller's pointers, as documented.
+    unsafe {
+        call(tariffs, request, out, |t, text| {
+            let r: ConvertRequest = parse(text)?;
+            let found = t
+                .convert(
+                    r.letter,
+                    r.coefficient,
+                    r.date,
+                    r.act_id.as_deref(),
+                    r.label.as_deref(),
+                )
+                .map_err(|e| Failure(KtStatus::KtInvalidRequest, e.to_string()))?;
+            Ok(Value::Array(
+                found
+                    .iter()
+                    .map(|c| {
+                        json!({
+                            "act_id": c.act.id,
+                            "letter": c.act.letter,
+                            "coefficient": c.period.coefficient.to_string(),
+                            "label": c.act.label,
+                            "article": c.act.article,
+                        })
+                    })
+                    .collect(),
+            ))
+        })
+    }
+}
+
+/// The table in force at a date and département: `request` is
+/// `{"date": "2026-06-01", "department": "974"}` (département optional:
+/// metropolitan France); the answer's `result` has `letter_values`
+/// (`code`, `value`, `valid_from`, `valid_to`) and `acts` (`act_id`,
+/// `letter`, `coefficient`, `amount`, `label`).
+///
+/// # Safety
+/// As [`kt_price`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kt_tariffs(
+    tariffs: *const KtTariffs,
+    request: *const c_char,
+    out: *mut *mut c_char,
+) -> KtStatus {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct TableRequest {
+        date: kt::NaiveDate,
+        #[serde(default)]
+        department: Option<String>,
+    }
+    // SAFETY: the caller's pointers, as documented.
+    unsafe {
+        call(tariffs, request, out, |t, text| {
+            let r: TableRequest = parse(text)?;
+            let terr = territory(r.department.as_deref())?.unwrap_or_default();
+            let values: Vec<Value> = kt::Code::ALL
+                .iter()
+                .filter_map(|&code| {
+                    let v = t.letter_value(code, terr, r.date)?;
+                    Some(json!({
+                        "code": code,
+                        "value": v.value.map(|x| x.to_string()),
+                        "valid_from": v.period.from,
+                        "valid_to": v.period.to,
+                    }))
+                })
+                .collect();
+            let acts: Vec<Value> = t
+                .acts()
+                .iter()
+                .filter_map(|a| {
+                    let p = a.period_at(r.date)?;
+                    let amount = t
+                        .letter_value(a.letter, terr, r.date)
+                        .and_then(|v| v.value)
+                        .and_then(|v| v.checked_mul(p.coefficient))
+                        .map(|x| kt::money::round_to_cent(x).to_string());
+                    Some(json!({
+                        "act_id": a.id,
+                        "letter": a.letter,
+                        "coefficient": p.coefficient.to_string(),
+                        "amount": amount,
+                        "label": a.label,
+                    }))
+                })
+                .collect();
+            Ok(json!({ "letter_values": values, "acts": acts }))
+        })
+    }
+}
+
+/// Loads a replacement tariff set: `request` is `{"directory":
+/// "/path/to/tariffs"}` (the files of `tariffs/`, validated as the
+/// embedded ones). On `KT_OK`, `*handle` is a new handle for the other
+/// functions, freed with [`kt_tariffs_free`]; on an error it is null and
+/// the answer says which file, line and column is wrong.
+///
+/// # Safety
+/// `request` as in [`kt_price`]; `handle` and `out` are null or point to
+/// writable pointers.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kt_load_tariffs(
+    request: *const c_char,
+    handle: *mut *mut KtTariffs,
+    out: *mut *mut c_char,
+) -> KtStatus {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct LoadRequest {
+        directory: String,
+    }
+    if handle.is_null() {
+        // SAFETY: `out` as documented.
+        return unsafe {
+            call(std::ptr::null(), std::ptr::null(), out, |_, _| {
+                Err(Failure(KtStatus::KtNullArgument, String::new()))
+            })
+        };
+    }
+    // SAFETY: `handle` is not null.
+    unsafe { *handle = std::ptr::null_mut() };
+    let mut loaded: Option<Box<KtTariffs>> = None;
+    // SAFETY: the caller's pointers, as documented.
+    let status = unsafe {
+        call(std::ptr::null(), request, out, |_, text| {
+            let r: LoadRequest = parse(text)?;
+            let tariffs = Tariffs::from_dir(&r.directory)
+                .map_err(|e| Failure(KtStatus::KtTariffError, format!("{} : {e}", r.directory)))?;
+            let version = tariffs.version().to_string();
+            loaded = Some(Box::new(KtTariffs { tariffs }));
+            Ok(json!({ "tariff_data_version": version }))
+        })
+    };
+    if let Some(t) = loaded {
+        // SAFETY: `handle` is not null.
+        unsafe { *handle = Box::into_raw(t) };
+    }
+    status
+}
+
+/// Frees a tariff handle (null is allowed).
+///
+/// # Safety
+/// `handle` is null or from [`kt_load_tariffs`], not freed before, and no
+/// call is using it.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kt_tariffs_free(handle: *mut KtTariffs) {
+    if !handle.is_null() {
+        // SAFETY: `handle` came from `Box::into_raw` in `kt_load_tariffs`.
+        drop(unsafe { Box::from_raw(handle) });
+    }
 }
 
 /// Frees a string the library returned (null is allowed).

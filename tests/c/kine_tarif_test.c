@@ -21,10 +21,13 @@ static int failures = 0;
 
 /* Calls f(request), checks the status and that the answer contains each
  * of the NULL-terminated strings, frees it. */
-static void expect(KtStatus (*f)(const char *, char **), const char *request,
-                   KtStatus status, const char *const *contains) {
+static const KtTariffs *tariffs = NULL; /* NULL: the embedded set */
+
+static void expect(KtStatus (*f)(const KtTariffs *, const char *, char **),
+                   const char *request, KtStatus status,
+                   const char *const *contains) {
   char *out = NULL;
-  KtStatus got = f(request, &out);
+  KtStatus got = f(tariffs, request, &out);
   if (got != status) {
     fprintf(stderr, "FAILED: status %d, expected %d, for %s\n  answer: %s\n",
             (int)got, (int)status, request ? request : "(null)",
@@ -45,10 +48,10 @@ int main(void) {
   char *out = NULL;
 
   /* Versions. */
-  EXPECT(kt_version(&out) == KT_OK, "kt_version");
+  EXPECT(kt_version(NULL, &out) == KT_OK, "kt_version");
   EXPECT(out && strstr(out, "\"tariff_data_version\""), "data version");
   kt_free(out);
-  EXPECT(kt_version(NULL) == KT_NULL_ARGUMENT, "kt_version(NULL)");
+  EXPECT(kt_version(NULL, NULL) == KT_NULL_ARGUMENT, "kt_version(NULL)");
 
   /* An ankle sprain session, RIM 7.50 on 2024-06-15 in Paris:
    * 7.50 x 2.21 = 16.575 -> 16.58. */
@@ -130,7 +133,7 @@ int main(void) {
   const char *const none[] = {NULL};
   expect(kt_price, NULL, KT_NULL_ARGUMENT,
          (const char *const[]){"\"NULL_ARGUMENT\"", "pointeur nul", NULL});
-  EXPECT(kt_price("{}", NULL) == KT_NULL_ARGUMENT, "out NULL");
+  EXPECT(kt_price(NULL, "{}", NULL) == KT_NULL_ARGUMENT, "out NULL");
   expect(kt_price, "{\"date\": \"2026-02-01\", \"code\": \"RIM\xff\"}", KT_INVALID_UTF8,
          (const char *const[]){"UTF-8", NULL});
   expect(kt_price, "{not json", KT_INVALID_REQUEST,
@@ -155,6 +158,47 @@ int main(void) {
          "\"quantity\": \"-79228162514264337593543950335\"}",
          KT_OK, (const char *const[]){"INVALID_FIELD", NULL});
   kt_free(NULL);
+
+  /* Explain, convert, the table at a date. */
+  expect(kt_explain,
+         "{\"date\": \"2024-06-15\", \"code\": \"RIM\", \"coefficient\": \"7.50\"}",
+         KT_OK, (const char *const[]){"\"explanation\"", "16.58", NULL});
+  /* AMS 7.5, an ankle sprain not operated, becomes RIM 8.10 in 2026. */
+  expect(kt_convert,
+         "{\"letter\": \"AMS\", \"coefficient\": \"7.5\", \"date\": \"2026-02-01\", "
+         "\"label\": \"entorse cheville non opérée\"}",
+         KT_OK,
+         (const char *const[]){"\"act_id\":\"A1C-ENTORSE-MED\"", "\"coefficient\":\"8.10\"",
+                               NULL});
+  expect(kt_convert, "{\"letter\": \"RIM\", \"coefficient\": \"7.5\", \"date\": \"2026-02-01\"}",
+         KT_INVALID_REQUEST, none);
+  /* La Reunion on 2026-06-01: RIM is 2.43, RIM 8.10 is 19.68. */
+  expect(kt_tariffs, "{\"date\": \"2026-06-01\", \"department\": \"974\"}", KT_OK,
+         (const char *const[]){"{\"code\":\"RIM\",\"valid_from\":\"2024-02-22\",\"valid_to\":null,\"value\":\"2.43\"}",
+                               "\"act_id\":\"A1C-ENTORSE-MED\",\"amount\":\"19.68\"", NULL});
+
+  /* A tariff set loaded at run time (the repository's own files), then
+   * used; a directory that is not one is an error naming it. */
+  KtTariffs *loaded = NULL;
+  EXPECT(kt_load_tariffs("{\"directory\": \"tariffs\"}", &loaded, &out) == KT_OK,
+         "kt_load_tariffs");
+  EXPECT(loaded != NULL, "a handle");
+  kt_free(out);
+  tariffs = loaded;
+  expect(kt_price,
+         "{\"date\": \"2024-06-15\", \"code\": \"RIM\", \"coefficient\": \"7.50\"}",
+         KT_OK, (const char *const[]){"\"amount\":\"16.58\"", NULL});
+  tariffs = NULL;
+  kt_tariffs_free(loaded);
+  kt_tariffs_free(NULL);
+  KtTariffs *none_loaded = NULL;
+  EXPECT(kt_load_tariffs("{\"directory\": \"/nonexistent\"}", &none_loaded, &out) ==
+             KT_TARIFF_ERROR,
+         "a missing directory");
+  EXPECT(none_loaded == NULL && out && strstr(out, "/nonexistent"), "named");
+  kt_free(out);
+  EXPECT(kt_load_tariffs("{}", NULL, &out) == KT_NULL_ARGUMENT, "handle NULL");
+  kt_free(out);
 
   if (failures) {
     fprintf(stderr, "%d failure(s)\n", failures);
