@@ -600,3 +600,6 @@ pub unsafe extern "C" fn kt_free(s: *mut c_char) {
         drop(unsafe { CString::from_raw(s) });
     }
 }
+
+#[cfg(test)]
+mod tests;
