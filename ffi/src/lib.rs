@@ -213,7 +213,8 @@ fn territory(department: Option<&str>) -> Result<Option<Territory>, Failure> {
         .transpose()
 }
 
-fn price(t: &Tariffs, text: &str) -> Result<Value, Failure> {
+/// The line of a price request, in the territory of its département.
+fn line_of(text: &str) -> Result<InvoiceLine, Failure> {
     let PriceRequest {
         mut line,
         department,
@@ -221,7 +222,11 @@ fn price(t: &Tariffs, text: &str) -> Result<Value, Failure> {
     if let Some(t) = territory(department.as_deref())? {
         line.territory = t;
     }
-    let result = LineResult::of(Value::Null, String::new(), t.price(&line));
+    Ok(line)
+}
+
+fn price(t: &Tariffs, text: &str) -> Result<Value, Failure> {
+    let result = LineResult::of(Value::Null, String::new(), t.price(&line_of(text)?));
     serde_json::to_value(result).map_err(|e| Failure(KtStatus::KtInternalError, e.to_string()))
 }
 
@@ -392,14 +397,7 @@ pub unsafe extern "C" fn kt_explain(
     // SAFETY: the caller's pointers, as documented.
     unsafe {
         call(tariffs, request, out, |t, text| {
-            let PriceRequest {
-                mut line,
-                department,
-            } = parse(text)?;
-            if let Some(terr) = territory(department.as_deref())? {
-                line.territory = terr;
-            }
-            let p = t.price(&line);
+            let p = t.price(&line_of(text)?);
             let explanation = p.explain();
             Ok(json!({
                 "explanation": explanation,
