@@ -1,0 +1,55 @@
+"""Type stubs of kine-tarif."""
+
+import datetime
+from decimal import Decimal
+from typing import Any, Dict, Hashable, List, Literal, Optional, Union
+
+__version__: str
+TARIFF_DATA_VERSION: str
+
+DecimalLike = Union[Decimal, int, str]
+DateLike = Union[datetime.date, str]
+
+class KineTarifError(Exception): ...
+class InvalidRequestError(KineTarifError): ...
+class HistoryError(KineTarifError): ...
+class BatchError(KineTarifError): ...
+
+def price(
+    date: DateLike,
+    code: str,
+    coefficient: Optional[DecimalLike] = None,
+    *,
+    quantity: Optional[DecimalLike] = None,
+    department: Optional[str] = None,
+    billed_amount: Optional[DecimalLike] = None,
+    act_id: Optional[str] = None,
+) -> Dict[str, Any]:
+    """One line's pricing: act_id, coefficient, unit_value, amount (Decimal),
+    formula, status ("ok", "warning", "error") and findings."""
+
+class Checker:
+    """Checks lines as practice software bills them, against an optional
+    history file (SQLite, created on first use)."""
+
+    def __init__(self, history: Optional[str] = None) -> None: ...
+    def add(
+        self,
+        reference: Hashable,
+        line: Dict[str, Any],
+        context: Optional[Dict[str, Any]] = None,
+    ) -> None: ...
+    def finalize(self, record: bool = False) -> Dict[str, Any]:
+        """{"lines": [...], "invoices": [...], "history_lines": int}"""
+    def __len__(self) -> int: ...
+
+def price_csv(
+    src: str,
+    dst: str,
+    *,
+    format: Literal["csv", "jsonl"] = "csv",
+    rules: bool = True,
+    threads: int = 0,
+    history: Optional[str] = None,
+) -> Dict[str, Any]:
+    """The command's engine on a file; the GIL is released while it runs."""
