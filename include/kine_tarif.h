@@ -97,6 +97,19 @@ enum KtStatus kt_convert(const struct KtTariffs *tariffs, const char *request, c
 // As [`kt_price`].
 enum KtStatus kt_tariffs(const struct KtTariffs *tariffs, const char *request, char **out);
 
+// A contract's schedule: `request` is `{"contract": {"kind": "CAIMK",
+// "version": "avenant7", "signed": "2025-03-01", "zone": "tsd", "acts":
+// {"2025": 1000, …}, …}, "options": {"year_basis": "calendar", …}}` (the
+// fields of `kine_tarif::contracts::json`); the answer's `result` has the
+// eligibility, each payment (due date, kind, base, ratio, amount, note),
+// the total and the notes. Contract parameters are the embedded ones.
+//
+// # Safety
+// As [`kt_price`].
+enum KtStatus kt_contract_schedule(const struct KtTariffs *tariffs,
+                                   const char *request,
+                                   char **out);
+
 // Loads a replacement tariff set: `request` is `{"directory":
 // "/path/to/tariffs"}` (the files of `tariffs/`, validated as the
 // embedded ones). On `KT_OK`, `*handle` is a new handle for the other

@@ -483,16 +483,7 @@ fn print_schedule(
     let (kind, version, signed) = (c.kind, c.version, c.signed);
     match format {
         TableOrJson::Json => {
-            let v = serde_json::json!({
-                "contract": kind.as_str(),
-                "version": version.as_str(),
-                "signed": signed.to_string(),
-                "eligible": s.eligibility.eligible,
-                "eligibility": s.eligibility.reasons,
-                "payments": s.payments,
-                "total": s.total.to_string(),
-                "notes": s.notes,
-            });
+            let v = kine_tarif::contracts::json::schedule_value(c, s);
             writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         }
         TableOrJson::Table => {

@@ -525,6 +525,35 @@ pub unsafe extern "C" fn kt_tariffs(
     }
 }
 
+/// A contract's schedule: `request` is `{"contract": {"kind": "CAIMK",
+/// "version": "avenant7", "signed": "2025-03-01", "zone": "tsd", "acts":
+/// {"2025": 1000, …}, …}, "options": {"year_basis": "calendar", …}}` (the
+/// fields of `kine_tarif::contracts::json`); the answer's `result` has the
+/// eligibility, each payment (due date, kind, base, ratio, amount, note),
+/// the total and the notes. Contract parameters are the embedded ones.
+///
+/// # Safety
+/// As [`kt_price`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kt_contract_schedule(
+    tariffs: *const KtTariffs,
+    request: *const c_char,
+    out: *mut *mut c_char,
+) -> KtStatus {
+    // SAFETY: the caller's pointers, as documented.
+    unsafe {
+        call(tariffs, request, out, |_, text| {
+            let r: kt::contracts::json::ScheduleRequest = parse(text)?;
+            let (contract, options) = r
+                .into_parts()
+                .map_err(|e| Failure(KtStatus::KtInvalidRequest, e))?;
+            let s = kt::contracts::schedule(&contract, &options)
+                .map_err(|e| Failure(KtStatus::KtInvalidRequest, e))?;
+            Ok(kt::contracts::json::schedule_value(&contract, &s))
+        })
+    }
+}
+
 /// Loads a replacement tariff set: `request` is `{"directory":
 /// "/path/to/tariffs"}` (the files of `tariffs/`, validated as the
 /// embedded ones). On `KT_OK`, `*handle` is a new handle for the other

@@ -5,7 +5,14 @@ use proptest::prelude::*;
 
 type Function = unsafe extern "C" fn(*const KtTariffs, *const c_char, *mut *mut c_char) -> KtStatus;
 
-const FUNCTIONS: [Function; 5] = [kt_price, kt_check, kt_explain, kt_convert, kt_tariffs];
+const FUNCTIONS: [Function; 6] = [
+    kt_price,
+    kt_check,
+    kt_explain,
+    kt_convert,
+    kt_tariffs,
+    kt_contract_schedule,
+];
 
 /// Calls `f` with `request` (NUL-terminated), returns the status and
 /// the answer parsed as JSON (the answer is always JSON).
@@ -39,6 +46,8 @@ fn request() -> impl Strategy<Value = Vec<u8>> {
         Just(&b"\"history\": {\"lines\": []}"[..]),
         Just(&b"\"letter\": \"AMS\""[..]),
         Just(&b"\"department\": \"974\""[..]),
+        Just(&b"\"contract\": {\"kind\": \"CAIMK\", \"version\": \"7\", \"zone\": \"tsd\""[..]),
+        Just(&b"\"signed\": \"2025-03-01\""[..]),
         Just(&b","[..]),
         Just(&b"]"[..]),
         Just(&b"\xff"[..]),

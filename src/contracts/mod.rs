@@ -28,6 +28,7 @@
 
 mod conventionnement;
 mod forfait;
+pub mod json;
 mod schedule;
 
 pub use conventionnement::{

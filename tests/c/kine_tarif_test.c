@@ -177,6 +177,23 @@ int main(void) {
          (const char *const[]){"{\"code\":\"RIM\",\"valid_from\":\"2024-02-22\",\"valid_to\":null,\"value\":\"2.43\"}",
                                "\"act_id\":\"A1C-ENTORSE-MED\",\"amount\":\"19.68\"", NULL});
 
+  /* CAIMK, avenant 7, signed 2025-03-15 in a very under-served zone:
+   * 15,000 at signature (2,100 acts >= 2,000), 9,000 (3,000 acts), 80 %
+   * of 5,000 = 4,000 (2,400 of 3,000 acts), 5,000, then a commitment
+   * year: 33,000 in all (tests/contracts.rs works it out). */
+  expect(kt_contract_schedule,
+         "{\"contract\": {\"kind\": \"CAIMK\", \"version\": \"avenant7\", "
+         "\"signed\": \"2025-03-15\", \"zone\": \"tsd\", \"acts\": {\"2025\": 2100, "
+         "\"2026\": 3000, \"2027\": 2400, \"2028\": 3100, \"2029\": 1400}}}",
+         KT_OK,
+         (const char *const[]){"\"total\":\"33000.00\"", "\"amount\":\"15000.00\"",
+                               "\"eligible\":true", NULL});
+  expect(kt_contract_schedule,
+         "{\"contract\": {\"kind\": \"CAIMK\", \"version\": \"avenant7\", "
+         "\"signed\": \"2025-03-15\", \"zone\": \"tsd\"}, \"options\": {\"prorata\": \"weeks\"}}",
+         KT_INVALID_REQUEST, (const char *const[]){"options.prorata", NULL});
+  expect(kt_contract_schedule, "{\"contract\": {\"kind\": \"XYZ\"}}", KT_INVALID_REQUEST, none);
+
   /* A tariff set loaded at run time (the repository's own files), then
    * used; a directory that is not one is an error naming it. */
   KtTariffs *loaded = NULL;
