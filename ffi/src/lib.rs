@@ -25,12 +25,14 @@
 //! `kine_tarif::rules::LineContext`, a result `kine_tarif::rules::LineResult`.
 //! README, *C library*, shows them whole.
 
+mod requests;
+
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use kt::history::{HistoryLine, MemoryHistory, Recorder, SqliteHistory};
-use kt::rules::{Checker, LineContext, LineResult};
-use kt::{InvoiceLine, TARIFF_DATA_VERSION, Tariffs, Territory};
+use kt::rules::LineResult;
+use kt::{TARIFF_DATA_VERSION, Tariffs};
+use requests::{check, line_of, price, territory};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -78,7 +80,7 @@ impl KtStatus {
 }
 
 /// An error of a call: its status and a French message.
-struct Failure(KtStatus, String);
+pub(crate) struct Failure(pub(crate) KtStatus, pub(crate) String);
 
 fn versions(mut answer: Value, tariffs: &Tariffs) -> Value {
     if let Value::Object(m) = &mut answer {
@@ -172,7 +174,7 @@ unsafe fn call(
 }
 
 /// Reads a request of type `T`, or says where it is wrong.
-fn parse<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, Failure> {
+pub(crate) fn parse<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, Failure> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error(&mut de)?;
     de.end()
@@ -192,134 +194,6 @@ fn json_message(e: &serde_json::Error) -> String {
         e.line(),
         e.column()
     )
-}
-
-/// A line to price: an invoice line, and the département of the practice
-/// (it decides the territory; metropolitan France when absent).
-#[derive(Deserialize)]
-struct PriceRequest {
-    #[serde(flatten)]
-    line: InvoiceLine,
-    #[serde(default)]
-    department: Option<String>,
-}
-
-fn territory(department: Option<&str>) -> Result<Option<Territory>, Failure> {
-    department
-        .map(|d| {
-            Territory::from_department(d)
-                .map_err(|e| Failure(KtStatus::KtInvalidRequest, format!("department : {e}")))
-        })
-        .transpose()
-}
-
-/// The line of a price request, in the territory of its département.
-fn line_of(text: &str) -> Result<InvoiceLine, Failure> {
-    let PriceRequest {
-        mut line,
-        department,
-    } = parse(text)?;
-    if let Some(t) = territory(department.as_deref())? {
-        line.territory = t;
-    }
-    Ok(line)
-}
-
-fn price(t: &Tariffs, text: &str) -> Result<Value, Failure> {
-    let result = LineResult::of(Value::Null, String::new(), t.price(&line_of(text)?));
-    serde_json::to_value(result).map_err(|e| Failure(KtStatus::KtInternalError, e.to_string()))
-}
-
-/// One line of an invoice to check.
-#[derive(Deserialize)]
-struct CheckLine {
-    /// The caller's reference, returned with the result (any JSON).
-    #[serde(default)]
-    reference: Value,
-    line: InvoiceLine,
-    #[serde(default)]
-    context: LineContext,
-}
-
-/// The history of a check: past lines given inline, or a history file.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct HistoryRequest {
-    #[serde(default)]
-    lines: Vec<HistoryLine>,
-    #[serde(default)]
-    path: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct CheckRequest {
-    lines: Vec<CheckLine>,
-    #[serde(default)]
-    history: Option<HistoryRequest>,
-    /// Record the lines in the history file once checked (they were sent).
-    #[serde(default)]
-    record: bool,
-}
-
-fn history_failure(e: kt::Error) -> Failure {
-    Failure(KtStatus::KtHistoryError, e.to_string())
-}
-
-fn check(tariffs: &Tariffs, text: &str) -> Result<Value, Failure> {
-    let request: CheckRequest = parse(text)?;
-    let memory = {
-        let mut m = MemoryHistory::default();
-        if let Some(h) = &request.history {
-            m.record(&h.lines).map_err(history_failure)?;
-        }
-        m
-    };
-    let file = match request.history.as_ref().and_then(|h| h.path.as_deref()) {
-        Some(path) => Some(SqliteHistory::open(path).map_err(history_failure)?),
-        None => None,
-    };
-    if request.record && file.is_none() {
-        return Err(Failure(
-            KtStatus::KtInvalidRequest,
-            "record : demande un fichier d'historique (history.path)".into(),
-        ));
-    }
-    let mut checker: Checker<'_, Value> = Checker::new(tariffs);
-    checker = match &file {
-        Some(f) => checker.with_history(f),
-        None if request.history.is_some() => checker.with_history(&memory),
-        None => checker,
-    };
-    let mut sent = Vec::new();
-    for (i, l) in request.lines.into_iter().enumerate() {
-        if request.record {
-            let reference = match &l.reference {
-                Value::String(s) => s.clone(),
-                Value::Null => (i + 1).to_string(),
-                other => other.to_string(),
-            };
-            sent.push(HistoryLine::new(
-                &l.context.invoice_id,
-                &reference,
-                &l.line,
-                &l.context,
-            ));
-        }
-        checker.add(l.reference, l.line, l.context);
-    }
-    let checked = checker.finalize().map_err(history_failure)?;
-    let mut answer = serde_json::to_value(&checked)
-        .map_err(|e| Failure(KtStatus::KtInternalError, e.to_string()))?;
-    if let (Some(mut f), true) = (file, request.record) {
-        let new = f.record(&sent).map_err(history_failure)?;
-        if let Value::Object(m) = &mut answer {
-            m.insert(
-                "recorded".into(),
-                json!({ "lines": sent.len(), "new": new }),
-            );
-        }
-    }
-    Ok(answer)
 }
 
 /// The crate version and the tariff data version:
