@@ -162,19 +162,10 @@ impl HistoryLine {
     /// The invoice line to price it again (the territory from the
     /// département; an unknown one is metropolitan France, as in a batch).
     pub fn invoice_line(&self) -> InvoiceLine {
-        let territory = self
-            .department
-            .as_deref()
-            .and_then(|d| Territory::from_department(d).ok())
-            .unwrap_or_default();
         InvoiceLine {
-            date: self.date,
-            territory,
-            code: self.code,
-            coefficient: self.coefficient,
             quantity: self.quantity,
             act_id: self.act_id.clone(),
-            billed_amount: None,
+            ..Cotation::of(self).invoice_line()
         }
     }
 

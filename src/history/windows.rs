@@ -25,10 +25,13 @@ use std::ops::Range;
 use chrono::{Datelike, Days, Months, NaiveDate};
 
 use super::{Cotation, History, HistoryLine};
-use crate::Error;
+use crate::pricing::PriceCache;
+use crate::rules::telesoin::ShareBase;
+use crate::rules::{self, Ctx};
 use crate::rules::{
     Concerns, Line, bilans, direct_access, referentiel, same_day, teleexpertise, telesoin, travel,
 };
+use crate::{Error, Finding, Priced, Tariffs};
 
 /// A span of dates around a line's date that a rule family reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,7 +136,6 @@ fn line_windows(l: &Line<'_>) -> LineWindows {
 }
 
 /// What the history gives the rules for one practitioner's lines.
-#[derive(Default)]
 pub(crate) struct Fetched {
     /// The lines of the windows, as context.
     pub lines: Vec<HistoryLine>,
@@ -208,6 +210,45 @@ pub(crate) fn fetch(
         lines: out,
         share: counts,
     })
+}
+
+/// The cross-line rules over one practitioner's `lines` with the history's
+/// lines of their windows as context ([`fetch`]): the findings of `lines`
+/// only, and how many history lines were consulted. History lines and the
+/// cotations of the share are priced with `prices` (the history repeats
+/// the cotations of the lines checked). The batch engine (per
+/// practitioner group) and the checker (per practitioner) both call it.
+pub(crate) fn check_against<'t>(
+    (t, prices): (&'t Tariffs, &mut PriceCache<'t>),
+    history: &dyn History,
+    practitioner: &str,
+    lines: Vec<Line<'_>>,
+) -> Result<(Vec<Vec<Finding>>, usize), Error> {
+    let mut classify = |c: &Cotation<'_>| {
+        let mut p = Priced::new(c.invoice_line());
+        t.price_cached(&mut p, c.act_id, prices);
+        rules::session_and_remote(t, &p, c.telesoin)
+    };
+    let fetched = fetch(history, practitioner, &lines, &mut classify)?;
+    let past = fetched.lines;
+    let share: ShareBase = std::iter::once((practitioner.to_string(), fetched.share)).collect();
+    let priced: Vec<Priced<'t>> = past
+        .iter()
+        .map(|h| {
+            let mut line = h.invoice_line();
+            let act_id = line.act_id.take();
+            let mut p = Priced::new(line);
+            t.price_cached(&mut p, act_id.as_deref(), prices);
+            p
+        })
+        .collect();
+    let views: Vec<Ctx<'_>> = past.iter().map(HistoryLine::view).collect();
+    let n = lines.len();
+    let mut lines: Vec<Line<'_>> = lines;
+    rules::push_past(t, (&priced, &views), &mut lines);
+    let mut cross = rules::check_all(lines, true, Some(&share));
+    cross.truncate(n);
+    Ok((cross, past.len()))
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Core, Ctx, Line, LineContext, check_all, check_line};
 use crate::Territory;
-use crate::history::{self, History, HistoryLine};
+use crate::history::{self, History};
+use crate::pricing::PriceCache;
 use crate::{Code, Decimal, Error, Finding, InvoiceLine, LineStatus, NaiveDate, Priced, Tariffs};
 
 /// Adds lines one by one, prices them and applies the single-line rules at
@@ -179,45 +180,43 @@ impl<'t, R> Checker<'t, R> {
     /// history lines were consulted. An error of the history stops it.
     pub fn finalize(self) -> Result<Checked<R>, Error> {
         let t = self.tariffs;
+        let mut consulted = 0;
         let views: Vec<Ctx<'_>> = self.ctxs.iter().map(LineContext::view).collect();
-        let mut lines: Vec<Line<'_>> = self
+        let lines: Vec<Line<'_>> = self
             .priced
             .iter()
             .zip(&views)
             .map(|(p, x)| Line::new(Core::new(t, p), x))
             .collect();
         let n = lines.len();
-        // The history's lines, asked per practitioner.
-        let mut past: Vec<HistoryLine> = Vec::new();
-        let mut share = super::telesoin::ShareBase::new();
-        let mut classify = |c: &history::Cotation<'_>| {
-            let line = InvoiceLine {
-                act_id: c.act_id.map(str::to_string),
-                ..c.invoice_line()
-            };
-            super::session_and_remote(t, &t.price(&line), c.telesoin)
-        };
-        if let Some(h) = self.history {
-            let mut practitioners: Vec<&str> = views.iter().map(|v| v.practitioner_id).collect();
-            practitioners.sort_unstable();
-            practitioners.dedup();
-            for p in practitioners {
-                let mine: Vec<Line<'_>> = lines
-                    .iter()
-                    .filter(|l| l.ctx.practitioner_id == p)
-                    .cloned()
-                    .collect();
-                let fetched = history::windows::fetch(h, p, &mine, &mut classify)?;
-                past.extend(fetched.lines);
-                share.insert(p.to_string(), fetched.share);
+        let cross = match self.history {
+            None => check_all(lines, false, None),
+            Some(h) => {
+                // Against the history, one practitioner at a time (no rule
+                // links two practitioners' lines).
+                let mut cross = vec![Vec::new(); n];
+                let mut prices = PriceCache::default();
+                let mut practitioners: Vec<&str> =
+                    views.iter().map(|v| v.practitioner_id).collect();
+                practitioners.sort_unstable();
+                practitioners.dedup();
+                for p in practitioners {
+                    let (at, mine): (Vec<usize>, Vec<Line<'_>>) = lines
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, l)| l.ctx.practitioner_id == p)
+                        .map(|(i, l)| (i, l.clone()))
+                        .unzip();
+                    let (found, past) =
+                        history::windows::check_against((t, &mut prices), h, p, mine)?;
+                    consulted += past;
+                    for (i, f) in at.into_iter().zip(found) {
+                        cross[i] = f;
+                    }
+                }
+                cross
             }
-        }
-        let past_priced: Vec<Priced<'_>> =
-            past.iter().map(|h| t.price(&h.invoice_line())).collect();
-        let past_views: Vec<Ctx<'_>> = past.iter().map(HistoryLine::view).collect();
-        super::push_past(t, (&past_priced, &past_views), &mut lines);
-        let mut cross = check_all(lines, false, self.history.map(|_| &share));
-        cross.truncate(n);
+        };
         let mut out = Vec::with_capacity(n);
         let mut invoices: Vec<InvoiceTotal> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
@@ -263,7 +262,7 @@ impl<'t, R> Checker<'t, R> {
         Ok(Checked {
             lines: out,
             invoices,
-            history_lines: past.len(),
+            history_lines: consulted,
         })
     }
 }

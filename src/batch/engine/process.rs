@@ -234,54 +234,29 @@ where
     from + works.len()
 }
 
-/// The cross-line rules over one practitioner's `lines` with the history's
-/// lines of their windows as context: the findings of `lines` only. A
-/// history that cannot be read leaves its error in `error` (the run stops
-/// with it) and the lines are checked without it; `consulted` counts the
-/// history's lines. Out of line: a batch
-/// without a history does not carry this code in its loop.
+/// [`crate::history::windows::check_against`] for the batch: a history
+/// that cannot be read leaves its error in `error` (the run stops with it,
+/// the chunk is not written); `consulted` counts the history's lines. Out
+/// of line: a batch without a history does not carry this code in its loop.
 #[inline(never)]
 fn check_with_history<'t>(
-    (t, prices): (&'t crate::Tariffs, &mut PriceCache<'t>),
+    tp: (&'t crate::Tariffs, &mut PriceCache<'t>),
     history: &crate::history::SharedHistory,
     practitioner: &str,
     lines: Vec<Line<'_>>,
     (error, consulted): (&mut Option<Error>, &mut u64),
 ) -> Vec<Vec<Finding>> {
-    let mut classify = |c: &crate::history::Cotation<'_>| {
-        let mut p = Priced::new(c.invoice_line());
-        t.price_cached(&mut p, c.act_id, prices);
-        rules::session_and_remote(t, &p, c.telesoin)
-    };
-    let fetched =
-        crate::history::windows::fetch(history.history(), practitioner, &lines, &mut classify)
-            .unwrap_or_else(|e| {
-                error.get_or_insert(e);
-                crate::history::windows::Fetched::default()
-            });
-    let past = fetched.lines;
-    let share: rules::telesoin::ShareBase =
-        std::iter::once((practitioner.to_string(), fetched.share)).collect();
-    // Priced with the worker's cache: the history repeats the batch's
-    // cotations.
-    let priced: Vec<Priced<'t>> = past
-        .iter()
-        .map(|h| {
-            let mut line = h.invoice_line();
-            line.act_id = None;
-            let mut p = Priced::new(line);
-            t.price_cached(&mut p, h.act_id.as_deref(), prices);
-            p
-        })
-        .collect();
-    let views: Vec<Ctx<'_>> = past.iter().map(crate::history::HistoryLine::view).collect();
-    *consulted += past.len() as u64;
     let n = lines.len();
-    let mut lines: Vec<Line<'_>> = lines;
-    rules::push_past(t, (&priced, &views), &mut lines);
-    let mut cross = rules::check_all(lines, true, Some(&share));
-    cross.truncate(n);
-    cross
+    match crate::history::windows::check_against(tp, history.history(), practitioner, lines) {
+        Ok((cross, past)) => {
+            *consulted += past as u64;
+            cross
+        }
+        Err(e) => {
+            error.get_or_insert(e);
+            vec![Vec::new(); n]
+        }
+    }
 }
 
 /// The finding of a line whose quote is left open (out of line: rare).
