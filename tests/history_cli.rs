@@ -76,14 +76,38 @@ fn row(
     format!("{invoice},{patient},{practitioner},{date},{code},{coef},75,{rest}")
 }
 
+/// A temporary directory and the path of a history file in it (created
+/// on first use).
+fn history_file() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
+    (dir, h)
+}
+
+/// One line for each patient `P{i}` of `patients`, on prescription
+/// `RX{i}`, with `practitioner`: invoice `invoice(i)`, date `date(i)`.
+fn one_a_patient(
+    patients: std::ops::RangeInclusive<u32>,
+    practitioner: &str,
+    cotation: &str,
+    invoice: impl Fn(u32) -> String,
+    date: impl Fn(u32) -> String,
+) -> Vec<String> {
+    patients
+        .map(|i| {
+            let (p, rx) = (format!("P{i}"), format!("RX{i},,"));
+            row(&invoice(i), &p, practitioner, &date(i), cotation, &rx)
+        })
+        .collect()
+}
+
 #[test]
 fn telesoin_share_is_the_practitioners_year_not_the_invoice() {
     // Avenant 7 art. 2.3.1: remote sessions at most 20 % of the year's
     // activity. 40 presential sessions sent in January, then an invoice of
     // 5 sessions with 2 remote: 2 of 45 sessions, 4.4 %. Alone, the invoice
     // is 2 of 5, 40 %.
-    let dir = tempfile::tempdir().unwrap();
-    let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
+    let (dir, h) = history_file();
     let january: Vec<String> = (0..40)
         .map(|i| {
             let date = format!("2026-01-{:02}", 5 + i / 10);
@@ -132,8 +156,7 @@ fn telesoin_share_is_the_practitioners_year_not_the_invoice() {
 fn a_third_rqd_of_the_year_in_another_invoice_is_found() {
     // NGAP DG art. 14.9.6: at most 2 téléexpertise requests a year per
     // physiotherapist and patient.
-    let dir = tempfile::tempdir().unwrap();
-    let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
+    let (dir, h) = history_file();
     send(
         &h,
         &csv(
@@ -171,8 +194,7 @@ fn the_referentiel_threshold_in_the_series_third_invoice_is_found() {
     // Ankle sprain, medical (RIM 8.10 in 2026): prior agreement from the
     // 11th session of the prescription (Titre XIV chap. II art. 1 C,
     // référentiel). Sessions 1-5, 6-10 sent, then the 11th.
-    let dir = tempfile::tempdir().unwrap();
-    let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
+    let (dir, h) = history_file();
     let session = |n: u32, inv: &str| {
         let date = format!("2026-01-{:02}", 4 + n);
         row(inv, "P70", "K11", &date, "RIM 8.10", "RXE,,")
@@ -204,8 +226,7 @@ fn a_second_session_the_same_day_in_a_separate_invoice_is_found() {
     // Titre XIV dispositions liminaires: two sessions the same day need
     // two prescriptions, two articles, two sessions. The knee (art. 1 C)
     // and the spine (art. 1 A) are both article 1.
-    let dir = tempfile::tempdir().unwrap();
-    let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
+    let (dir, h) = history_file();
     send(
         &h,
         &csv(
@@ -235,8 +256,7 @@ fn a_second_session_the_same_day_in_a_separate_invoice_is_found() {
 fn a_patient_seen_in_person_last_month_is_known_to_telesoin() {
     // Avenant 7 art. 2.3.1: a presential act with the practitioner in the
     // 12 months before a remote session.
-    let dir = tempfile::tempdir().unwrap();
-    let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
+    let (dir, h) = history_file();
     send(
         &h,
         &csv(
@@ -273,8 +293,7 @@ fn a_patient_seen_in_person_last_month_is_known_to_telesoin() {
 fn the_ninth_direct_access_session_and_a_bdk_rank_are_found_across_invoices() {
     // Direct access (CSP L.4321-1, avenant 7): at most 8 sessions an
     // episode of 3 months. Weekly sessions from 2026-01-05, sent 4 and 4.
-    let dir = tempfile::tempdir().unwrap();
-    let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
+    let (dir, h) = history_file();
     let weekly = |n: u64, inv: &str| {
         let date =
             chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap() + chrono::Days::new(7 * (n - 1));
@@ -340,32 +359,23 @@ fn the_ninth_direct_access_session_and_a_bdk_rank_are_found_across_invoices() {
 
 #[test]
 fn import_stats_forget_and_the_year_end_report() {
-    let dir = tempfile::tempdir().unwrap();
-    let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
+    let (dir, h) = history_file();
     // 19 presential sessions in January, one a patient; then 6 of those
     // patients seen remotely in February: 6 remote sessions of 25.
-    let mut rows: Vec<String> = (1..=19)
-        .map(|i| {
-            row(
-                &format!("J{i}"),
-                &format!("P{i}"),
-                "K1",
-                &format!("2026-01-{:02}", 4 + i),
-                "RIM 8.10",
-                &format!("RX{i},,"),
-            )
-        })
-        .collect();
-    rows.extend((1..=6).map(|i| {
-        row(
-            "FEB",
-            &format!("P{i}"),
-            "K1",
-            &format!("2026-02-{:02}", 1 + i),
-            "TMK 8.10",
-            &format!("RX{i},,"),
-        )
-    }));
+    let mut rows: Vec<String> = one_a_patient(
+        1..=19,
+        "K1",
+        "RIM 8.10",
+        |i| format!("J{i}"),
+        |i| format!("2026-01-{:02}", 4 + i),
+    );
+    rows.extend(one_a_patient(
+        1..=6,
+        "K1",
+        "TMK 8.10",
+        |_| "FEB".to_string(),
+        |i| format!("2026-02-{:02}", 1 + i),
+    ));
     rows.push("BAD,P1,K1,not-a-date,RIM,8.10,75,,,".to_string());
     let file = csv(dir.path(), "year.csv", &rows);
     let (code, _, err) = kine(&["history", "import", &file, "--history", &h]);
@@ -439,30 +449,21 @@ fn a_file_that_is_not_a_history_is_a_clear_error() {
 fn the_share_counts_the_recorded_year_once_and_an_invoice_checked_again_replaces_itself() {
     // Avenant 7 art. 2.3.1, 20 % of the year's sessions. Recorded: 15
     // presential sessions in January and 4 remote ones in February.
-    let dir = tempfile::tempdir().unwrap();
-    let h = dir.path().join("h.sqlite").to_string_lossy().into_owned();
-    let mut past: Vec<String> = (1..=15)
-        .map(|i| {
-            row(
-                &format!("J{i}"),
-                &format!("P{i}"),
-                "K5",
-                &format!("2026-01-{:02}", 4 + i),
-                "RIM 8.10",
-                &format!("RX{i},,"),
-            )
-        })
-        .collect();
-    past.extend((1..=4).map(|i| {
-        row(
-            &format!("T{i}"),
-            &format!("P{i}"),
-            "K5",
-            &format!("2026-02-{:02}", 1 + i),
-            "TMK 8.10",
-            &format!("RX{i},,"),
-        )
-    }));
+    let (dir, h) = history_file();
+    let mut past: Vec<String> = one_a_patient(
+        1..=15,
+        "K5",
+        "RIM 8.10",
+        |i| format!("J{i}"),
+        |i| format!("2026-01-{:02}", 4 + i),
+    );
+    past.extend(one_a_patient(
+        1..=4,
+        "K5",
+        "TMK 8.10",
+        |i| format!("T{i}"),
+        |i| format!("2026-02-{:02}", 1 + i),
+    ));
     send(&h, &csv(dir.path(), "past.csv", &past));
     // G1: one more remote session and one presential: 5 remote of 21
     // sessions, 23.8 % (21 ≥ the 20-session minimum): flagged.
