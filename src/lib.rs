@@ -59,6 +59,8 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod batch;
 pub mod bounds;
 mod bytes;

@@ -43,6 +43,23 @@ class Checker:
         """{"lines": [...], "invoices": [...], "history_lines": int}"""
     def __len__(self) -> int: ...
 
+def price_arrow(
+    data: Any,
+    *,
+    rules: bool = True,
+    threads: int = 0,
+    reprice_at: Optional[DateLike] = None,
+    history: Optional[str] = None,
+    keep_input: bool = True,
+    summary: bool = False,
+) -> Any:
+    """The command's engine on an Arrow table (pyarrow Table or RecordBatch,
+    Polars DataFrame, any ``__arrow_c_stream__`` object): a pyarrow.Table,
+    one row per input row, in input order, of the input's columns (``code``
+    and ``coefficient`` renamed ``code_in`` and ``coefficient_in``) and the
+    priced ones, amounts as decimal128; ``(table, summary)`` with
+    ``summary=True``."""
+
 def price_csv(
     src: str,
     dst: str,

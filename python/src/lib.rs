@@ -10,6 +10,8 @@
 //! Decimals go in as `Decimal`, `int` or `str`; a `float` is refused (a
 //! binary float cannot hold 16.575 exactly).
 
+mod arrow;
+
 use std::fs::File;
 
 use kt::batch::{BatchOptions, OutputFormat};
@@ -380,7 +382,12 @@ fn price_csv(
             .map_err(|e| e.named(&src, &dst))
     });
     let summary = summary.map_err(|e| BatchError::new_err(e.to_string()))?;
-    let value = serde_json::to_value(&summary).map_err(invalid)?;
+    summary_dict(py, &summary)
+}
+
+/// A batch summary as a dict (`computed` and `billed` for the totals).
+fn summary_dict(py: Python<'_>, summary: &kt::batch::Summary) -> PyResult<Py<PyAny>> {
+    let value = serde_json::to_value(summary).map_err(invalid)?;
     let rename = |v: Value| match v {
         Value::Object(mut m) => {
             for (from, to) in [("total_amount", "computed"), ("total_billed", "billed")] {
@@ -400,6 +407,8 @@ fn _kine_tarif(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_function(wrap_pyfunction!(price, m)?)?;
     m.add_function(wrap_pyfunction!(price_csv, m)?)?;
+    m.add_function(wrap_pyfunction!(arrow::_price_arrow, m)?)?;
+    m.add_class::<arrow::ArrowStream>()?;
     m.add_class::<Checker>()?;
     m.add("KineTarifError", py.get_type::<KineTarifError>())?;
     m.add("InvalidRequestError", py.get_type::<InvalidRequestError>())?;

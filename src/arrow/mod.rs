@@ -1,0 +1,182 @@
+//! Apache Arrow in and out (feature `arrow`): the batch engine on record
+//! batches, for columnar callers — the Python package's `price_arrow`,
+//! Polars and PySpark.
+//!
+//! Input: record batches with the invoice columns of
+//! [`crate::batch`] (matched by name, in any order, other columns left
+//! out), as text, integers, decimals, dates or booleans ([`input`] says
+//! how each type is read; floats and timestamps are refused, naming the
+//! column). Output: one row per input row, in input order, cut into
+//! batches of the input batches' sizes, with the columns of
+//! [`output_schema`]: those of the CSV output ([`OUTPUT_COLUMNS`], and
+//! [`REPRICE_COLUMNS`] when repricing) but the echoes of the input, which
+//! the caller has (the `row` number, from 1, ties each row to its input
+//! row), the same values, amounts as exact `decimal128`, empty cells as
+//! nulls.
+//!
+//! The rows go through the engine itself (as the CSV it would read, then
+//! back), so every amount, status and finding is the command's: the whole
+//! input is held, and the cross-line rules see each practitioner's lines
+//! together whatever their order.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use arrow_array::{Array, ArrayRef, Decimal128Array, RecordBatch, StringArray};
+//! use kine_tarif::arrow::price_batches;
+//! use kine_tarif::batch::BatchOptions;
+//! use kine_tarif::Tariffs;
+//!
+//! let col = |v: &[&str]| Arc::new(StringArray::from(v.to_vec())) as ArrayRef;
+//! let batch = RecordBatch::try_from_iter([
+//!     ("invoice_id", col(&["F1", "F2"])),
+//!     ("patient_id", col(&["P1", "P2"])),
+//!     ("date", col(&["2024-06-15", "2024-06-15"])),
+//!     ("code", col(&["RIM", "XYZ"])),
+//!     ("coefficient", col(&["7.50", "1"])),
+//!     ("department", col(&["75", "75"])),
+//! ])
+//! .unwrap();
+//! let priced = price_batches(Tariffs::embedded(), &batch.schema(), &[batch], BatchOptions::default()).unwrap();
+//! let out = &priced.batches[0];
+//! let amount = out.column_by_name("amount").unwrap();
+//! let amount = amount.as_any().downcast_ref::<Decimal128Array>().unwrap();
+//! // RIM 7.50 × 2.21 € (the value of RIM in mainland France in June 2024) = 16.575, rounded half away from zero: 16.58 €.
+//! assert_eq!(amount.value_as_string(0), "16.58");
+//! assert!(amount.is_null(1));
+//! let status = out.column_by_name("status").unwrap();
+//! let status = status.as_any().downcast_ref::<StringArray>().unwrap();
+//! assert_eq!((status.value(0), status.value(1)), ("ok", "error"));
+//! assert_eq!(priced.summary.rows, 2);
+//! ```
+
+mod input;
+mod output;
+
+use std::sync::{Arc, OnceLock};
+
+use arrow_array::RecordBatch;
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+
+use crate::batch::{self, BatchOptions, OUTPUT_COLUMNS, OutputFormat, REPRICE_COLUMNS, Summary};
+use crate::{Error, Tariffs};
+
+/// The precision of every decimal column: 18 digits, an `i64` on the way
+/// (Spark's `DECIMAL(18, s)`).
+pub const PRECISION: u8 = 18;
+
+/// The scale of each decimal output column: two decimals for euros
+/// (values and amounts); six for what the line brought (coefficient,
+/// quantity — kilometres may have decimals). A value with more decimals
+/// than its column has (none in the nomenclature) is null there, the
+/// input keeping it as given.
+pub const DECIMAL_SCALES: [(&str, i8); 7] = [
+    ("coefficient", 6),
+    ("unit_value", 2),
+    ("quantity", 6),
+    ("amount", 2),
+    ("reprice_coefficient", 6),
+    ("reprice_unit_value", 2),
+    ("reprice_amount", 2),
+];
+
+/// The columns of the CSV output that echo the input, left out of the
+/// Arrow output.
+pub const ECHO_COLUMNS: [&str; 6] = [
+    "invoice_id",
+    "patient_id",
+    "date",
+    "code_in",
+    "coefficient_in",
+    "billed_amount",
+];
+
+/// The output columns: those of the CSV output but [`ECHO_COLUMNS`], that
+/// is `row` (the input row, from 1) as `int64`, `code`, `coefficient`,
+/// `act_id`, `unit_value`, `quantity`, `amount`, `status`, `findings`,
+/// `message` (and the `reprice_*` columns), the decimals of
+/// [`DECIMAL_SCALES`] as `decimal128(18, scale)`, the others as text
+/// (`utf8`); every column nullable, an empty cell of the CSV output being
+/// a null.
+pub fn output_schema(reprice: bool) -> SchemaRef {
+    static PLAIN: OnceLock<SchemaRef> = OnceLock::new();
+    static REPRICE: OnceLock<SchemaRef> = OnceLock::new();
+    let make = || {
+        let names = OUTPUT_COLUMNS
+            .iter()
+            .chain(REPRICE_COLUMNS.iter().take(if reprice { 4 } else { 0 }))
+            .filter(|n| !ECHO_COLUMNS.contains(n));
+        let fields: Vec<Field> = names
+            .map(|&n| {
+                let t = if n == "row" {
+                    DataType::Int64
+                } else if let Some((_, s)) = DECIMAL_SCALES.iter().find(|(d, _)| *d == n) {
+                    DataType::Decimal128(PRECISION, *s)
+                } else {
+                    DataType::Utf8
+                };
+                Field::new(n, t, true)
+            })
+            .collect();
+        Arc::new(Schema::new(fields))
+    };
+    if reprice {
+        REPRICE.get_or_init(make).clone()
+    } else {
+        PLAIN.get_or_init(make).clone()
+    }
+}
+
+/// Priced record batches and the batch's summary.
+#[derive(Debug)]
+pub struct Priced {
+    /// One output batch per input batch, same row counts, same order.
+    pub batches: Vec<RecordBatch>,
+    /// Counts and totals, as the command prints them.
+    pub summary: Summary,
+}
+
+/// Prices the rows of `batches` (all of `schema`) with the batch engine
+/// and `options` (rules, threads, repricing, history; the format is the
+/// engine's own, and the whole input is held so that each practitioner's
+/// lines meet). Errors: a column of a refused type
+/// ([`Error::Argument`]), a missing required column
+/// ([`Error::MissingColumn`]), a history that cannot be read.
+pub fn price_batches(
+    tariffs: &Tariffs,
+    schema: &Schema,
+    batches: &[RecordBatch],
+    options: BatchOptions,
+) -> Result<Priced, Error> {
+    let cols = input::known_columns(schema);
+    if let Some(b) = batches
+        .iter()
+        .find(|b| b.schema().fields() != schema.fields())
+    {
+        return Err(Error::Argument(format!(
+            "un lot n'a pas les colonnes du schéma donné ({} colonnes au lieu de {})",
+            b.num_columns(),
+            schema.fields().len()
+        )));
+    }
+    let sizes: Vec<usize> = batches.iter().map(RecordBatch::num_rows).collect();
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
+    let csv = input::csv(batches, &cols, threads)?;
+    let reprice = options.reprice_at.is_some();
+    let len = csv.len();
+    let options = BatchOptions {
+        format: OutputFormat::Csv,
+        input_size: u64::try_from(len).ok(),
+        // Held whole: each practitioner's lines meet whatever their order
+        // (and, measured, faster than streaming from memory).
+        memory_budget: options.memory_budget.max(len.saturating_add(1)),
+        ..options
+    };
+    let mut out = Vec::with_capacity(len.saturating_mul(2));
+    let summary = batch::price_csv_with(tariffs, csv.reader(), &mut out, &options)?;
+    drop(csv);
+    let batches = output::batches(&out, &output_schema(reprice), &sizes, threads)?;
+    Ok(Priced { batches, summary })
+}
