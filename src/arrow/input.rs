@@ -74,6 +74,36 @@ pub(super) struct Parts<'a> {
     at: (usize, usize),
 }
 
+impl std::io::Seek for Parts<'_> {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        let len: u64 = self.parts.iter().map(|p| p.len() as u64).sum();
+        let here: u64 = self
+            .parts
+            .iter()
+            .take(self.at.0)
+            .map(|p| p.len() as u64)
+            .sum::<u64>()
+            + self.at.1 as u64;
+        let target = match to {
+            std::io::SeekFrom::Start(n) => Some(n),
+            std::io::SeekFrom::End(d) => len.checked_add_signed(d),
+            std::io::SeekFrom::Current(d) => here.checked_add_signed(d),
+        }
+        .filter(|&t| t <= len)
+        .ok_or_else(|| std::io::Error::other("position hors du texte"))?;
+        let mut rest = target;
+        self.at = (self.parts.len(), 0);
+        for (i, p) in self.parts.iter().enumerate() {
+            if rest <= p.len() as u64 {
+                self.at = (i, rest as usize);
+                break;
+            }
+            rest -= p.len() as u64;
+        }
+        Ok(target)
+    }
+}
+
 impl std::io::Read for Parts<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         while let Some(part) = self.parts.get(self.at.0) {
@@ -174,6 +204,36 @@ fn rows_of(
         out.push(b'\n');
     }
     Ok(())
+}
+
+/// Whether each value of column `col` (compared as the engine does,
+/// trimmed) has its rows together, in one run.
+pub(super) fn grouped(batches: &[RecordBatch], col: usize) -> Result<bool, Error> {
+    let mut seen: std::collections::HashSet<Vec<u8>> = std::collections::HashSet::new();
+    let (mut current, mut cell) = (Vec::new(), Vec::new());
+    for b in batches {
+        let Some(array) = b.columns().get(col) else {
+            return Ok(false);
+        };
+        let cells = Cells::of(array.as_ref(), "practitioner_id")?;
+        for row in 0..b.num_rows() {
+            cell.clear();
+            cells.write(row, &mut cell);
+            if cell.first() == Some(&b'"') {
+                // A quoted id, compared unquoted by the engine: not
+                // decided here.
+                return Ok(false);
+            }
+            if cell.trim_ascii() != current.trim_ascii() {
+                let previous = std::mem::replace(&mut current, cell.clone());
+                seen.insert(previous.trim_ascii().to_vec());
+                if seen.contains(current.trim_ascii()) {
+                    return Ok(false);
+                }
+            }
+        }
+    }
+    Ok(true)
 }
 
 /// One column, by type.

@@ -4,7 +4,7 @@
 //!
 //! Input: record batches with the invoice columns of
 //! [`crate::batch`] (matched by name, in any order, other columns left
-//! out), as text, integers, decimals, dates or booleans ([`input`] says
+//! out), as text, integers, decimals, dates or booleans (`input.rs` says
 //! how each type is read; floats and timestamps are refused, naming the
 //! column). Output: one row per input row, in input order, cut into
 //! batches of the input batches' sizes, with the columns of
@@ -166,16 +166,26 @@ pub fn price_batches(
     let csv = input::csv(batches, &cols, threads)?;
     let reprice = options.reprice_at.is_some();
     let len = csv.len();
+    // Lines grouped by practitioner are streamed, as the command streams a
+    // sorted file (should one come back after all, the engine starts again
+    // and spills); others are held whole, which is faster than spilling
+    // (BENCHMARKS.md, "Arrow and Python").
+    let grouped = match cols.iter().find(|(_, n)| *n == "practitioner_id") {
+        Some(&(i, _)) => input::grouped(batches, i)?,
+        None => false,
+    };
     let options = BatchOptions {
         format: OutputFormat::Csv,
         input_size: u64::try_from(len).ok(),
-        // Held whole: each practitioner's lines meet whatever their order
-        // (and, measured, faster than streaming from memory).
-        memory_budget: options.memory_budget.max(len.saturating_add(1)),
+        memory_budget: if grouped {
+            options.memory_budget
+        } else {
+            options.memory_budget.max(len.saturating_add(1))
+        },
         ..options
     };
     let mut out = Vec::with_capacity(len.saturating_mul(2));
-    let summary = batch::price_csv_with(tariffs, csv.reader(), &mut out, &options)?;
+    let summary = batch::price_seekable(tariffs, csv.reader(), &mut out, &options, None)?;
     drop(csv);
     let batches = output::batches(&out, &output_schema(reprice), &sizes, threads)?;
     Ok(Priced { batches, summary })
