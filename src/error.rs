@@ -51,7 +51,7 @@ pub enum Error {
     /// A batch too large to hold in memory has no practitioner_id column,
     /// which the invoice rules need to stream it.
     #[error(
-        "input larger than the memory budget ({budget} bytes) without a practitioner_id column: the invoice rules need it to process the file in parts; add the column, raise --memory-budget, or use --no-rules"
+        "entrée plus grande que le budget mémoire ({budget} octets) sans colonne practitioner_id : les règles de facture en ont besoin pour traiter le fichier par parties ; ajoutez la colonne, augmentez --memory-budget ou utilisez --no-rules"
     )]
     NoPractitionerColumn {
         /// The budget in bytes.

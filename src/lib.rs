@@ -66,6 +66,7 @@ pub mod bounds;
 mod bytes;
 pub mod code;
 pub mod contracts;
+pub mod coverage;
 pub mod error;
 pub mod findings;
 pub mod generate;

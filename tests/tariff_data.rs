@@ -41,10 +41,11 @@ fn fnv1a64(bytes: &[u8]) -> u64 {
 #[test]
 fn version_file_matches_the_files() {
     let mut data = Vec::new();
-    for f in TARIFF_FILES
-        .iter()
-        .chain(&["contract_parameters.csv", "zonage_regions.csv"])
-    {
+    for f in TARIFF_FILES.iter().chain(&[
+        "contract_parameters.csv",
+        "zonage_regions.csv",
+        "coverage.csv",
+    ]) {
         data.extend_from_slice(f.as_bytes());
         data.push(0);
         data.extend_from_slice(&std::fs::read(tariff_dir().join(f)).unwrap());
@@ -121,6 +122,76 @@ fn grid() -> Vec<NaiveDate> {
     dates.sort();
     dates.dedup();
     dates
+}
+
+/// The coverage rates and franchise values on every date of the grid, from
+/// the sources (research-reimbursement-and-identifiers.md §1.1 and §1.3),
+/// not from the data: 60 % général, 90 % Alsace-Moselle, 100 % for the
+/// exonerations; 0.50 € an act and 2 € a day until 2024-03-30, 1 € and 4 €
+/// from 2024-03-31; 50 € a year; the C2S from 2019-11-01.
+#[test]
+fn coverage_covers_the_grid() {
+    use kine_tarif::coverage::Table;
+    let t = Table::embedded();
+    let v = |p: &str, c: &str, date| t.at(p, c, date).map(|r| r.value.to_string());
+    let mut dates = grid();
+    dates.extend([
+        d("2019-10-31"),
+        d("2019-11-01"),
+        d("2024-03-30"),
+        d("2024-03-31"),
+    ]);
+    for date in dates {
+        assert_eq!(
+            v("amo_rate", "general", date).as_deref(),
+            Some("60"),
+            "{date}"
+        );
+        assert_eq!(
+            v("amo_rate", "alsace_moselle", date).as_deref(),
+            Some("90"),
+            "{date}"
+        );
+        for c in [
+            "ald",
+            "maternity",
+            "at_mp",
+            "invalidity",
+            "military_pension",
+            "mines",
+            "ame",
+        ] {
+            assert_eq!(v("amo_rate", c, date).as_deref(), Some("100"), "{c} {date}");
+        }
+        let c2s = (date >= d("2019-11-01")).then_some("60");
+        assert_eq!(v("amo_rate", "c2s", date).as_deref(), c2s, "c2s {date}");
+        let (per_act, daily) = if date < d("2024-03-31") {
+            ("0.50", "2.00")
+        } else {
+            ("1.00", "4.00")
+        };
+        assert_eq!(
+            v("franchise", "per_act", date).as_deref(),
+            Some(per_act),
+            "{date}"
+        );
+        assert_eq!(
+            v("franchise", "daily_cap", date).as_deref(),
+            Some(daily),
+            "{date}"
+        );
+        assert_eq!(
+            v("franchise", "yearly_cap", date).as_deref(),
+            Some("50.00"),
+            "{date}"
+        );
+        assert_eq!(
+            v("franchise", "exempt_under_age", date).as_deref(),
+            Some("18"),
+            "{date}"
+        );
+    }
+    assert!(t.rows().iter().all(|r| !r.source.is_empty()));
 }
 
 #[test]
