@@ -50,7 +50,11 @@ create_exception!(
 );
 
 /// The keys whose string values are decimals, and those that are dates.
-const DECIMAL_KEYS: [&str; 8] = [
+const DECIMAL_KEYS: [&str; 12] = [
+    "amo_rate",
+    "amo_amount",
+    "patient_amount",
+    "franchise",
     "coefficient",
     "unit_value",
     "quantity",

@@ -112,6 +112,21 @@ def test_price_csv_runs_the_engine_on_files(tmp_path):
         kt.price_csv(str(tmp_path / "missing.csv"), str(dst))
 
 
+def test_the_checker_splits_who_pays_what():
+    c = kt.Checker()
+    line, context = _session("F1", "RIM", "7.50", "RX1", "1")
+    c.add("L1", dict(line, date="2024-06-15"), dict(context, regime="alsace_moselle"))
+    out = c.finalize()
+    split = out["lines"][0]["split"]
+    # RIM 7.50 x 2.21 = 16.58; Alsace-Moselle 90 %: 14.922 -> 14.92, 1.66 left;
+    # franchise 1 EUR an act from 2024-03-31.
+    assert split["amo_amount"] == Decimal("14.92") and isinstance(split["amo_amount"], Decimal)
+    assert (split["patient_amount"], split["franchise"]) == (Decimal("1.66"), Decimal("1.00"))
+    assert out["invoices"][0]["amo_amount"] == Decimal("14.92")
+    with pytest.raises(kt.InvalidRequestError):
+        kt.Checker().add("L2", line, dict(context, exoneration="9"))
+
+
 def test_versions():
     assert kt.__version__ == "0.1.0"
     assert kt.TARIFF_DATA_VERSION.count(".") == 1

@@ -42,6 +42,7 @@
 
 pub mod franchise;
 pub mod table;
+mod text;
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -178,10 +179,7 @@ impl Regime {
     }
 
     fn case(self) -> &'static str {
-        match self {
-            Regime::General => "general",
-            Regime::AlsaceMoselle => "alsace_moselle",
-        }
+        self.name()
     }
 }
 

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::checker_split::{LineSplit, ToSplit, split_lines};
 use super::{Core, Ctx, Line, LineContext, check_all, check_line};
 use crate::Territory;
 use crate::history::{self, History};
@@ -56,6 +57,11 @@ pub struct LineResult<R> {
     pub status: LineStatus,
     /// What is wrong, the single-line findings first.
     pub findings: Vec<Finding>,
+    /// Who pays what ([`crate::coverage`], for the context's régime,
+    /// exoneration and the patient's age); none for a line without an
+    /// amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<LineSplit>,
 }
 
 impl<R> LineResult<R> {
@@ -75,6 +81,7 @@ impl<R> LineResult<R> {
             formula: priced.formula(),
             status: priced.status(),
             findings: priced.findings,
+            split: None,
         }
     }
 }
@@ -96,6 +103,13 @@ pub struct InvoiceTotal {
     pub warnings: usize,
     /// The worst status of its lines.
     pub status: LineStatus,
+    /// Sum of the lines' AMO amounts.
+    pub amo_amount: Decimal,
+    /// Sum of the lines' patient shares.
+    pub patient_amount: Decimal,
+    /// Sum of the lines' franchises (deducted later by the caisse, never
+    /// from the invoice).
+    pub franchise: Decimal,
 }
 
 /// What [`Checker::finalize`] returns.
@@ -217,17 +231,38 @@ impl<'t, R> Checker<'t, R> {
                 cross
             }
         };
+        let to_split: Vec<ToSplit<'_>> = self
+            .priced
+            .iter()
+            .zip(&self.ctxs)
+            .map(|(p, ctx)| ToSplit {
+                date: p.line.date,
+                code: p.line.code,
+                amount: p.amount,
+                ctx,
+            })
+            .collect();
+        let splits = split_lines(&to_split, self.history)?;
+        drop(to_split);
         let mut out = Vec::with_capacity(n);
         let mut invoices: Vec<InvoiceTotal> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
-        for ((reference, mut priced), (ctx, found)) in self
+        for (((reference, mut priced), (ctx, found)), (split, refused)) in self
             .refs
             .into_iter()
             .zip(self.priced)
             .zip(self.ctxs.iter().zip(cross))
+            .zip(splits)
         {
             priced.findings.extend(found);
-            let result = LineResult::of(reference, ctx.invoice_id.clone(), priced);
+            priced.findings.extend(refused.map(|m| {
+                Finding::new(
+                    crate::FindingCode::InvalidField,
+                    format!("exoneration : {m}"),
+                )
+            }));
+            let mut result = LineResult::of(reference, ctx.invoice_id.clone(), priced);
+            result.split = split;
             let k = *index.entry(result.invoice_id.clone()).or_insert_with(|| {
                 invoices.push(InvoiceTotal {
                     invoice_id: result.invoice_id.clone(),
@@ -237,6 +272,9 @@ impl<'t, R> Checker<'t, R> {
                     errors: 0,
                     warnings: 0,
                     status: LineStatus::Ok,
+                    amo_amount: Decimal::ZERO,
+                    patient_amount: Decimal::ZERO,
+                    franchise: Decimal::ZERO,
                 });
                 invoices.len() - 1
             });
@@ -251,6 +289,11 @@ impl<'t, R> Checker<'t, R> {
             total.billed = total
                 .billed
                 .saturating_add(result.billed_amount.unwrap_or_default());
+            if let Some(s) = &result.split {
+                total.amo_amount = total.amo_amount.saturating_add(s.amo_amount);
+                total.patient_amount = total.patient_amount.saturating_add(s.patient_amount);
+                total.franchise = total.franchise.saturating_add(s.franchise);
+            }
             match result.status {
                 LineStatus::Error => total.errors += 1,
                 LineStatus::Warning => total.warnings += 1,

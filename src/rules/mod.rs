@@ -43,6 +43,7 @@
 pub mod age;
 pub mod bilans;
 mod checker;
+mod checker_split;
 pub mod direct_access;
 pub mod holidays;
 pub mod majorations;
@@ -53,6 +54,7 @@ pub mod telesoin;
 pub mod travel;
 
 pub use checker::{Checked, Checker, InvoiceTotal, LineResult};
+pub use checker_split::LineSplit;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -108,6 +110,15 @@ pub struct LineContext {
     pub time: Option<NaiveTime>,
     /// Time of the call (night majoration).
     pub call_time: Option<NaiveTime>,
+    /// The patient's régime, for the reimbursement split
+    /// ([`crate::coverage`]): `general` (default) or `alsace_moselle`.
+    pub regime: crate::coverage::Regime,
+    /// The exoneration of the ticket modérateur (`none` by default, `ald`,
+    /// `maternity`, `at_mp`, `invalidity`, `military_pension`, `mines`,
+    /// `c2s`, `ame`).
+    pub exoneration: crate::coverage::Exoneration,
+    /// Tiers payant: `none` (default), `amo`, `full`.
+    pub tiers_payant: crate::coverage::TiersPayant,
 }
 
 /// Prescriber number of a prescription renewed by the physiotherapist: not

@@ -1,0 +1,154 @@
+//! The reimbursement split of a [`Checker`](super::Checker)'s lines
+//! ([`crate::coverage`]): each priced line's AMO rate and amount, the
+//! patient's share, and its franchise after the daily and yearly caps.
+//!
+//! The caps run over a patient's acts with this practitioner in date order
+//! (lines of one day in the order added): first the history's acts of the
+//! same calendar year (each charged the franchise of its date, with the
+//! patient's coverage of the line being checked — the history does not
+//! keep it), then the lines checked. The other professionals' franchises,
+//! which share the yearly cap, are not visible: the franchise shown is at
+//! most what the caisse will deduct.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::coverage::franchise::Caps;
+use crate::coverage::{self, Coverage, LineKind, Table};
+use crate::history::History;
+use crate::{CodeKind, Decimal, Error};
+
+use super::LineContext;
+
+/// A line's split, in its [`LineResult`](super::LineResult).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineSplit {
+    /// AMO rate, in %.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amo_rate: Decimal,
+    /// What the AMO pays, rounded to the cent.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amo_amount: Decimal,
+    /// The rest, the patient's share (a complementary insurer or the C2S
+    /// may pay it).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub patient_amount: Decimal,
+    /// The franchise médicale the caisse will deduct later at most, after
+    /// the daily and yearly caps seen here; never subtracted from the
+    /// invoice.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub franchise: Decimal,
+    /// The rate's source.
+    pub source: String,
+}
+
+/// What the split of a line is for the rules: an act, an allowance.
+pub(crate) fn kind_of(code: crate::Code) -> LineKind {
+    match code.kind() {
+        CodeKind::ActKey | CodeKind::OldKey | CodeKind::Telesoin | CodeKind::Teleexpertise => {
+            LineKind::Act
+        }
+        CodeKind::TravelFlat | CodeKind::TravelKm | CodeKind::Majoration => LineKind::Allowance,
+    }
+}
+
+/// One line to split: its date, code, amount (none: not billable, no
+/// split) and context.
+pub(crate) struct ToSplit<'a> {
+    pub date: NaiveDate,
+    pub code: crate::Code,
+    pub amount: Option<Decimal>,
+    pub ctx: &'a LineContext,
+}
+
+/// The split of each line (none for a line without an amount, or whose
+/// coverage does not apply on its date: the finding says why), and the
+/// findings of coverages that do not apply, by line.
+pub(crate) fn split_lines(
+    lines: &[ToSplit<'_>],
+    history: Option<&dyn History>,
+) -> Result<Vec<(Option<LineSplit>, Option<String>)>, Error> {
+    let table = Table::embedded();
+    let mut out: Vec<(Option<LineSplit>, Option<String>)> = lines
+        .iter()
+        .map(|l| match l.amount {
+            None => (None, None),
+            Some(amount) => {
+                let c = coverage_of(l.ctx);
+                let birth = l.ctx.patient_birth_date;
+                match coverage::split_with(table, &c, l.date, kind_of(l.code), amount, birth) {
+                    Ok(s) => (
+                        Some(LineSplit {
+                            amo_rate: s.amo_rate,
+                            amo_amount: s.amo_amount,
+                            patient_amount: s.patient_amount,
+                            franchise: s.franchise,
+                            source: s.rate_source,
+                        }),
+                        None,
+                    ),
+                    Err(e) => (None, Some(e.to_string())),
+                }
+            }
+        })
+        .collect();
+    // Each patient's acts with each practitioner, in date order.
+    let mut patients: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, l) in lines.iter().enumerate() {
+        if out.get(i).is_some_and(|(s, _)| s.is_some()) {
+            patients
+                .entry((l.ctx.practitioner_id.as_str(), l.ctx.patient_id.as_str()))
+                .or_default()
+                .push(i);
+        }
+    }
+    for ((practitioner, patient), mut at) in patients {
+        at.sort_by_key(|&i| lines.get(i).map(|l| l.date));
+        let Some(first) = at.first().and_then(|&i| lines.get(i)) else {
+            continue;
+        };
+        let c = coverage_of(first.ctx);
+        let birth = first.ctx.patient_birth_date;
+        let mut caps = Caps::with_table(table, Decimal::ZERO);
+        let mut past: Vec<(NaiveDate, Decimal)> = Vec::new();
+        if let Some(h) = history {
+            let last = at
+                .last()
+                .and_then(|&i| lines.get(i))
+                .map_or(first.date, |l| l.date);
+            let year_start = NaiveDate::from_ymd_opt(first.date.year(), 1, 1).unwrap_or(first.date);
+            let end = last.succ_opt().unwrap_or(last);
+            for p in h.patient_lines(practitioner, patient, year_start..end)? {
+                if kind_of(p.code) == LineKind::Act && !coverage::exempt(table, &c, p.date, birth) {
+                    let f = table
+                        .at("franchise", "per_act", p.date)
+                        .map_or(Decimal::ZERO, |r| r.value);
+                    past.push((p.date, f));
+                }
+            }
+            past.sort_by_key(|(d, _)| *d);
+        }
+        // The history's acts first within each day, then the lines checked.
+        let mut past = past.into_iter().peekable();
+        for i in at {
+            let Some(l) = lines.get(i) else { continue };
+            while let Some((d, f)) = past.next_if(|(d, _)| *d <= l.date) {
+                caps.charge(d, f);
+            }
+            if let Some((Some(s), _)) = out.get_mut(i) {
+                s.franchise = caps.charge(l.date, s.franchise);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn coverage_of(ctx: &LineContext) -> Coverage {
+    Coverage {
+        regime: ctx.regime,
+        exoneration: ctx.exoneration,
+        tiers_payant: ctx.tiers_payant,
+    }
+}

@@ -1,0 +1,193 @@
+//! The feuille de soins through the session API: each line's split (AMO
+//! rate and amount, the patient's share, the franchise after its caps) and
+//! each invoice's totals. Amounts worked out by hand from tariffs/
+//! (letter values, coverage.csv) and the rounding rule (the AMO amount to
+//! the cent, half away from zero; the patient's share is the rest).
+
+use chrono::NaiveDate;
+use kine_tarif::history::{HistoryLine, MemoryHistory, Recorder};
+use kine_tarif::rules::{Checker, LineContext};
+use kine_tarif::{Code, Decimal, FindingCode, InvoiceLine, Tariffs};
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn line(date: &str, code: Code, coefficient: Option<&str>) -> InvoiceLine {
+    InvoiceLine::new(date.parse().unwrap(), code, coefficient.map(d))
+}
+
+/// Patient P1 with K1, invoice `invoice`, session `session`, in JSON as
+/// practice software sends it (the coverage fields are text).
+fn ctx(invoice: &str, session: &str, coverage: &str) -> LineContext {
+    let json = format!(
+        r#"{{"invoice_id": "{invoice}", "patient_id": "P1", "practitioner_id": "K1",
+            "department": "67", "session": "{session}"{coverage}}}"#
+    );
+    serde_json::from_str(&json).unwrap()
+}
+
+#[test]
+fn alsace_moselle_act_and_travel_allowance_and_their_invoice_total() {
+    let t = Tariffs::embedded();
+    let mut c = Checker::new(t);
+    let am = r#", "regime": "13""#;
+    // RIM 7.50 × 2.21 € = 16.575 → 16.58 €; IFD 2.50 €.
+    c.add(
+        1,
+        line("2024-06-15", Code::RIM, Some("7.50")),
+        ctx("F1", "1", am),
+    );
+    c.add(2, line("2024-06-15", Code::IFD, None), ctx("F1", "1", am));
+    let out = c.finalize().unwrap();
+    let s = out.lines[0].split.as_ref().unwrap();
+    // 16.58 × 90 % = 14.922 → 14.92; 16.58 − 14.92 = 1.66; franchise 1 €
+    // (from 2024-03-31).
+    assert_eq!(
+        (s.amo_rate, s.amo_amount, s.patient_amount, s.franchise),
+        (d("90"), d("14.92"), d("1.66"), d("1.00"))
+    );
+    // IFD: 2.50 × 90 % = 2.25, 0.25 left; no franchise on an allowance.
+    let s = out.lines[1].split.as_ref().unwrap();
+    assert_eq!(
+        (s.amo_amount, s.patient_amount, s.franchise),
+        (d("2.25"), d("0.25"), d("0"))
+    );
+    let total = &out.invoices[0];
+    // 14.92 + 2.25 = 17.17; 1.66 + 0.25 = 1.91; 16.58 + 2.50 = 19.08.
+    assert_eq!(
+        (
+            total.computed,
+            total.amo_amount,
+            total.patient_amount,
+            total.franchise
+        ),
+        (d("19.08"), d("17.17"), d("1.91"), d("1.00"))
+    );
+    // In JSON, decimals are strings.
+    let json = serde_json::to_value(&out).unwrap();
+    assert_eq!(json["lines"][0]["split"]["amo_amount"], "14.92");
+    assert_eq!(json["invoices"][0]["patient_amount"], "1.91");
+}
+
+#[test]
+fn the_daily_cap_on_both_sides_of_2024_03_31() {
+    // Five acts for one patient the same day (five invoices): until
+    // 2024-03-30, 0.50 € each up to 2 €; from 2024-03-31, 1 € up to 4 €.
+    for (date, each, cap) in [
+        ("2024-03-29", "0.50", "2.00"),
+        ("2024-04-02", "1.00", "4.00"),
+    ] {
+        let mut c = Checker::new(Tariffs::embedded());
+        for i in 0..5 {
+            let invoice = format!("F{i}");
+            c.add(
+                i,
+                line(date, Code::RIM, Some("7.50")),
+                ctx(&invoice, &i.to_string(), ""),
+            );
+        }
+        let out = c.finalize().unwrap();
+        let franchises: Vec<Decimal> = out
+            .lines
+            .iter()
+            .map(|l| l.split.as_ref().unwrap().franchise)
+            .collect();
+        let e = d(each);
+        assert_eq!(franchises, [e, e, e, e, d("0")], "{date}");
+        let sum: Decimal = out.invoices.iter().map(|i| i.franchise).sum();
+        assert_eq!(sum, d(cap), "{date}");
+    }
+}
+
+#[test]
+fn a_minor_and_c2s_owe_no_franchise_and_ald_does() {
+    let mut c = Checker::new(Tariffs::embedded());
+    let mut minor = ctx("F1", "1", "");
+    minor.patient_birth_date = NaiveDate::from_ymd_opt(2010, 5, 1);
+    c.add(1, line("2024-06-15", Code::RIM, Some("7.50")), minor);
+    let mut c2s = ctx(
+        "F2",
+        "1",
+        r#", "exoneration": "c2s", "tiers_payant": "full""#,
+    );
+    c2s.patient_id = "P2".into();
+    c.add(2, line("2024-06-15", Code::RIM, Some("7.50")), c2s);
+    let mut ald = ctx("F3", "1", r#", "exoneration": "4""#);
+    ald.patient_id = "P3".into();
+    ald.department = Some("75".into());
+    c.add(3, line("2024-06-15", Code::RIM, Some("7.50")), ald);
+    let out = c.finalize().unwrap();
+    let parts = |i: usize| {
+        let s = out.lines[i].split.as_ref().unwrap();
+        (s.amo_rate, s.amo_amount, s.patient_amount, s.franchise)
+    };
+    // Minor in the régime général: 16.58 × 60 % = 9.948 → 9.95; 6.63 left.
+    assert_eq!(parts(0), (d("60"), d("9.95"), d("6.63"), d("0")));
+    // C2S: the régime's rate (the C2S pays the 6.63), no franchise.
+    assert_eq!(parts(1), (d("60"), d("9.95"), d("6.63"), d("0")));
+    // ALD-related care: 100 %, and the franchise is still due.
+    assert_eq!(parts(2), (d("100"), d("16.58"), d("0.00"), d("1.00")));
+}
+
+#[test]
+fn the_history_counts_in_the_caps() {
+    // Three acts recorded the morning of 2024-04-02; two more that day:
+    // 3 € already charged of the 4 € cap, so 1 € then nothing.
+    let t = Tariffs::embedded();
+    let mut history = MemoryHistory::default();
+    let past: Vec<HistoryLine> = (0..3)
+        .map(|i| {
+            let c = ctx(&format!("H{i}"), &format!("m{i}"), "");
+            HistoryLine::new(
+                &format!("H{i}"),
+                "1",
+                &line("2024-04-02", Code::RIM, Some("7.50")),
+                &c,
+            )
+        })
+        .collect();
+    history.record(&past).unwrap();
+    let mut c = Checker::new(t).with_history(&history);
+    c.add(
+        1,
+        line("2024-04-02", Code::RIM, Some("7.50")),
+        ctx("F1", "a", ""),
+    );
+    c.add(
+        2,
+        line("2024-04-02", Code::RIM, Some("7.50")),
+        ctx("F2", "b", ""),
+    );
+    let out = c.finalize().unwrap();
+    let f: Vec<Decimal> = out
+        .lines
+        .iter()
+        .map(|l| l.split.as_ref().unwrap().franchise)
+        .collect();
+    assert_eq!(f, [d("1.00"), d("0.00")]);
+}
+
+#[test]
+fn a_coverage_not_in_force_is_a_finding_and_bad_text_is_refused() {
+    // The C2S began on 2019-11-01; AMK 8 was then billed at 2.15 €.
+    let mut c = Checker::new(Tariffs::embedded());
+    c.add(
+        1,
+        line("2019-06-03", Code::AMK, Some("8")),
+        ctx("F1", "1", r#", "exoneration": "c2s""#),
+    );
+    let out = c.finalize().unwrap();
+    assert!(out.lines[0].split.is_none());
+    let f = &out.lines[0].findings;
+    assert!(
+        f.iter()
+            .any(|f| f.code == FindingCode::InvalidField && f.message.contains("c2s")),
+        "{f:?}"
+    );
+    let bad = serde_json::from_str::<LineContext>(r#"{"exoneration": "9"}"#).unwrap_err();
+    assert!(
+        bad.to_string().contains("exonération \"9\" inconnue"),
+        "{bad}"
+    );
+}
