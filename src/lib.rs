@@ -71,6 +71,7 @@ pub mod error;
 pub mod findings;
 pub mod generate;
 pub mod history;
+pub mod identifiers;
 pub mod money;
 pub mod nomenclature;
 pub mod period;
