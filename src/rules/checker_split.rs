@@ -63,15 +63,19 @@ pub(crate) struct ToSplit<'a> {
     pub ctx: &'a LineContext,
 }
 
+/// A line's split, or why its coverage does not apply (the message of an
+/// `INVALID_FIELD` finding).
+pub(crate) type SplitOrWhy = (Option<LineSplit>, Option<String>);
+
 /// The split of each line (none for a line without an amount, or whose
 /// coverage does not apply on its date: the finding says why), and the
 /// findings of coverages that do not apply, by line.
 pub(crate) fn split_lines(
     lines: &[ToSplit<'_>],
     history: Option<&dyn History>,
-) -> Result<Vec<(Option<LineSplit>, Option<String>)>, Error> {
+) -> Result<Vec<SplitOrWhy>, Error> {
     let table = Table::embedded();
-    let mut out: Vec<(Option<LineSplit>, Option<String>)> = lines
+    let mut out: Vec<SplitOrWhy> = lines
         .iter()
         .map(|l| match l.amount {
             None => (None, None),

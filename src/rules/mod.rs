@@ -122,8 +122,8 @@ pub struct LineContext {
 }
 
 /// Prescriber number of a prescription renewed by the physiotherapist: not
-/// direct access.
-pub const RENEWAL_PRESCRIBER: &str = "291991123";
+/// direct access (defined with the identifier checks).
+pub use crate::identifiers::RENEWAL_PRESCRIBER;
 
 /// A borrowed view of a [`LineContext`]: what the rules read, without
 /// owning strings (the batch engine points it into its record buffers).
