@@ -244,6 +244,15 @@ findings! {
     MajorationNotApplicable => "MAJORATION_NOT_APPLICABLE", Error,
         "MDD on a day that is neither a Sunday nor a public holiday, MDN outside 20:00–08:00 or with a call outside 19:00–07:00, or both on one act.",
         "NGAP DG art. 14";
+    PrescriptionAfterAct => "PRESCRIPTION_AFTER_ACT", Error,
+        "The prescription is dated after the act: acts are covered only when prescribed in writing, dated, before the care started.",
+        "NGAP Titre XIV dispositions liminaires; CSS art. R.161-45";
+    PrescriptionOld => "PRESCRIPTION_OLD", Warning,
+        "The first session of a prescription comes more than 12 months after its date. No official text sets a deadline: a warning, to check with the caisse.",
+        "no official text (research-reimbursement-and-identifiers.md §4.2); caisses' practice";
+    RenewalLate => "RENEWAL_LATE", Warning,
+        "A renewal by the physiotherapist (prescriber 291991123) whose first renewed session is 12 months or more after the prescription: the renewal must come less than 12 months after it, unless the doctor excluded it.",
+        "CSP art. L.4321-1 (loi n° 2021-502 du 26/04/2021); avenant 7 (arrêté du 21/08/2023)";
     MajorationWithoutAct => "MAJORATION_WITHOUT_ACT", Error,
         "A majoration needs an act of the same patient and practitioner on the same day.",
         "NGAP DG art. 14 (« en plus des honoraires normaux »)";

@@ -191,3 +191,41 @@ fn a_coverage_not_in_force_is_a_finding_and_bad_text_is_refused() {
         "{bad}"
     );
 }
+
+#[test]
+fn a_late_series_is_flagged_on_its_first_session_only_history_included() {
+    // Prescription RX9 of 2025-01-10; sessions on 2026-02-20 (recorded)
+    // and 2026-03-02: the first came more than 12 months after it.
+    let t = Tariffs::embedded();
+    let session = |invoice: &str, date: &str| {
+        let mut c = ctx(invoice, "1", "");
+        c.prescription_id = Some("RX9".into());
+        c.prescription_date = NaiveDate::from_ymd_opt(2025, 1, 10);
+        (line(date, Code::RIM, Some("8.10")), c)
+    };
+    let (l, c) = session("F1", "2026-03-02");
+    let mut alone = Checker::new(t);
+    alone.add(1, l.clone(), c.clone());
+    let out = alone.finalize().unwrap();
+    assert_eq!(out.lines[0].findings.len(), 1);
+    assert_eq!(out.lines[0].findings[0].code, FindingCode::PrescriptionOld);
+    assert!(
+        out.lines[0].findings[0]
+            .message
+            .contains("aucun texte officiel")
+    );
+    let mut history = MemoryHistory::default();
+    let (pl, pc) = session("F0", "2026-02-20");
+    history
+        .record(&[HistoryLine::new("F0", "1", &pl, &pc)])
+        .unwrap();
+    let mut with = Checker::new(t).with_history(&history);
+    with.add(1, l, c);
+    let out = with.finalize().unwrap();
+    assert!(
+        out.lines[0].findings.is_empty(),
+        "{:?}",
+        out.lines[0].findings
+    );
+    assert_eq!(out.history_lines, 1);
+}

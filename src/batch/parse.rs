@@ -449,8 +449,6 @@ pub(crate) fn context<'b>(f: &Slots<'b>, pre: &mut Vec<Finding>) -> Ctx<'b> {
     )
     .ok()
     .flatten();
-    // The prescription date is read for its format only today.
-    let _ = opt_date(prescription_date, "prescription_date", pre);
     Ctx {
         invoice_id,
         patient_id,
@@ -461,6 +459,7 @@ pub(crate) fn context<'b>(f: &Slots<'b>, pre: &mut Vec<Finding>) -> Ctx<'b> {
         session: opt(session),
         telesoin,
         patient_birth_date: opt_date(birth, "patient_birth_date", pre),
+        prescription_date: opt_date(prescription_date, "prescription_date", pre),
         distance_km,
         discharge_date: opt_date(discharge, "discharge_date", pre),
         trip_id: opt(trip),

@@ -44,7 +44,7 @@ pub mod franchise;
 pub mod table;
 mod text;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::money::round_to_cent;
@@ -331,17 +331,12 @@ pub fn exempt(
         .and_then(|c| table.at("franchise_exempt", c, date))
         .is_some_and(|r| !r.value.is_zero());
     let by_age = match (birth_date, table.at("franchise", "exempt_under_age", date)) {
-        (Some(b), Some(r)) => age_on(b, date).is_some_and(|a| Decimal::from(a) < r.value),
+        (Some(b), Some(r)) => {
+            crate::rules::age_on(b, date).is_some_and(|a| Decimal::from(a) < r.value)
+        }
         _ => false,
     };
     by_case || by_age
-}
-
-/// Full years from `birth` to `date` (none when born after it).
-pub fn age_on(birth: NaiveDate, date: NaiveDate) -> Option<u32> {
-    let years = date.year().checked_sub(birth.year())?;
-    let before_birthday = (date.month(), date.day()) < (birth.month(), birth.day());
-    u32::try_from(years - i32::from(before_birthday)).ok()
 }
 
 #[cfg(test)]

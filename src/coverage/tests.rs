@@ -211,8 +211,22 @@ fn minors_are_exempt_until_their_eighteenth_birthday() {
     assert_eq!(f(day(2006, 6, 16)), d("0")); // 17, 18 tomorrow
     assert_eq!(f(day(2006, 6, 15)), d("1.00")); // 18 today
     assert_eq!(f(day(2030, 1, 1)), d("1.00")); // born after the act: not an age
-    assert_eq!(age_on(day(2000, 2, 29), day(2024, 2, 28)), Some(23));
-    assert_eq!(age_on(day(2000, 2, 29), day(2024, 2, 29)), Some(24));
+    // Born on 29 February: 18 on 28 February of a common year (the age of
+    // the other rules, rules::age_on).
+    assert_eq!(f(day(2005, 2, 28)), d("1.00"));
+    let born_29 = |date| {
+        split(
+            &Coverage::default(),
+            date,
+            LineKind::Act,
+            d("16.58"),
+            Some(day(2004, 2, 29)),
+        )
+        .unwrap()
+        .franchise
+    };
+    assert_eq!(born_29(day(2022, 2, 27)), d("0"));
+    assert_eq!(born_29(day(2022, 2, 28)), d("0.50"));
 }
 
 #[test]

@@ -29,7 +29,8 @@ use crate::pricing::PriceCache;
 use crate::rules::telesoin::ShareBase;
 use crate::rules::{self, Ctx};
 use crate::rules::{
-    Concerns, Line, bilans, direct_access, referentiel, same_day, teleexpertise, telesoin, travel,
+    Concerns, Line, bilans, direct_access, prescription, referentiel, same_day, teleexpertise,
+    telesoin, travel,
 };
 use crate::{Error, Finding, Priced, Tariffs};
 
@@ -75,7 +76,7 @@ impl Window {
 }
 
 /// Each rule family and the window it reads (the module's `WINDOW`).
-pub const RULE_WINDOWS: [(&str, Window); 9] = [
+pub const RULE_WINDOWS: [(&str, Window); 10] = [
     ("same_day", same_day::WINDOW),
     ("travel", travel::WINDOW),
     ("travel_trip", travel::TRIP_WINDOW),
@@ -85,6 +86,7 @@ pub const RULE_WINDOWS: [(&str, Window); 9] = [
     ("direct_access", direct_access::WINDOW),
     ("referentiel", referentiel::WINDOW),
     ("bilans", bilans::WINDOW),
+    ("prescription", prescription::WINDOW),
 ];
 
 /// The smallest range holding `a` and `b`.
@@ -121,6 +123,9 @@ fn line_windows(l: &Line<'_>) -> LineWindows {
     }
     if l.concerns(Concerns::PRIOR_AGREEMENT) {
         add(referentiel::WINDOW);
+    }
+    if l.concerns(Concerns::PRESCRIPTION_DATED) {
+        add(prescription::WINDOW);
     }
     if l.concerns(Concerns::BILAN) {
         add(bilans::WINDOW);

@@ -47,6 +47,7 @@ mod checker_split;
 pub mod direct_access;
 pub mod holidays;
 pub mod majorations;
+pub mod prescription;
 pub mod referentiel;
 pub mod same_day;
 pub mod teleexpertise;
@@ -138,6 +139,7 @@ pub(crate) struct Ctx<'a> {
     pub session: Option<&'a str>,
     pub telesoin: bool,
     pub patient_birth_date: Option<NaiveDate>,
+    pub prescription_date: Option<NaiveDate>,
     pub distance_km: Option<Decimal>,
     pub discharge_date: Option<NaiveDate>,
     pub trip_id: Option<&'a str>,
@@ -157,6 +159,7 @@ impl LineContext {
             session: self.session.as_deref(),
             telesoin: self.telesoin,
             patient_birth_date: self.patient_birth_date,
+            prescription_date: self.prescription_date,
             distance_km: self.distance_km,
             discharge_date: self.discharge_date,
             trip_id: self.trip_id.as_deref(),
@@ -331,6 +334,10 @@ impl<'a> Line<'a> {
             if self.session() {
                 c |= bit(self.date >= same_day::IN_FORCE, Concerns::SESSION_IN_FORCE)
                     | bit(remote, Concerns::TELESOIN_SESSION)
+                    | bit(
+                        self.ctx.prescription_date.is_some(),
+                        Concerns::PRESCRIPTION_DATED,
+                    )
                     | bit(self.direct_access(), Concerns::DIRECT_ACCESS)
                     | bit(
                         self.single_act()
@@ -533,6 +540,8 @@ impl Concerns {
     pub const BILAN: u16 = 1 << 10;
     /// A majoration ([`majorations`]).
     pub const MAJORATION: u16 = 1 << 11;
+    /// A session with a prescription date ([`prescription`]).
+    pub const PRESCRIPTION_DATED: u16 = 1 << 12;
     /// A line of the history, not checked ([`Line::set_past`]); no rule
     /// asks a run for it.
     pub const PAST: u16 = 1 << 15;
@@ -655,6 +664,7 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
     travel::check_line(l, out);
     majorations::check_line(l, out);
     age::check_line(l, out);
+    prescription::check_line(l, out);
 }
 
 /// The cross-line rules over lines in any order, holding every line of
@@ -801,6 +811,7 @@ fn check_batch(lines: &[Line<'_>], out: &mut [Vec<Finding>], share: Option<&tele
     teleexpertise::check(lines, &runs, out);
     direct_access::check(lines, &runs, out);
     referentiel::check(lines, &runs, out);
+    prescription::check(lines, &runs, out);
     bilans::check(lines, &runs, out);
     majorations::check(lines, &runs, out);
 }
