@@ -253,6 +253,18 @@ findings! {
     RenewalLate => "RENEWAL_LATE", Warning,
         "A renewal by the physiotherapist (prescriber 291991123) whose first renewed session is 12 months or more after the prescription: the renewal must come less than 12 months after it, unless the doctor excluded it.",
         "CSP art. L.4321-1 (loi n° 2021-502 du 26/04/2021); avenant 7 (arrêté du 21/08/2023)";
+    NirInvalid => "NIR_INVALID", Error,
+        "The patient's NIR (patient_nir) is malformed: 13 characters and a 2-digit key, key = 97 − (number mod 97), 2A / 2B read as 19 / 18 for Corsica; first digit 1, 2, or 7, 8 for a temporary number.",
+        "INSEE / CNAM NIR key (CNAM nir-validation); research-reimbursement-and-identifiers.md §3.1";
+    PractitionerNumberInvalid => "PRACTITIONER_NUMBER_INVALID", Error,
+        "The practitioner's number (practitioner_number) is neither a numéro AM of a masseur-kinésithérapeute (9 digits, category 7) nor an RPPS (11 digits, Luhn key).",
+        "ANS, FAQ des industriels (RPPS, numéro AM); research-reimbursement-and-identifiers.md §3.2-3.3";
+    PrescriberNumberInvalid => "PRESCRIBER_NUMBER_INVALID", Error,
+        "The prescriber's number (prescriber_number) is not a well-formed numéro AM, RPPS or FINESS, nor 291991123 (renewal by the physiotherapist).",
+        "ANS FAQ; GIE SESAM-Vitale SFG RG_MF609 (FINESS); research-reimbursement-and-identifiers.md §3.6";
+    NumberKeyDoubtful => "NUMBER_KEY_DOUBTFUL", Warning,
+        "The Luhn key of a numéro AM or a FINESS does not match: the sources infer this key from examples only, so a warning.",
+        "research-reimbursement-and-identifiers.md §3.2, §3.5 (confidence M)";
     MajorationWithoutAct => "MAJORATION_WITHOUT_ACT", Error,
         "A majoration needs an act of the same patient and practitioner on the same day.",
         "NGAP DG art. 14 (« en plus des honoraires normaux »)";

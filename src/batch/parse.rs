@@ -71,6 +71,9 @@ pub(crate) const SLOT_NAMES: [&str; SLOTS] = [
     "quantity",
     "billed_amount",
     "act_id",
+    "patient_nir",
+    "practitioner_number",
+    "prescriber_number",
 ];
 
 /// Slot numbers of the known columns (see [`SLOT_NAMES`]).
@@ -96,10 +99,13 @@ pub(crate) mod slot {
     pub const QUANTITY: usize = 18;
     pub const BILLED_AMOUNT: usize = 19;
     pub const ACT_ID: usize = 20;
+    pub const PATIENT_NIR: usize = 21;
+    pub const PRACTITIONER_NUMBER: usize = 22;
+    pub const PRESCRIBER_NUMBER: usize = 23;
 }
 
 /// Number of known columns.
-pub(crate) const SLOTS: usize = 21;
+pub(crate) const SLOTS: usize = 24;
 
 /// Marks a column no rule reads: its field goes to a last, unread slot
 /// (one store instead of a test per field).
@@ -240,6 +246,8 @@ impl Default for DateMemo {
 
 impl DateMemo {
     /// [`parse_date`], from the memo when `s` was seen recently.
+    // Inlined into the engine's loop (measured: out of line, +1 % instructions a line).
+    #[inline(always)]
     pub fn parse(&mut self, s: &str) -> Option<NaiveDate> {
         let b = s.as_bytes();
         let (Some(head), Some(tail), 10) = (b.get(..8), b.get(8..10), b.len()) else {
@@ -425,6 +433,14 @@ pub(crate) fn context<'b>(f: &Slots<'b>, pre: &mut Vec<Finding>) -> Ctx<'b> {
     let trip = f[slot::TRIP_ID];
     let time = f[slot::TIME];
     let call_time = f[slot::CALL_TIME];
+    let (nir, own_number, prescriber_number) = (
+        f[slot::PATIENT_NIR],
+        f[slot::PRACTITIONER_NUMBER],
+        f[slot::PRESCRIBER_NUMBER],
+    );
+    if !(nir.is_empty() && own_number.is_empty() && prescriber_number.is_empty()) {
+        crate::rules::numbers::check(opt(nir), opt(own_number), opt(prescriber_number), pre);
+    }
     let telesoin = match telesoin {
         "" | "0" => false,
         "1" => true,

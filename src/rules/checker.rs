@@ -168,6 +168,16 @@ impl<'t, R> Checker<'t, R> {
         }
         let mut priced = self.tariffs.price(&line);
         priced.findings.extend(dept_finding);
+        super::numbers::check(
+            ctx.patient_nir.as_deref().filter(|s| !s.trim().is_empty()),
+            ctx.practitioner_number
+                .as_deref()
+                .filter(|s| !s.trim().is_empty()),
+            ctx.prescriber_number
+                .as_deref()
+                .filter(|s| !s.trim().is_empty()),
+            &mut priced.findings,
+        );
         let view = ctx.view();
         check_line(
             &Line::new(Core::new(self.tariffs, &priced), &view),

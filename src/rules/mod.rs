@@ -47,6 +47,7 @@ mod checker_split;
 pub mod direct_access;
 pub mod holidays;
 pub mod majorations;
+pub(crate) mod numbers;
 pub mod prescription;
 pub mod referentiel;
 pub mod same_day;
@@ -120,6 +121,12 @@ pub struct LineContext {
     pub exoneration: crate::coverage::Exoneration,
     /// Tiers payant: `none` (default), `amo`, `full`.
     pub tiers_payant: crate::coverage::TiersPayant,
+    /// The patient's NIR (checked: [`crate::identifiers::check_nir`]).
+    pub patient_nir: Option<String>,
+    /// The practitioner's numéro AM or RPPS (checked).
+    pub practitioner_number: Option<String>,
+    /// The prescriber's numéro AM, RPPS or FINESS, or 291991123 (checked).
+    pub prescriber_number: Option<String>,
 }
 
 /// Prescriber number of a prescription renewed by the physiotherapist: not
