@@ -322,6 +322,14 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             }
             let summary = result.map_err(&named)?;
             print_summary(&summary, tariffs);
+            if let Some(s) = &summary.split {
+                eprintln!(
+                    "  part AMO {} €, part patient {} €, franchise (retenue plus tard par la caisse) {} €",
+                    format_money(s.amo_amount),
+                    format_money(s.patient_amount),
+                    format_money(s.franchise)
+                );
+            }
             if let Some(path) = &history {
                 eprintln!("  historique : {} lignes consultées", summary.history_lines);
                 if record {

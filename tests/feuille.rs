@@ -229,3 +229,91 @@ fn a_late_series_is_flagged_on_its_first_session_only_history_included() {
     );
     assert_eq!(out.history_lines, 1);
 }
+
+/// The batch with a coverage column: the split columns, worked by hand.
+#[test]
+fn the_batch_writes_who_pays_what() {
+    use kine_tarif::batch::{BatchOptions, OutputFormat, price_csv_with};
+    let input = "invoice_id,patient_id,practitioner_id,date,code,coefficient,department,regime,exoneration,patient_birth_date,session\n\
+        F1,P1,K1,2024-06-15,RIM,7.50,67,13,,,\n\
+        F1,P1,K1,2024-06-15,IFD,,67,13,,,\n\
+        F2,P2,K1,2024-03-30,RIM,7.50,75,,,,1\n\
+        F3,P2,K1,2024-03-30,RIM,7.50,75,,,,2\n\
+        F4,P2,K1,2024-03-30,RIM,7.50,75,,,,3\n\
+        F5,P2,K1,2024-03-30,RIM,7.50,75,,,,4\n\
+        F6,P2,K1,2024-03-30,RIM,7.50,75,,,,5\n\
+        F7,P3,K1,2019-06-03,AMK,8,75,,c2s,,\n\
+        F8,P4,K1,2024-06-15,RIM,7.50,75,,ald,2010-01-01,\n";
+    let run = |format, rules| {
+        let mut out = Vec::new();
+        let options = BatchOptions {
+            format,
+            rules,
+            ..BatchOptions::default()
+        };
+        let s = price_csv_with(Tariffs::embedded(), input.as_bytes(), &mut out, &options).unwrap();
+        (String::from_utf8(out).unwrap(), s)
+    };
+    let (csv, summary) = run(OutputFormat::Csv, true);
+    let rows: Vec<Vec<String>> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let split: Vec<[&str; 4]> = rows
+        .iter()
+        .map(|r| [&*r[16], &*r[17], &*r[18], &*r[19]])
+        .collect();
+    assert_eq!(
+        split,
+        [
+            // Alsace-Moselle: 16.58 × 90 % = 14.922 → 14.92; IFD 2.50 × 90 % = 2.25.
+            ["90", "14.92", "1.66", "1.00"],
+            ["90", "2.25", "0.25", "0.00"],
+            // Five acts on 2024-03-30: 0.50 € each up to 2 € a day.
+            ["60", "9.95", "6.63", "0.50"],
+            ["60", "9.95", "6.63", "0.50"],
+            ["60", "9.95", "6.63", "0.50"],
+            ["60", "9.95", "6.63", "0.50"],
+            ["60", "9.95", "6.63", "0.00"],
+            // No C2S before 2019-11-01: no split, a finding.
+            ["", "", "", ""],
+            // ALD-related care of a minor: 100 %, no franchise.
+            ["100", "16.58", "0.00", "0.00"],
+        ]
+    );
+    assert_eq!(rows[7][14], "INVALID_FIELD");
+    let totals = summary.split.unwrap();
+    // 14.92 + 2.25 + 5 × 9.95 + 16.58 = 83.50; 1.66 + 0.25 + 5 × 6.63 = 35.06;
+    // 1.00 + 2.00 = 3.00.
+    assert_eq!(
+        (totals.amo_amount, totals.patient_amount, totals.franchise),
+        (d("83.50"), d("35.06"), d("3.00"))
+    );
+    // JSON lines: the same fields; without the rules, no cap.
+    let (jsonl, _) = run(OutputFormat::Jsonl, false);
+    let last_of_day: serde_json::Value =
+        serde_json::from_str(jsonl.lines().nth(6).unwrap()).unwrap();
+    assert_eq!(last_of_day["amo_amount"], "9.95");
+    assert_eq!(last_of_day["franchise"], "0.50");
+    // Without a coverage column, the output is as before.
+    let (plain, s) = run(OutputFormat::Csv, true);
+    assert!(plain.starts_with("row,") && s.split.is_some());
+    let mut out = Vec::new();
+    let no_cov = "invoice_id,patient_id,date,code,coefficient\nF1,P1,2024-06-15,RIM,7.50\n";
+    let s = price_csv_with(
+        Tariffs::embedded(),
+        no_cov.as_bytes(),
+        &mut out,
+        &BatchOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with(",findings,message")
+    );
+    assert!(s.split.is_none());
+}

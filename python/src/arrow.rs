@@ -115,10 +115,9 @@ pub fn _price_arrow(
         })
     })?;
     let summary = crate::summary_dict(py, &priced.summary)?;
-    let schema = kt::arrow::output_schema(reprice_at.is_some());
     Ok((
         ArrowStream {
-            batches: Some((schema, priced.batches)),
+            batches: Some((priced.schema, priced.batches)),
         },
         summary,
     ))

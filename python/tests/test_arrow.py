@@ -123,3 +123,19 @@ def test_polars_record_batches_and_repricing():
 def test_an_empty_table_gives_an_empty_table():
     out = kt.price_arrow(_table(**{k: [] for k in BASE}))
     assert out.num_rows == 0 and "amount" in out.column_names
+
+
+def test_coverage_columns_add_who_pays_what():
+    t = _table(**BASE).append_column("regime", pa.array(["13", "", "", ""]))
+    out = kt.price_arrow(t, keep_input=False)
+    assert out.schema.field("amo_amount").type == pa.decimal128(18, 2)
+    # Alsace-Moselle: 16.58 x 90 % = 14.922 -> 14.92; La Réunion, régime
+    # général: 19.68 x 60 % = 11.808 -> 11.81; the refused AMS line has none.
+    assert out.column("amo_amount").to_pylist() == [
+        Decimal("14.92"),
+        Decimal("11.81"),
+        None,
+        Decimal("9.95"),
+    ]
+    assert out.column("patient_amount").to_pylist()[0] == Decimal("1.66")
+    assert "amo_amount" not in kt.price_arrow(_table(**BASE)).column_names

@@ -57,7 +57,9 @@ use std::sync::{Arc, OnceLock};
 use arrow_array::RecordBatch;
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
-use crate::batch::{self, BatchOptions, OUTPUT_COLUMNS, OutputFormat, REPRICE_COLUMNS, Summary};
+use crate::batch::{
+    self, BatchOptions, OUTPUT_COLUMNS, OutputFormat, REPRICE_COLUMNS, SPLIT_COLUMNS, Summary,
+};
 use crate::{Error, Tariffs};
 
 /// The precision of every decimal column: 18 digits, an `i64` on the way
@@ -69,7 +71,11 @@ pub const PRECISION: u8 = 18;
 /// quantity — kilometres may have decimals). A value with more decimals
 /// than its column has (none in the nomenclature) is null there, the
 /// input keeping it as given.
-pub const DECIMAL_SCALES: [(&str, i8); 7] = [
+pub const DECIMAL_SCALES: [(&str, i8); 11] = [
+    ("amo_rate", 2),
+    ("amo_amount", 2),
+    ("patient_amount", 2),
+    ("franchise", 2),
     ("coefficient", 6),
     ("unit_value", 2),
     ("quantity", 6),
@@ -93,17 +99,18 @@ pub const ECHO_COLUMNS: [&str; 6] = [
 /// The output columns: those of the CSV output but [`ECHO_COLUMNS`], that
 /// is `row` (the input row, from 1) as `int64`, `code`, `coefficient`,
 /// `act_id`, `unit_value`, `quantity`, `amount`, `status`, `findings`,
-/// `message` (and the `reprice_*` columns), the decimals of
+/// `message` (and the `reprice_*` columns; and the split columns,
+/// [`SPLIT_COLUMNS`], when the input has a coverage column), the decimals of
 /// [`DECIMAL_SCALES`] as `decimal128(18, scale)`, the others as text
 /// (`utf8`); every column nullable, an empty cell of the CSV output being
 /// a null.
-pub fn output_schema(reprice: bool) -> SchemaRef {
-    static PLAIN: OnceLock<SchemaRef> = OnceLock::new();
-    static REPRICE: OnceLock<SchemaRef> = OnceLock::new();
+pub fn output_schema(reprice: bool, split: bool) -> SchemaRef {
+    static SCHEMAS: [OnceLock<SchemaRef>; 4] = [const { OnceLock::new() }; 4];
     let make = || {
         let names = OUTPUT_COLUMNS
             .iter()
             .chain(REPRICE_COLUMNS.iter().take(if reprice { 4 } else { 0 }))
+            .chain(SPLIT_COLUMNS.iter().take(if split { 4 } else { 0 }))
             .filter(|n| !ECHO_COLUMNS.contains(n));
         let fields: Vec<Field> = names
             .map(|&n| {
@@ -119,11 +126,9 @@ pub fn output_schema(reprice: bool) -> SchemaRef {
             .collect();
         Arc::new(Schema::new(fields))
     };
-    if reprice {
-        REPRICE.get_or_init(make).clone()
-    } else {
-        PLAIN.get_or_init(make).clone()
-    }
+    SCHEMAS[usize::from(reprice) * 2 + usize::from(split)]
+        .get_or_init(make)
+        .clone()
 }
 
 /// Priced record batches and the batch's summary.
@@ -133,6 +138,8 @@ pub struct Priced {
     pub batches: Vec<RecordBatch>,
     /// Counts and totals, as the command prints them.
     pub summary: Summary,
+    /// The batches' schema ([`output_schema`]), also for none.
+    pub schema: SchemaRef,
 }
 
 /// Prices the rows of `batches` (all of `schema`) with the batch engine
@@ -187,6 +194,14 @@ pub fn price_batches(
     let mut out = Vec::with_capacity(len.saturating_mul(2));
     let summary = batch::price_seekable(tariffs, csv.reader(), &mut out, &options, None)?;
     drop(csv);
-    let batches = output::batches(&out, &output_schema(reprice), &sizes, threads)?;
-    Ok(Priced { batches, summary })
+    let split = cols
+        .iter()
+        .any(|(_, n)| matches!(*n, "regime" | "exoneration" | "tiers_payant"));
+    let schema = output_schema(reprice, split);
+    let batches = output::batches(&out, &schema, &sizes, threads)?;
+    Ok(Priced {
+        batches,
+        summary,
+        schema,
+    })
 }

@@ -121,6 +121,14 @@ pub const OUTPUT_COLUMNS: [&str; 16] = [
     "message",
 ];
 
+/// Columns added at the end when the input has a coverage column
+/// (`regime`, `exoneration`, `tiers_payant`): who pays what
+/// ([`crate::coverage`]), each line's AMO rate (%) and amount, the
+/// patient's share and the franchise (after its daily and yearly caps
+/// over the batch's lines of the patient with the practitioner; before
+/// them with `--no-rules`).
+pub const SPLIT_COLUMNS: [&str; 4] = ["amo_rate", "amo_amount", "patient_amount", "franchise"];
+
 /// Columns added after [`OUTPUT_COLUMNS`] with [`BatchOptions::reprice_at`].
 pub const REPRICE_COLUMNS: [&str; 4] = [
     "reprice_code",
@@ -168,6 +176,21 @@ pub struct Summary {
     /// consulted (a line consulted for two practitioners' groups counts
     /// once each).
     pub history_lines: u64,
+    /// With a coverage column ([`SPLIT_COLUMNS`]): the sums of the AMO
+    /// amounts, the patients' shares and the franchises.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split: Option<SplitTotals>,
+}
+
+/// The sums of the split columns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SplitTotals {
+    /// Sum of the AMO amounts.
+    pub amo_amount: Decimal,
+    /// Sum of the patients' shares.
+    pub patient_amount: Decimal,
+    /// Sum of the franchises (deducted later by the caisse).
+    pub franchise: Decimal,
 }
 
 impl Summary {
@@ -190,6 +213,12 @@ impl Summary {
         self.total_amount += o.total_amount;
         self.total_billed += o.total_billed;
         self.history_lines += o.history_lines;
+        if let Some(s) = o.split {
+            let t = self.split.get_or_insert_default();
+            t.amo_amount = t.amo_amount.saturating_add(s.amo_amount);
+            t.patient_amount = t.patient_amount.saturating_add(s.patient_amount);
+            t.franchise = t.franchise.saturating_add(s.franchise);
+        }
         for (k, v) in o.findings {
             *self.findings.entry(k).or_default() += v;
         }

@@ -1,6 +1,7 @@
 //! Reading one invoice row: columns by name, fields parsed from bytes
 //! without detours through owned strings, every problem a finding.
 
+use crate::coverage::{Coverage, Exoneration, Regime, TiersPayant};
 use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 
@@ -18,6 +19,9 @@ pub(crate) struct Columns {
     pub slots: Vec<u8>,
     /// Position of `practitioner_id`, the unit the rules split by.
     pub practitioner_id: Option<usize>,
+    /// A coverage column is there (`regime`, `exoneration`,
+    /// `tiers_payant`): the output has the split columns.
+    pub split: bool,
 }
 
 impl Columns {
@@ -41,6 +45,9 @@ impl Columns {
             }
         }
         Ok(Columns {
+            split: [slot::REGIME, slot::EXONERATION, slot::TIERS_PAYANT]
+                .iter()
+                .any(|&s| find(SLOT_NAMES[s]).is_some()),
             slots,
             practitioner_id: find(SLOT_NAMES[slot::PRACTITIONER_ID]),
         })
@@ -74,6 +81,9 @@ pub(crate) const SLOT_NAMES: [&str; SLOTS] = [
     "patient_nir",
     "practitioner_number",
     "prescriber_number",
+    "regime",
+    "exoneration",
+    "tiers_payant",
 ];
 
 /// Slot numbers of the known columns (see [`SLOT_NAMES`]).
@@ -102,10 +112,13 @@ pub(crate) mod slot {
     pub const PATIENT_NIR: usize = 21;
     pub const PRACTITIONER_NUMBER: usize = 22;
     pub const PRESCRIBER_NUMBER: usize = 23;
+    pub const REGIME: usize = 24;
+    pub const EXONERATION: usize = 25;
+    pub const TIERS_PAYANT: usize = 26;
 }
 
 /// Number of known columns.
-pub(crate) const SLOTS: usize = 24;
+pub(crate) const SLOTS: usize = 27;
 
 /// Marks a column no rule reads: its field goes to a last, unread slot
 /// (one store instead of a test per field).
@@ -441,6 +454,12 @@ pub(crate) fn context<'b>(f: &Slots<'b>, pre: &mut Vec<Finding>) -> Ctx<'b> {
     if !(nir.is_empty() && own_number.is_empty() && prescriber_number.is_empty()) {
         crate::rules::numbers::check(opt(nir), opt(own_number), opt(prescriber_number), pre);
     }
+    let cov = [f[slot::REGIME], f[slot::EXONERATION], f[slot::TIERS_PAYANT]];
+    let coverage = if cov.iter().all(|s| s.is_empty()) {
+        crate::coverage::Coverage::default()
+    } else {
+        coverage(cov, pre)
+    };
     let telesoin = match telesoin {
         "" | "0" => false,
         "1" => true,
@@ -481,6 +500,31 @@ pub(crate) fn context<'b>(f: &Slots<'b>, pre: &mut Vec<Finding>) -> Ctx<'b> {
         trip_id: opt(trip),
         time: opt_time(time, "time", pre),
         call_time: opt_time(call_time, "call_time", pre),
+        coverage,
+    }
+}
+
+/// The coverage of a row (`regime`, `exoneration`, `tiers_payant`); a
+/// text not recognised is an `INVALID_FIELD` finding and its default.
+/// Out of line: a batch without these columns does not carry it.
+#[inline(never)]
+fn coverage([regime, exoneration, tiers_payant]: [&str; 3], pre: &mut Vec<Finding>) -> Coverage {
+    let mut bad = |e: crate::coverage::CoverageError| {
+        pre.push(Finding::new(FindingCode::InvalidField, format!("{e}.")))
+    };
+    Coverage {
+        regime: Regime::parse(regime).unwrap_or_else(|e| {
+            bad(e);
+            Regime::default()
+        }),
+        exoneration: Exoneration::parse(exoneration).unwrap_or_else(|e| {
+            bad(e);
+            Exoneration::default()
+        }),
+        tiers_payant: TiersPayant::parse(tiers_payant).unwrap_or_else(|e| {
+            bad(e);
+            TiersPayant::default()
+        }),
     }
 }
 

@@ -45,7 +45,7 @@ pub struct LineSplit {
 }
 
 /// What the split of a line is for the rules: an act, an allowance.
-pub(crate) fn kind_of(code: crate::Code) -> LineKind {
+pub(crate) fn split_kind(code: crate::Code) -> LineKind {
     match code.kind() {
         CodeKind::ActKey | CodeKind::OldKey | CodeKind::Telesoin | CodeKind::Teleexpertise => {
             LineKind::Act
@@ -82,7 +82,7 @@ pub(crate) fn split_lines(
             Some(amount) => {
                 let c = coverage_of(l.ctx);
                 let birth = l.ctx.patient_birth_date;
-                match coverage::split_with(table, &c, l.date, kind_of(l.code), amount, birth) {
+                match coverage::split_with(table, &c, l.date, split_kind(l.code), amount, birth) {
                     Ok(s) => (
                         Some(LineSplit {
                             amo_rate: s.amo_rate,
@@ -125,7 +125,9 @@ pub(crate) fn split_lines(
             let year_start = NaiveDate::from_ymd_opt(first.date.year(), 1, 1).unwrap_or(first.date);
             let end = last.succ_opt().unwrap_or(last);
             for p in h.patient_lines(practitioner, patient, year_start..end)? {
-                if kind_of(p.code) == LineKind::Act && !coverage::exempt(table, &c, p.date, birth) {
+                if split_kind(p.code) == LineKind::Act
+                    && !coverage::exempt(table, &c, p.date, birth)
+                {
                     let f = table
                         .at("franchise", "per_act", p.date)
                         .map_or(Decimal::ZERO, |r| r.value);

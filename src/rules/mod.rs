@@ -57,6 +57,7 @@ pub mod travel;
 
 pub use checker::{Checked, Checker, InvoiceTotal, LineResult};
 pub use checker_split::LineSplit;
+pub(crate) use checker_split::split_kind;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -152,6 +153,7 @@ pub(crate) struct Ctx<'a> {
     pub trip_id: Option<&'a str>,
     pub time: Option<NaiveTime>,
     pub call_time: Option<NaiveTime>,
+    pub coverage: crate::coverage::Coverage,
 }
 
 impl LineContext {
@@ -172,6 +174,11 @@ impl LineContext {
             trip_id: self.trip_id.as_deref(),
             time: self.time,
             call_time: self.call_time,
+            coverage: crate::coverage::Coverage {
+                regime: self.regime,
+                exoneration: self.exoneration,
+                tiers_payant: self.tiers_payant,
+            },
         }
     }
 }

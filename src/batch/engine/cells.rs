@@ -111,6 +111,9 @@ pub(super) struct Cells<'w> {
     pub(super) billed: Result<Decimal, &'w str>,
     /// `Some` with `--reprice-at`: the line at the other date, if it can be.
     pub(super) repriced: Option<Option<Repriced>>,
+    /// With a coverage column: AMO rate, AMO amount, patient's share,
+    /// franchise ([`super::shares`]).
+    pub(super) shares: Option<super::shares::Shares>,
 }
 
 /// Where a column's text comes from, for quoting: numbers and codes never
@@ -124,11 +127,11 @@ pub(super) enum Text {
     Check,
 }
 
-pub(super) const COLUMN_TEXT: [Text; 20] = {
+pub(super) const COLUMN_TEXT: [Text; 24] = {
     use Text::{Check, Echo, Safe};
     [
         Safe, Echo, Echo, Echo, Echo, Echo, Safe, Safe, Check, Safe, Echo, Safe, Echo, Safe, Safe,
-        Check, Safe, Safe, Safe, Safe,
+        Check, Safe, Safe, Safe, Safe, Safe, Safe, Safe, Safe,
     ]
 };
 
@@ -196,6 +199,8 @@ pub(super) fn column(k: usize, c: &Cells<'_>, w: &Work<'_>, ctx: &Ctx<'_>, out: 
         17 => opt_decimal(out, repriced.and_then(|r| r.coefficient)),
         18 => opt_money(out, repriced.map(|r| r.unit)),
         19 => opt_money(out, repriced.map(|r| r.amount)),
+        20 => opt_decimal(out, c.shares.map(|s| s[0])),
+        21..=23 => opt_money(out, c.shares.and_then(|s| s.get(k - 20).copied())),
         _ => {}
     }
 }

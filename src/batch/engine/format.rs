@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::batch::{OUTPUT_COLUMNS, OutputFormat, REPRICE_COLUMNS, RepriceTotals, Summary};
+use crate::batch::{
+    OUTPUT_COLUMNS, OutputFormat, REPRICE_COLUMNS, RepriceTotals, SPLIT_COLUMNS, Summary,
+};
 use crate::money::{is_money_text, parse_decimal, product3, push_money, push_u64, round_to_cent};
 use crate::rules::Ctx;
 use crate::{Code, CodeKind, LineStatus, Priced, Tariffs};
@@ -100,6 +102,19 @@ pub(super) struct JsonRow<'a> {
     pub(super) findings: Vec<JsonFinding<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) reprice: Option<[&'a str; 4]>,
+    /// With a coverage column: who pays what ([`crate::batch::SPLIT_COLUMNS`]).
+    #[serde(skip_serializing_if = "Option::is_none", flatten)]
+    pub(super) split: Option<SplitJson<'a>>,
+}
+
+/// The split columns of a JSON line (empty strings for a line without an
+/// amount).
+#[derive(Serialize)]
+pub(super) struct SplitJson<'a> {
+    pub(super) amo_rate: &'a str,
+    pub(super) amo_amount: &'a str,
+    pub(super) patient_amount: &'a str,
+    pub(super) franchise: &'a str,
 }
 
 /// The text of columns 6 to 11 of a pricing (see [`CellsKey`]), and the
@@ -152,6 +167,9 @@ pub(super) struct Formatter<'s> {
     pub(super) row_text: RowText,
     /// The history could not be read (see [`Chunk::error`]).
     pub(super) error: Option<crate::Error>,
+    /// The split of the next row ([`super::shares`]), with a coverage
+    /// column.
+    pub(super) shares: Option<super::shares::Shares>,
 }
 
 /// The text of the last row number written, counted up in place: rows
@@ -221,6 +239,7 @@ impl<'s> Formatter<'s> {
             cents: [0; 2],
             row_text: RowText::default(),
             error: None,
+            shares: None,
         }
     }
 
@@ -264,7 +283,16 @@ impl<'s> Formatter<'s> {
             amount: None,
             billed,
             repriced: None,
+            shares: self.shares.take(),
         };
+        if let Some(s) = c.shares {
+            let t = sm.split.get_or_insert_default();
+            t.amo_amount = t.amo_amount.saturating_add(s[1]);
+            t.patient_amount = t.patient_amount.saturating_add(s[2]);
+            t.franchise = t.franchise.saturating_add(s[3]);
+        } else if self.setup.cols.split {
+            sm.split.get_or_insert_default();
+        }
         let Some(p) = priced else { return c };
         let letter = p
             .value
@@ -338,6 +366,7 @@ impl<'s> Formatter<'s> {
         };
         if !(self.csv && self.plain_echo && w.findings.is_empty())
             || self.setup.options.reprice_at.is_some()
+            || self.setup.cols.split
         {
             return false;
         }
@@ -377,7 +406,10 @@ impl<'s> Formatter<'s> {
         // With `--reprice-at`, every row has the reprice columns (empty
         // for a line that was not priced): a CSV reader sees one width.
         let repricing = self.setup.options.reprice_at.is_some();
-        let columns = OUTPUT_COLUMNS.len() + if repricing { REPRICE_COLUMNS.len() } else { 0 };
+        let splitting = self.setup.cols.split;
+        let columns = OUTPUT_COLUMNS.len()
+            + if repricing { REPRICE_COLUMNS.len() } else { 0 }
+            + if splitting { SPLIT_COLUMNS.len() } else { 0 };
         if self.csv {
             let plain_echo = self.plain_echo;
             let buf = &mut self.buf;
@@ -450,14 +482,27 @@ impl<'s> Formatter<'s> {
             };
             if !whole {
                 columns!(buf; 12 13 14 15);
-                if columns > OUTPUT_COLUMNS.len() {
+                if repricing {
                     columns!(buf; 16 17 18 19);
+                }
+                if splitting {
+                    columns!(buf; 20 21 22 23);
                 }
                 buf.push(b'\n');
             }
         } else {
-            let mut text: [String; 20] = Default::default();
-            for (k, t) in text.iter_mut().enumerate().take(columns).skip(1) {
+            let mut text: [String; 24] = Default::default();
+            let wanted = |k: usize| {
+                k < OUTPUT_COLUMNS.len()
+                    || (repricing && k < OUTPUT_COLUMNS.len() + REPRICE_COLUMNS.len())
+                    || (splitting && k >= OUTPUT_COLUMNS.len() + REPRICE_COLUMNS.len())
+            };
+            for (k, t) in text
+                .iter_mut()
+                .enumerate()
+                .skip(1)
+                .filter(|(k, _)| wanted(*k))
+            {
                 self.scratch.clear();
                 column(k, &c, w, ctx, &mut self.scratch);
                 *t = String::from_utf8_lossy(&self.scratch).into_owned();
@@ -487,6 +532,12 @@ impl<'s> Formatter<'s> {
                     })
                     .collect(),
                 reprice: repricing.then(|| [&*text[16], &*text[17], &*text[18], &*text[19]]),
+                split: splitting.then(|| SplitJson {
+                    amo_rate: &text[20],
+                    amo_amount: &text[21],
+                    patient_amount: &text[22],
+                    franchise: &text[23],
+                }),
             };
             let _ = serde_json::to_writer(&mut self.buf, &j);
             self.buf.push(b'\n');

@@ -21,6 +21,7 @@ mod cells;
 mod format;
 mod hold;
 mod process;
+mod shares;
 mod stream;
 
 use block::*;
@@ -34,7 +35,7 @@ use stream::*;
 use std::io::{BufWriter, Read, Write};
 
 use super::parse::{self, Columns};
-use super::{BatchOptions, OUTPUT_COLUMNS, OutputFormat, REPRICE_COLUMNS, Summary};
+use super::{BatchOptions, OUTPUT_COLUMNS, OutputFormat, REPRICE_COLUMNS, SPLIT_COLUMNS, Summary};
 use super::{records, split};
 use crate::{Error, Tariffs};
 
@@ -225,6 +226,9 @@ pub(super) fn run<R: Read, W: Write>(
         let mut header: Vec<&str> = OUTPUT_COLUMNS.to_vec();
         if options.reprice_at.is_some() {
             header.extend(REPRICE_COLUMNS);
+        }
+        if setup.cols.split {
+            header.extend(SPLIT_COLUMNS);
         }
         h.write_record(&header).map_err(Error::csv)?;
         h.into_inner().unwrap_or_default()

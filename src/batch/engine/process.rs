@@ -223,11 +223,24 @@ where
             }
         }
     }
-    for ((w, p), ctx) in works.iter_mut().zip(priced.iter_mut()).zip(ctxs.iter()) {
+    let shares = if setup.cols.split {
+        super::shares::group_shares(priced, ctxs, rules)
+    } else {
+        Vec::new()
+    };
+    for (k, ((w, p), ctx)) in works
+        .iter_mut()
+        .zip(priced.iter_mut())
+        .zip(ctxs.iter())
+        .enumerate()
+    {
         if let Some(p) = p
             && !p.findings.is_empty()
         {
             w.findings.append(&mut p.findings);
+        }
+        if !shares.is_empty() {
+            out.shares = shares.get(k).copied().flatten();
         }
         out.row(block, w, p.as_ref(), ctx);
     }

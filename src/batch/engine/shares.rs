@@ -1,0 +1,79 @@
+//! Who pays what, in the batch (with a `regime`, `exoneration` or
+//! `tiers_payant` column): each priced line's AMO rate and amount, the
+//! patient's share and the franchise ([`crate::coverage`]), for the
+//! formatter's split columns ([`crate::batch::SPLIT_COLUMNS`]).
+//!
+//! With the rules on, a group is one practitioner's lines: the franchise's
+//! daily and yearly caps run over each patient's lines of the group, in
+//! date order (a day's lines in input order). With `--no-rules`, no
+//! cross-line rule runs: each line's franchise is shown before the caps.
+//! The batch's caps see the batch's lines only (the session API also
+//! counts the history's).
+
+use std::collections::HashMap;
+
+use crate::coverage::franchise::Caps;
+use crate::coverage::{self, Table};
+use crate::rules::Ctx;
+use crate::{Decimal, Finding, FindingCode, Priced};
+
+/// A line's split cells: AMO rate, AMO amount, patient's share, franchise.
+pub(in crate::batch) type Shares = [Decimal; 4];
+
+/// The shares of a group's lines (none for a line without an amount, or
+/// whose coverage does not apply on its date: an `INVALID_FIELD` finding
+/// is added to it then). Out of line: only batches with a coverage column
+/// call it.
+#[inline(never)]
+pub(super) fn group_shares(
+    priced: &mut [Option<Priced<'_>>],
+    ctxs: &[Ctx<'_>],
+    caps: bool,
+) -> Vec<Option<Shares>> {
+    let table = Table::embedded();
+    let mut shares: Vec<Option<Shares>> = Vec::with_capacity(priced.len());
+    for (p, ctx) in priced.iter_mut().zip(ctxs) {
+        let Some(p) = p else {
+            shares.push(None);
+            continue;
+        };
+        let Some(amount) = p.amount else {
+            shares.push(None);
+            continue;
+        };
+        let kind = crate::rules::split_kind(p.line.code);
+        let birth = ctx.patient_birth_date;
+        match coverage::split_with(table, &ctx.coverage, p.line.date, kind, amount, birth) {
+            Ok(s) => shares.push(Some([
+                s.amo_rate,
+                s.amo_amount,
+                s.patient_amount,
+                s.franchise,
+            ])),
+            Err(e) => {
+                p.findings
+                    .push(Finding::new(FindingCode::InvalidField, format!("{e}.")));
+                shares.push(None);
+            }
+        }
+    }
+    if caps {
+        let mut patients: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, (s, ctx)) in shares.iter().zip(ctxs).enumerate() {
+            if s.is_some() {
+                patients.entry(ctx.patient_id).or_default().push(i);
+            }
+        }
+        for (_, mut at) in patients {
+            at.sort_by_key(|&i| priced.get(i).and_then(|p| p.as_ref()).map(|p| p.line.date));
+            let mut caps = Caps::with_table(table, Decimal::ZERO);
+            for i in at {
+                let date = priced.get(i).and_then(|p| p.as_ref()).map(|p| p.line.date);
+                if let (Some(date), Some(Some(s))) = (date, shares.get_mut(i)) {
+                    s[3] = caps.charge(date, s[3]);
+                }
+            }
+        }
+    }
+    shares
+}
