@@ -135,6 +135,7 @@ codes! {
     IKS => "IKS", TravelKm, "Indemnité kilométrique on foot or on skis; quantity in km.";
     MDN => "MDN", Majoration, "Night majoration for urgency justified by the patient's state (NGAP DG art. 14 B); code of the SNDS nomenclature.";
     MDD => "MDD", Majoration, "Sunday and public holiday majoration for urgency (NGAP DG art. 14 B); code of the SNDS nomenclature.";
+    DE => "DE", Depassement, "Dépassement exceptionnel: an amount asked of the patient for a particular demand (convention nationale of 3 April 2007, §5.4.1), written as the line's billed amount; never reimbursed.";
 }
 
 /// The family a [`Code`] belongs to; it decides how a line is priced.
@@ -155,6 +156,9 @@ pub enum CodeKind {
     TravelKm,
     /// MDN, MDD: night and Sunday / public holiday majorations, flat.
     Majoration,
+    /// DE: a dépassement exceptionnel, its amount the billed amount; no
+    /// letter value, never reimbursed.
+    Depassement,
 }
 
 impl Code {

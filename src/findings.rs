@@ -253,6 +253,9 @@ findings! {
     RenewalLate => "RENEWAL_LATE", Warning,
         "A renewal by the physiotherapist (prescriber 291991123) whose first renewed session is 12 months or more after the prescription: the renewal must come less than 12 months after it, unless the doctor excluded it.",
         "CSP art. L.4321-1 (loi n° 2021-502 du 26/04/2021); avenant 7 (arrêté du 21/08/2023)";
+    ExceptionalOverrun => "EXCEPTIONAL_OVERRUN", Warning,
+        "A dépassement exceptionnel (DE): accepted, never reimbursed; only for a particular demand of the patient (a fixed time, travel the patient asked for), who is told before the care; its abusive use is sanctioned.",
+        "convention nationale des masseurs-kinésithérapeutes du 3 avril 2007, §5.4.1";
     NirInvalid => "NIR_INVALID", Error,
         "The patient's NIR (patient_nir) is malformed: 13 characters and a 2-digit key, key = 97 − (number mod 97), 2A / 2B read as 19 / 18 for Corsica; first digit 1, 2, or 7, 8 for a temporary number.",
         "INSEE / CNAM NIR key (CNAM nir-validation); research-reimbursement-and-identifiers.md §3.1";

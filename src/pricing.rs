@@ -337,6 +337,46 @@ fn check_billed(out: &mut Priced<'_>) {
     }
 }
 
+/// A DE line: its amount is the billed amount, accepted with a warning
+/// that recalls its conditions (convention nationale of 3 April 2007,
+/// §5.4.1); never reimbursed ([`crate::coverage`]). Without a positive
+/// billed amount, or with a coefficient or a quantity other than 1, it is
+/// not billable as written. Out of line: rare.
+#[inline(never)]
+fn price_depassement(out: &mut Priced<'_>) {
+    let line = &out.line;
+    let problem = if line.coefficient.is_some_and(|c| c != Decimal::ONE) {
+        Some("un DE n'a pas de coefficient")
+    } else if line.quantity != Decimal::ONE {
+        Some("un DE se facture en quantité 1")
+    } else {
+        None
+    };
+    if let Some(p) = problem {
+        out.add(FindingCode::InvalidField, format!("DE : {p}."));
+        return;
+    }
+    match line
+        .billed_amount
+        .filter(|b| b.is_sign_positive() && !b.is_zero())
+    {
+        Some(b) => {
+            out.amount = Some(b);
+            out.add(
+                FindingCode::ExceptionalOverrun,
+                format!(
+                    "Dépassement exceptionnel de {} € : jamais remboursé par l'assurance maladie ; admis seulement pour une exigence particulière du patient (horaire, déplacement qu'il a demandé…), dont il est informé avant les soins ; un usage abusif est sanctionné.",
+                    format_money(b)
+                ),
+            );
+        }
+        None => out.add(
+            FindingCode::InvalidField,
+            "DE : le montant du dépassement (billed_amount, positif) est attendu.",
+        ),
+    }
+}
+
 /// The finding of [`check_billed`], out of line.
 #[inline(never)]
 fn amount_mismatch(out: &mut Priced<'_>, billed: Decimal, amount: Decimal) {
@@ -569,6 +609,7 @@ impl Tariffs {
             }
             CodeKind::Telesoin => self.price_telesoin_as(out, act_id),
             CodeKind::ActKey | CodeKind::OldKey => self.price_act_as(out, act_id),
+            CodeKind::Depassement => price_depassement(out),
         }
     }
 

@@ -51,6 +51,7 @@ pub(crate) fn split_kind(code: crate::Code) -> LineKind {
             LineKind::Act
         }
         CodeKind::TravelFlat | CodeKind::TravelKm | CodeKind::Majoration => LineKind::Allowance,
+        CodeKind::Depassement => LineKind::Depassement,
     }
 }
 

@@ -27,7 +27,7 @@ use chrono::NaiveDate;
 use super::load::LetterRows;
 use super::{LetterValue, Tariffs, slot};
 use crate::nomenclature::{Act, coef_key};
-use crate::{Code, Error, Period, Territory};
+use crate::{Code, CodeKind, Error, Period, Territory};
 
 const VALUES: &str = "letter_values.csv";
 const COEFFICIENTS: &str = "act_coefficients.csv";
@@ -45,7 +45,11 @@ struct CodeLife {
 /// Every code has a continuous, open-ended history in both territories,
 /// with the same life in each.
 pub(super) fn code_lives(rows: &LetterRows) -> Result<(), Error> {
-    for &code in Code::ALL {
+    // A DE has no letter value: its amount is the billed amount.
+    for &code in Code::ALL
+        .iter()
+        .filter(|c| c.kind() != CodeKind::Depassement)
+    {
         let mut lives: Vec<CodeLife> = Vec::new();
         for terr in Territory::ALL {
             let list = &rows.slots[slot(code, terr)];

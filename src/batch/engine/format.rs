@@ -31,7 +31,8 @@ pub(super) fn reprice(t: &Tariffs, p: &Priced<'_>, date: NaiveDate) -> Option<Re
         CodeKind::TravelFlat
         | CodeKind::TravelKm
         | CodeKind::Teleexpertise
-        | CodeKind::Majoration => (line.code, None),
+        | CodeKind::Majoration
+        | CodeKind::Depassement => (line.code, None),
         CodeKind::Telesoin => {
             let c = match p.act {
                 Some(a) => a.period_at(date)?.coefficient,
@@ -300,7 +301,11 @@ impl<'s> Formatter<'s> {
             .or(p.old_cotation.map(|o| o.letter))
             .unwrap_or(p.line.code)
             .as_str();
-        if p.value.is_some() || p.old_cotation.is_some() {
+        // A DE has no value: its amount is the billed amount.
+        if p.value.is_some()
+            || p.old_cotation.is_some()
+            || (p.line.code == Code::DE && p.amount.is_some())
+        {
             c.code = letter;
             c.coefficient = p.coefficient.or(p.old_cotation.map(|o| o.coefficient));
             c.act = p.act.map_or("", |a| a.id.as_str());
