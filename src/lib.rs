@@ -75,6 +75,7 @@ pub mod identifiers;
 pub mod money;
 pub mod nomenclature;
 pub mod period;
+pub mod prestation;
 pub mod pricing;
 pub mod rules;
 pub mod tariffs;

@@ -282,6 +282,10 @@ fn the_batch_writes_who_pays_what() {
         ]
     );
     assert_eq!(rows[7][14], "INVALID_FIELD");
+    // SNDS prestation codes: none known for RIM (a 2024 key letter); IFD
+    // is 1842 (IFA, IFD des auxiliaires médicaux).
+    let prestation: Vec<&str> = rows.iter().map(|r| &*r[20]).collect();
+    assert_eq!(prestation, ["", "1842", "", "", "", "", "", "", ""]);
     let totals = summary.split.unwrap();
     // 14.92 + 2.25 + 5 × 9.95 + 16.58 = 83.50; 1.66 + 0.25 + 5 × 6.63 = 35.06;
     // 1.00 + 2.00 = 3.00.
@@ -321,7 +325,11 @@ fn the_batch_writes_who_pays_what() {
 #[test]
 fn a_de_is_accepted_with_a_warning_and_never_reimbursed() {
     let mut c = Checker::new(Tariffs::embedded());
-    c.add(1, line("2024-06-15", Code::RIM, Some("7.50")), ctx("F1", "1", ""));
+    c.add(
+        1,
+        line("2024-06-15", Code::RIM, Some("7.50")),
+        ctx("F1", "1", ""),
+    );
     let de = line("2024-06-15", Code::DE, None).with_billed_amount(d("10.00"));
     c.add(2, de, ctx("F1", "1", ""));
     // Above the tariff without a DE: still AMOUNT_MISMATCH.
@@ -333,12 +341,20 @@ fn a_de_is_accepted_with_a_warning_and_never_reimbursed() {
     assert_eq!(de.findings[0].code, FindingCode::ExceptionalOverrun);
     assert!(de.findings[0].message.contains("jamais remboursé"));
     let s = de.split.as_ref().unwrap();
-    assert_eq!((s.amo_amount, s.patient_amount, s.franchise), (d("0"), d("10.00"), d("0")));
+    assert_eq!(
+        (s.amo_amount, s.patient_amount, s.franchise),
+        (d("0"), d("10.00"), d("0"))
+    );
     // The invoice: 16.58 + 10.00 = 26.58; AMO 9.95; patient 6.63 + 10.00.
     let f1 = &out.invoices[0];
     assert_eq!(
         (f1.computed, f1.amo_amount, f1.patient_amount),
         (d("26.58"), d("9.95"), d("16.63"))
     );
-    assert!(out.lines[2].findings.iter().any(|f| f.code == FindingCode::AmountMismatch));
+    assert!(
+        out.lines[2]
+            .findings
+            .iter()
+            .any(|f| f.code == FindingCode::AmountMismatch)
+    );
 }

@@ -45,6 +45,7 @@ fn version_file_matches_the_files() {
         "contract_parameters.csv",
         "zonage_regions.csv",
         "coverage.csv",
+        "prestation_codes.csv",
     ]) {
         data.extend_from_slice(f.as_bytes());
         data.push(0);

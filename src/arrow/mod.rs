@@ -110,7 +110,11 @@ pub fn output_schema(reprice: bool, split: bool) -> SchemaRef {
         let names = OUTPUT_COLUMNS
             .iter()
             .chain(REPRICE_COLUMNS.iter().take(if reprice { 4 } else { 0 }))
-            .chain(SPLIT_COLUMNS.iter().take(if split { 4 } else { 0 }))
+            .chain(
+                SPLIT_COLUMNS
+                    .iter()
+                    .take(if split { SPLIT_COLUMNS.len() } else { 0 }),
+            )
             .filter(|n| !ECHO_COLUMNS.contains(n));
         let fields: Vec<Field> = names
             .map(|&n| {

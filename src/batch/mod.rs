@@ -126,8 +126,16 @@ pub const OUTPUT_COLUMNS: [&str; 16] = [
 /// ([`crate::coverage`]), each line's AMO rate (%) and amount, the
 /// patient's share and the franchise (after its daily and yearly caps
 /// over the batch's lines of the patient with the practitioner; before
-/// them with `--no-rules`).
-pub const SPLIT_COLUMNS: [&str; 4] = ["amo_rate", "amo_amount", "patient_amount", "franchise"];
+/// them with `--no-rules`), and the SNDS prestation code of the line's
+/// code ([`crate::prestation`]; empty where the sources give none, as for
+/// the 2024 key letters).
+pub const SPLIT_COLUMNS: [&str; 5] = [
+    "amo_rate",
+    "amo_amount",
+    "patient_amount",
+    "franchise",
+    "prestation_code",
+];
 
 /// Columns added after [`OUTPUT_COLUMNS`] with [`BatchOptions::reprice_at`].
 pub const REPRICE_COLUMNS: [&str; 4] = [

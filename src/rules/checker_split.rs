@@ -42,6 +42,10 @@ pub struct LineSplit {
     pub franchise: Decimal,
     /// The rate's source.
     pub source: String,
+    /// The SNDS prestation code of the line's code ([`crate::prestation`];
+    /// none where the sources give none, as for the 2024 key letters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prestation_code: Option<u16>,
 }
 
 /// What the split of a line is for the rules: an act, an allowance.
@@ -91,6 +95,7 @@ pub(crate) fn split_lines(
                             patient_amount: s.patient_amount,
                             franchise: s.franchise,
                             source: s.rate_source,
+                            prestation_code: crate::prestation::prestation_code(l.code, l.date),
                         }),
                         None,
                     ),

@@ -127,11 +127,11 @@ pub(super) enum Text {
     Check,
 }
 
-pub(super) const COLUMN_TEXT: [Text; 24] = {
+pub(super) const COLUMN_TEXT: [Text; 25] = {
     use Text::{Check, Echo, Safe};
     [
         Safe, Echo, Echo, Echo, Echo, Echo, Safe, Safe, Check, Safe, Echo, Safe, Echo, Safe, Safe,
-        Check, Safe, Safe, Safe, Safe, Safe, Safe, Safe, Safe,
+        Check, Safe, Safe, Safe, Safe, Safe, Safe, Safe, Safe, Safe,
     ]
 };
 
@@ -199,8 +199,13 @@ pub(super) fn column(k: usize, c: &Cells<'_>, w: &Work<'_>, ctx: &Ctx<'_>, out: 
         17 => opt_decimal(out, repriced.and_then(|r| r.coefficient)),
         18 => opt_money(out, repriced.map(|r| r.unit)),
         19 => opt_money(out, repriced.map(|r| r.amount)),
-        20 => opt_decimal(out, c.shares.map(|s| s[0])),
-        21..=23 => opt_money(out, c.shares.and_then(|s| s.get(k - 20).copied())),
+        20 => opt_decimal(out, c.shares.map(|s| s.0[0])),
+        21..=23 => opt_money(out, c.shares.and_then(|s| s.0.get(k - 20).copied())),
+        24 => {
+            if let Some((_, Some(p))) = c.shares {
+                push_u64(out, u64::from(p));
+            }
+        }
         _ => {}
     }
 }

@@ -116,6 +116,7 @@ pub(super) struct SplitJson<'a> {
     pub(super) amo_amount: &'a str,
     pub(super) patient_amount: &'a str,
     pub(super) franchise: &'a str,
+    pub(super) prestation_code: &'a str,
 }
 
 /// The text of columns 6 to 11 of a pricing (see [`CellsKey`]), and the
@@ -286,7 +287,7 @@ impl<'s> Formatter<'s> {
             repriced: None,
             shares: self.shares.take(),
         };
-        if let Some(s) = c.shares {
+        if let Some((s, _)) = c.shares {
             let t = sm.split.get_or_insert_default();
             t.amo_amount = t.amo_amount.saturating_add(s[1]);
             t.patient_amount = t.patient_amount.saturating_add(s[2]);
@@ -491,12 +492,12 @@ impl<'s> Formatter<'s> {
                     columns!(buf; 16 17 18 19);
                 }
                 if splitting {
-                    columns!(buf; 20 21 22 23);
+                    columns!(buf; 20 21 22 23 24);
                 }
                 buf.push(b'\n');
             }
         } else {
-            let mut text: [String; 24] = Default::default();
+            let mut text: [String; 25] = Default::default();
             let wanted = |k: usize| {
                 k < OUTPUT_COLUMNS.len()
                     || (repricing && k < OUTPUT_COLUMNS.len() + REPRICE_COLUMNS.len())
@@ -542,6 +543,7 @@ impl<'s> Formatter<'s> {
                     amo_amount: &text[21],
                     patient_amount: &text[22],
                     franchise: &text[23],
+                    prestation_code: &text[24],
                 }),
             };
             let _ = serde_json::to_writer(&mut self.buf, &j);

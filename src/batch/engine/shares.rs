@@ -17,8 +17,9 @@ use crate::coverage::{self, Table};
 use crate::rules::Ctx;
 use crate::{Decimal, Finding, FindingCode, Priced};
 
-/// A line's split cells: AMO rate, AMO amount, patient's share, franchise.
-pub(in crate::batch) type Shares = [Decimal; 4];
+/// A line's split cells: AMO rate, AMO amount, patient's share, franchise;
+/// and its prestation code.
+pub(in crate::batch) type Shares = ([Decimal; 4], Option<u16>);
 
 /// The shares of a group's lines (none for a line without an amount, or
 /// whose coverage does not apply on its date: an `INVALID_FIELD` finding
@@ -44,12 +45,10 @@ pub(super) fn group_shares(
         let kind = crate::rules::split_kind(p.line.code);
         let birth = ctx.patient_birth_date;
         match coverage::split_with(table, &ctx.coverage, p.line.date, kind, amount, birth) {
-            Ok(s) => shares.push(Some([
-                s.amo_rate,
-                s.amo_amount,
-                s.patient_amount,
-                s.franchise,
-            ])),
+            Ok(s) => shares.push(Some((
+                [s.amo_rate, s.amo_amount, s.patient_amount, s.franchise],
+                crate::prestation::prestation_code(p.line.code, p.line.date),
+            ))),
             Err(e) => {
                 p.findings
                     .push(Finding::new(FindingCode::InvalidField, format!("{e}.")));
@@ -70,7 +69,7 @@ pub(super) fn group_shares(
             for i in at {
                 let date = priced.get(i).and_then(|p| p.as_ref()).map(|p| p.line.date);
                 if let (Some(date), Some(Some(s))) = (date, shares.get_mut(i)) {
-                    s[3] = caps.charge(date, s[3]);
+                    s.0[3] = caps.charge(date, s.0[3]);
                 }
             }
         }
