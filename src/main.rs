@@ -102,6 +102,10 @@ enum Command {
         /// (les factures ont été envoyées). Idempotent par facture et ligne.
         #[arg(long, requires = "history")]
         record: bool,
+        /// Écrit aussi le total de chaque facture dans ce fichier CSV
+        /// (lignes, montants, parts AMO et patient, franchise, statut).
+        #[arg(long, value_name = "FICHIER")]
+        invoices: Option<PathBuf>,
     },
     /// The new cotations replacing an old AMS / AMC / AMK cotation.
     Convert {
@@ -224,6 +228,7 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             reprice_at,
             history,
             record,
+            invoices,
         } => {
             let format = match format {
                 Format::Csv => OutputFormat::Csv,
@@ -275,6 +280,7 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 input_size: Some(input_size),
                 reprice_at,
                 temp_dir,
+                invoices: invoices.is_some(),
                 history: match &history {
                     Some(path) => Some(SharedHistory::new(cli_history::open(path)?)),
                     None => None,
@@ -329,6 +335,9 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     format_money(s.patient_amount),
                     format_money(s.franchise)
                 );
+            }
+            if let Some(path) = &invoices {
+                write_invoices(path, &summary)?;
             }
             if let Some(path) = &history {
                 eprintln!("  historique : {} lignes consultées", summary.history_lines);
@@ -578,4 +587,59 @@ fn print_table(t: &Tariffs, date: NaiveDate, terr: Territory) -> io::Result<()> 
         }
     }
     out.flush()
+}
+
+/// `price --invoices FILE`: one row per invoice, by invoice id.
+fn write_invoices(path: &std::path::Path, summary: &Summary) -> Result<(), Error> {
+    let io = |e: std::io::Error| Error::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let file = std::fs::File::create(path).map_err(io)?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    let csv_err = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(e) => io(e),
+        other => Error::Argument(format!("{}: {other:?}", path.display())),
+    };
+    w.write_record([
+        "invoice_id",
+        "lines",
+        "computed",
+        "billed",
+        "amo_amount",
+        "patient_amount",
+        "franchise",
+        "warnings",
+        "errors",
+        "status",
+    ])
+    .map_err(csv_err)?;
+    for (id, t) in &summary.invoices {
+        let split = |f: fn(&kine_tarif::batch::SplitTotals) -> kine_tarif::Decimal| {
+            t.split
+                .as_ref()
+                .map(|s| format_money(f(s)))
+                .unwrap_or_default()
+        };
+        w.write_record([
+            id.clone(),
+            t.lines.to_string(),
+            format_money(t.computed),
+            format_money(t.billed),
+            split(|s| s.amo_amount),
+            split(|s| s.patient_amount),
+            split(|s| s.franchise),
+            t.warnings.to_string(),
+            t.errors.to_string(),
+            t.status().to_string(),
+        ])
+        .map_err(csv_err)?;
+    }
+    w.flush().map_err(io)?;
+    eprintln!(
+        "  {} factures écrites dans {}",
+        summary.invoices.len(),
+        path.display()
+    );
+    Ok(())
 }

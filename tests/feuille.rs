@@ -358,3 +358,48 @@ fn a_de_is_accepted_with_a_warning_and_never_reimbursed() {
             .any(|f| f.code == FindingCode::AmountMismatch)
     );
 }
+
+/// `kine-tarif price --invoices FILE`: one row per invoice, worked by hand.
+#[test]
+fn the_command_writes_each_invoices_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("lot.csv");
+    std::fs::write(
+        &input,
+        "invoice_id,patient_id,practitioner_id,date,code,coefficient,department,regime,billed_amount\n\
+         F1,P1,K1,2024-06-15,RIM,7.50,67,13,16.58\n\
+         F1,P1,K1,2024-06-15,IFD,,67,13,2.50\n\
+         F2,P2,K1,2024-06-15,RIM,7.50,75,,17.00\n",
+    )
+    .unwrap();
+    let invoices = dir.path().join("factures.csv");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kine-tarif"))
+        .arg("price")
+        .arg(&input)
+        .arg("--invoices")
+        .arg(&invoices)
+        .arg("-o")
+        .arg(dir.path().join("out.csv"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&invoices).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        rows,
+        [
+            "invoice_id,lines,computed,billed,amo_amount,patient_amount,franchise,warnings,errors,status",
+            // Alsace-Moselle: 16.58 + 2.50 = 19.08; 14.92 + 2.25 = 17.17;
+            // 1.66 + 0.25 = 1.91; one act: 1 € of franchise.
+            "F1,2,19.08,19.08,17.17,1.91,1.00,0,0,ok",
+            // Régime général, billed 17.00 for 16.58: AMOUNT_MISMATCH.
+            "F2,1,16.58,17.00,9.95,6.63,1.00,0,1,error",
+        ]
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("part AMO 27.12 €"), "{stderr}");
+}

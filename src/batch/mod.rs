@@ -188,6 +188,59 @@ pub struct Summary {
     /// amounts, the patients' shares and the franchises.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub split: Option<SplitTotals>,
+    /// With [`BatchOptions::invoices`]: each invoice's totals, by invoice
+    /// id.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub invoices: BTreeMap<String, InvoiceTotals>,
+}
+
+/// One invoice's totals in a batch ([`BatchOptions::invoices`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct InvoiceTotals {
+    /// Its lines.
+    pub lines: u64,
+    /// Sum of the computed amounts.
+    pub computed: Decimal,
+    /// Sum of the billed amounts given.
+    pub billed: Decimal,
+    /// With a coverage column: the sums of the split columns.
+    pub split: Option<SplitTotals>,
+    /// Lines with a warning (and no error).
+    pub warnings: u64,
+    /// Lines with an error.
+    pub errors: u64,
+}
+
+impl InvoiceTotals {
+    /// The worst status of its lines.
+    pub fn status(&self) -> LineStatus {
+        if self.errors > 0 {
+            LineStatus::Error
+        } else if self.warnings > 0 {
+            LineStatus::Warning
+        } else {
+            LineStatus::Ok
+        }
+    }
+
+    fn add(&mut self, o: &InvoiceTotals) {
+        self.lines += o.lines;
+        self.computed = self.computed.saturating_add(o.computed);
+        self.billed = self.billed.saturating_add(o.billed);
+        self.warnings += o.warnings;
+        self.errors += o.errors;
+        if let Some(s) = o.split {
+            self.split.get_or_insert_default().add(&s);
+        }
+    }
+}
+
+impl SplitTotals {
+    pub(crate) fn add(&mut self, s: &SplitTotals) {
+        self.amo_amount = self.amo_amount.saturating_add(s.amo_amount);
+        self.patient_amount = self.patient_amount.saturating_add(s.patient_amount);
+        self.franchise = self.franchise.saturating_add(s.franchise);
+    }
 }
 
 /// The sums of the split columns.
@@ -222,10 +275,15 @@ impl Summary {
         self.total_billed += o.total_billed;
         self.history_lines += o.history_lines;
         if let Some(s) = o.split {
-            let t = self.split.get_or_insert_default();
-            t.amo_amount = t.amo_amount.saturating_add(s.amo_amount);
-            t.patient_amount = t.patient_amount.saturating_add(s.patient_amount);
-            t.franchise = t.franchise.saturating_add(s.franchise);
+            self.split.get_or_insert_default().add(&s);
+        }
+        for (k, v) in o.invoices {
+            match self.invoices.get_mut(&k) {
+                Some(t) => t.add(&v),
+                None => {
+                    self.invoices.insert(k, v);
+                }
+            }
         }
         for (k, v) in o.findings {
             *self.findings.entry(k).or_default() += v;
@@ -273,6 +331,9 @@ pub struct BatchOptions {
     /// practitioner ([`crate::history`]); the summary counts them
     /// ([`Summary::history_lines`]). Needs `rules`.
     pub history: Option<crate::history::SharedHistory>,
+    /// Total each invoice ([`Summary::invoices`]): lines, amounts, the
+    /// split's sums, statuses. Memory: one entry per invoice.
+    pub invoices: bool,
 }
 
 impl Default for BatchOptions {
@@ -286,6 +347,7 @@ impl Default for BatchOptions {
             reprice_at: None,
             temp_dir: None,
             history: None,
+            invoices: false,
         }
     }
 }

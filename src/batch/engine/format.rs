@@ -373,6 +373,7 @@ impl<'s> Formatter<'s> {
         if !(self.csv && self.plain_echo && w.findings.is_empty())
             || self.setup.options.reprice_at.is_some()
             || self.setup.cols.split
+            || self.setup.options.invoices
         {
             return false;
         }
@@ -409,6 +410,9 @@ impl<'s> Formatter<'s> {
         ctx: &Ctx<'_>,
     ) {
         let c = self.cells(block, w, priced);
+        if self.setup.options.invoices {
+            self.invoice_total(ctx.invoice_id, &c);
+        }
         // With `--reprice-at`, every row has the reprice columns (empty
         // for a line that was not priced): a CSV reader sees one width.
         let repricing = self.setup.options.reprice_at.is_some();
@@ -548,6 +552,35 @@ impl<'s> Formatter<'s> {
             };
             let _ = serde_json::to_writer(&mut self.buf, &j);
             self.buf.push(b'\n');
+        }
+    }
+
+    /// Adds a row to its invoice's totals ([`crate::batch::BatchOptions::invoices`]).
+    #[inline(never)]
+    fn invoice_total(&mut self, invoice_id: &str, c: &Cells<'_>) {
+        let invoices = &mut self.summary.invoices;
+        let t = match invoices.get_mut(invoice_id) {
+            Some(t) => t,
+            None => invoices.entry(invoice_id.to_string()).or_default(),
+        };
+        t.lines += 1;
+        t.computed = t.computed.saturating_add(c.amount.unwrap_or_default());
+        t.billed = t.billed.saturating_add(c.billed.unwrap_or_default());
+        match c.status {
+            LineStatus::Error => t.errors += 1,
+            LineStatus::Warning => t.warnings += 1,
+            LineStatus::Ok => {}
+        }
+        if let Some((s, _)) = c.shares {
+            t.split
+                .get_or_insert_default()
+                .add(&crate::batch::SplitTotals {
+                    amo_amount: s[1],
+                    patient_amount: s[2],
+                    franchise: s[3],
+                });
+        } else if self.setup.cols.split {
+            t.split.get_or_insert_default();
         }
     }
 
