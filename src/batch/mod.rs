@@ -194,6 +194,17 @@ pub struct Summary {
     pub invoices: BTreeMap<String, InvoiceTotals>,
 }
 
+/// The worst status of lines counted by status.
+fn worst(errors: u64, warnings: u64) -> LineStatus {
+    if errors > 0 {
+        LineStatus::Error
+    } else if warnings > 0 {
+        LineStatus::Warning
+    } else {
+        LineStatus::Ok
+    }
+}
+
 /// One invoice's totals in a batch ([`BatchOptions::invoices`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct InvoiceTotals {
@@ -214,13 +225,7 @@ pub struct InvoiceTotals {
 impl InvoiceTotals {
     /// The worst status of its lines.
     pub fn status(&self) -> LineStatus {
-        if self.errors > 0 {
-            LineStatus::Error
-        } else if self.warnings > 0 {
-            LineStatus::Warning
-        } else {
-            LineStatus::Ok
-        }
+        worst(self.errors, self.warnings)
     }
 
     fn add(&mut self, o: &InvoiceTotals) {
@@ -257,13 +262,7 @@ pub struct SplitTotals {
 impl Summary {
     /// The worst status seen.
     pub fn worst(&self) -> LineStatus {
-        if self.errors > 0 {
-            LineStatus::Error
-        } else if self.warnings > 0 {
-            LineStatus::Warning
-        } else {
-            LineStatus::Ok
-        }
+        worst(self.errors, self.warnings)
     }
 
     pub(crate) fn merge(&mut self, o: Summary) {
