@@ -178,6 +178,17 @@ enum Command {
         /// Billed amount to check.
         #[arg(long)]
         billed: Option<String>,
+        /// Régime du patient (general, alsace_moselle) : montre aussi qui
+        /// paie quoi.
+        #[arg(long)]
+        regime: Option<String>,
+        /// Exonération (ald, maternity, at_mp, c2s, ame, …) : montre aussi
+        /// qui paie quoi.
+        #[arg(long)]
+        exoneration: Option<String>,
+        /// Date de naissance du patient (franchise des mineurs).
+        #[arg(long, value_parser = date)]
+        birth: Option<NaiveDate>,
     },
 }
 
@@ -430,6 +441,9 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             quantity,
             act,
             billed,
+            regime,
+            exoneration,
+            birth,
         } => {
             let mut out = io::stdout().lock();
             if let Ok(f) = code.parse::<FindingCode>() {
@@ -466,7 +480,18 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             if let Some(b) = num(&billed, "billed amount")? {
                 line = line.with_billed_amount(b);
             }
-            writeln!(out, "{}", tariffs.price(&line).explain())?;
+            let priced = tariffs.price(&line);
+            writeln!(out, "{}", priced.explain())?;
+            if regime.is_some() || exoneration.is_some() || birth.is_some() {
+                let coverage = kine_tarif::coverage::Coverage {
+                    regime: kine_tarif::coverage::Regime::parse(regime.as_deref().unwrap_or(""))?,
+                    exoneration: kine_tarif::coverage::Exoneration::parse(
+                        exoneration.as_deref().unwrap_or(""),
+                    )?,
+                    ..Default::default()
+                };
+                write_split(&mut out, &priced, &coverage, birth)?;
+            }
             writeln!(out, "Données tarifaires : version {}", tariffs.version())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -641,5 +666,60 @@ fn write_invoices(path: &std::path::Path, summary: &Summary) -> Result<(), Error
         summary.invoices.len(),
         path.display()
     );
+    Ok(())
+}
+
+/// `explain … --regime / --exoneration / --birth`: who pays what, with
+/// the formula of each part.
+fn write_split(
+    out: &mut impl Write,
+    p: &kine_tarif::Priced<'_>,
+    coverage: &kine_tarif::coverage::Coverage,
+    birth: Option<NaiveDate>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use kine_tarif::coverage::{LineKind, split};
+    let Some(amount) = p.amount else {
+        writeln!(out, "Qui paie quoi : pas de montant, pas de partage.")?;
+        return Ok(());
+    };
+    let kind = match p.line.code.kind() {
+        kine_tarif::CodeKind::Depassement => LineKind::Depassement,
+        kine_tarif::CodeKind::TravelFlat
+        | kine_tarif::CodeKind::TravelKm
+        | kine_tarif::CodeKind::Majoration => LineKind::Allowance,
+        _ => LineKind::Act,
+    };
+    let s = split(coverage, p.line.date, kind, amount, birth)?;
+    writeln!(
+        out,
+        "Qui paie quoi ({}, exonération {}) :",
+        coverage.regime.name(),
+        coverage.exoneration.name()
+    )?;
+    writeln!(
+        out,
+        "  part AMO : {} € × {} % = {} → {} € (au centime, la moitié arrondie au plus loin de zéro)",
+        format_money(amount),
+        s.amo_rate,
+        amount
+            .checked_mul(s.amo_rate)
+            .and_then(|x| x.checked_div(rust_decimal::Decimal::ONE_HUNDRED))
+            .map(|x| x.to_string())
+            .unwrap_or_default(),
+        format_money(s.amo_amount)
+    )?;
+    writeln!(
+        out,
+        "  part patient : {} € − {} € = {} € (complémentaire ou C2S le cas échéant)",
+        format_money(amount),
+        format_money(s.amo_amount),
+        format_money(s.patient_amount)
+    )?;
+    writeln!(
+        out,
+        "  franchise (retenue plus tard par la caisse, plafonds par jour et par an non comptés ici) : {} €",
+        format_money(s.franchise)
+    )?;
+    writeln!(out, "  source du taux : {}", s.rate_source)?;
     Ok(())
 }

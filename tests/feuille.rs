@@ -403,3 +403,37 @@ fn the_command_writes_each_invoices_totals() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("part AMO 27.12 €"), "{stderr}");
 }
+
+/// `kine-tarif explain … --regime --exoneration`: the formula of each part.
+#[test]
+fn explain_shows_who_pays_what() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kine-tarif"))
+        .args([
+            "explain",
+            "RIM",
+            "7.50",
+            "--date",
+            "2024-06-15",
+            "--regime",
+            "13",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    // 16.58 × 90 % = 14.922 → 14.92; 16.58 − 14.92 = 1.66.
+    assert!(
+        text.contains("part AMO : 16.58 € × 90 % = 14.9220 → 14.92 €"),
+        "{text}"
+    );
+    assert!(
+        text.contains("part patient : 16.58 € − 14.92 € = 1.66 €"),
+        "{text}"
+    );
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_kine-tarif"))
+        .args(["explain", "RIM", "7.50", "--exoneration", "xyz"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("exonération \"xyz\" inconnue"));
+}
