@@ -23,7 +23,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use kine_tarif::batch::{BatchOptions, Once, OutputFormat, Summary, price_seekable};
 use kine_tarif::history::SharedHistory;
-use kine_tarif::money::{format_money, parse_decimal};
+use kine_tarif::money::{format_euros, format_money, parse_decimal};
 use kine_tarif::{Code, Error, FindingCode, InvoiceLine, LineStatus, Tariffs, Territory};
 
 use cli_args::date;
@@ -106,6 +106,14 @@ enum Command {
         /// (lignes, montants, parts AMO et patient, franchise, statut).
         #[arg(long, value_name = "FICHIER")]
         invoices: Option<PathBuf>,
+        /// Écrit le résumé en JSON dans ce fichier (comptes, totaux,
+        /// constats par code, version des données), pour les chaînes de
+        /// traitement.
+        #[arg(long, value_name = "FICHIER")]
+        summary_json: Option<PathBuf>,
+        /// N'affiche ni le résumé ni la progression sur la sortie d'erreur.
+        #[arg(long, short = 'q')]
+        quiet: bool,
     },
     /// The new cotations replacing an old AMS / AMC / AMK cotation.
     Convert {
@@ -240,6 +248,8 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             history,
             record,
             invoices,
+            summary_json,
+            quiet,
         } => {
             let format = match format {
                 Format::Csv => OutputFormat::Csv,
@@ -297,7 +307,7 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     None => None,
                 },
             };
-            let bar = std::io::IsTerminal::is_terminal(&io::stderr()).then(|| {
+            let bar = (!quiet && std::io::IsTerminal::is_terminal(&io::stderr())).then(|| {
                 let bar = indicatif::ProgressBar::new_spinner();
                 bar.set_style(
                     indicatif::ProgressStyle::with_template(
@@ -338,17 +348,32 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 b.finish_and_clear();
             }
             let summary = result.map_err(&named)?;
-            print_summary(&summary, tariffs);
-            if let Some(s) = &summary.split {
+            if !quiet {
+                print_summary(&summary, tariffs);
+            }
+            if let Some(path) = &summary_json {
+                let value = serde_json::json!({
+                    "crate_version": env!("CARGO_PKG_VERSION"),
+                    "tariff_data_version": tariffs.version(),
+                    "summary": &summary,
+                });
+                let text = serde_json::to_string_pretty(&value)
+                    .map_err(|e| Error::Argument(e.to_string()))?;
+                std::fs::write(path, text + "\n").map_err(|e| Error::Io {
+                    path: path.clone(),
+                    source: e,
+                })?;
+            }
+            if let Some(s) = summary.split.as_ref().filter(|_| !quiet) {
                 eprintln!(
-                    "  part AMO {} €, part patient {} €, franchise (retenue plus tard par la caisse) {} €",
-                    format_money(s.amo_amount),
-                    format_money(s.patient_amount),
-                    format_money(s.franchise)
+                    "  part AMO {}, part patient {}, franchise (retenue plus tard par la caisse) {}",
+                    format_euros(s.amo_amount),
+                    format_euros(s.patient_amount),
+                    format_euros(s.franchise)
                 );
             }
             if let Some(path) = &invoices {
-                write_invoices(path, &summary)?;
+                write_invoices(path, &summary, quiet)?;
             }
             if let Some(path) = &history {
                 eprintln!("  historique : {} lignes consultées", summary.history_lines);
@@ -446,7 +471,7 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             birth,
         } => {
             let mut out = io::stdout().lock();
-            if let Ok(f) = code.parse::<FindingCode>() {
+            if let Ok(f) = code.trim().to_ascii_uppercase().parse::<FindingCode>() {
                 writeln!(
                     out,
                     "{f} [{}]\n  règle : {}\n  source : {}",
@@ -511,24 +536,25 @@ fn shown(d: Option<rust_decimal::Decimal>, f: impl Fn(rust_decimal::Decimal) -> 
 }
 
 fn write_summary(out: &mut dyn Write, s: &Summary, t: &Tariffs) -> io::Result<()> {
+    let count = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     writeln!(
         out,
-        "kine-tarif: {} rows: {} ok, {} warning, {} error; computed {} €, billed {} € (tariff data {})",
-        s.rows,
-        s.ok,
-        s.warnings,
-        s.errors,
-        format_money(s.total_amount),
-        format_money(s.total_billed),
+        "kine-tarif : {} : {}, {}, {} ; calculé {}, facturé {} (données tarifaires {})",
+        count(s.rows, "ligne", "lignes"),
+        count(s.ok, "conforme", "conformes"),
+        count(s.warnings, "avertissement", "avertissements"),
+        count(s.errors, "erreur", "erreurs"),
+        format_euros(s.total_amount),
+        format_euros(s.total_billed),
         t.version()
     )?;
     for (code, n) in &s.findings {
-        writeln!(out, "  {code}: {n}")?;
+        writeln!(out, "  {code} : {n}")?;
     }
     if !s.reprice.is_empty() {
         writeln!(
             out,
-            "  repricing by key letter: lines, amount, repriced, difference (not repriced)"
+            "  revalorisation par lettre clé : lignes, montant, montant revalorisé, écart (lignes non revalorisées)"
         )?;
         let zero = Some(rust_decimal::Decimal::ZERO);
         let (mut a, mut r) = (zero, zero);
@@ -548,7 +574,7 @@ fn write_summary(out: &mut dyn Write, s: &Summary, t: &Tariffs) -> io::Result<()
         let diff = a.zip(r).and_then(|(a, r)| r.checked_sub(a));
         writeln!(
             out,
-            "  all  {:>9} {:>14} {:>14} {:>13}",
+            "  tout {:>9} {:>14} {:>14} {:>13}",
             "",
             shown(a, format_money),
             shown(r, format_money),
@@ -615,7 +641,7 @@ fn print_table(t: &Tariffs, date: NaiveDate, terr: Territory) -> io::Result<()> 
 }
 
 /// `price --invoices FILE`: one row per invoice, by invoice id.
-fn write_invoices(path: &std::path::Path, summary: &Summary) -> Result<(), Error> {
+fn write_invoices(path: &std::path::Path, summary: &Summary, quiet: bool) -> Result<(), Error> {
     let io = |e: std::io::Error| Error::Io {
         path: path.to_path_buf(),
         source: e,
@@ -661,6 +687,9 @@ fn write_invoices(path: &std::path::Path, summary: &Summary) -> Result<(), Error
         .map_err(csv_err)?;
     }
     w.flush().map_err(io)?;
+    if quiet {
+        return Ok(());
+    }
     eprintln!(
         "  {} factures écrites dans {}",
         summary.invoices.len(),

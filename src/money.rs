@@ -84,6 +84,39 @@ pub fn format_money(amount: Decimal) -> String {
     money_digits(amount).to_string()
 }
 
+/// An amount as a French reader writes it: a decimal comma, a narrow
+/// no-break space between thousands, and the euro sign
+/// (`8\u{202f}528,88\u{a0}€`); two decimals, or more when it has more.
+///
+/// ```
+/// use kine_tarif::money::format_euros;
+/// let d = |s: &str| s.parse().unwrap();
+/// assert_eq!(format_euros(d("8528.88")), "8\u{202f}528,88\u{a0}€");
+/// assert_eq!(format_euros(d("-0.5")), "-0,50\u{a0}€");
+/// assert_eq!(format_euros(d("16.551")), "16,551\u{a0}€");
+/// ```
+pub fn format_euros(amount: Decimal) -> String {
+    let text = money_digits(amount).to_string();
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let mut out = String::from(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push(',');
+        out.push_str(frac);
+    }
+    out.push_str("\u{a0}€");
+    out
+}
+
 /// `d` with two decimals, or with its significant decimals when it has
 /// more: the same value, for display.
 fn money_digits(mut d: Decimal) -> Decimal {

@@ -29,7 +29,7 @@ fn price_the_bundled_example() {
     .count()
         - 1;
     assert_eq!(rows, input_rows);
-    assert!(err.contains(&format!("{input_rows} rows")), "{err}");
+    assert!(err.contains(&format!("{input_rows} lignes")), "{err}");
     // --fail-on error: the sample holds deliberate errors.
     let (code, _, _) = kine_tarif(&[
         "price",
@@ -142,4 +142,41 @@ fn contract_schedule_as_json() {
         "800",
     ]);
     assert!(out.starts_with("PendingCpdOpinion"), "{out}");
+}
+
+/// `--quiet` writes nothing on standard error; `--summary-json` the same
+/// summary for a pipeline; finding codes are read in any case.
+#[test]
+fn quiet_and_summary_json() {
+    let json = concat!(env!("CARGO_TARGET_TMPDIR"), "/summary.json");
+    let out = concat!(env!("CARGO_TARGET_TMPDIR"), "/quiet.csv");
+    let (code, _, err) = kine_tarif(&[
+        "price",
+        "examples/invoices.csv",
+        "-q",
+        "--summary-json",
+        json,
+        "-o",
+        out,
+    ]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    let s = &v["summary"];
+    let rows = std::fs::read_to_string(out).unwrap().lines().count() as u64 - 1;
+    assert_eq!(s["rows"], rows);
+    let n = |k: &str| s[k].as_u64().unwrap();
+    assert_eq!(n("ok") + n("warnings") + n("errors"), rows);
+    assert_eq!(v["tariff_data_version"], kine_tarif::TARIFF_DATA_VERSION);
+    // Decimals are strings, exact.
+    assert!(
+        s["total_amount"]
+            .as_str()
+            .unwrap()
+            .parse::<kine_tarif::Decimal>()
+            .is_ok()
+    );
+    let (code, text, _) = kine_tarif(&["explain", "coefficient_revalued"]);
+    assert_eq!(code, 0);
+    assert!(text.starts_with("COEFFICIENT_REVALUED [error]"), "{text}");
 }

@@ -401,7 +401,7 @@ fn the_command_writes_each_invoices_totals() {
         ]
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("part AMO 27.12 €"), "{stderr}");
+    assert!(stderr.contains("part AMO 27,12\u{a0}€"), "{stderr}");
 }
 
 /// `kine-tarif explain … --regime --exoneration`: the formula of each part.
