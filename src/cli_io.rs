@@ -81,15 +81,8 @@ pub fn stdin_seekable(
         let size = held.len() as u64;
         return Ok((Box::new(io::Cursor::new(held)), size));
     }
-    let temp = |source| Error::Io {
-        path: temp_dir.map_or_else(std::env::temp_dir, Path::to_path_buf),
-        source,
-    };
-    let mut file = match temp_dir {
-        Some(dir) => tempfile::tempfile_in(dir),
-        None => tempfile::tempfile(),
-    }
-    .map_err(temp)?;
+    let temp = |source| temp_error(temp_dir, source);
+    let mut file = temp_file(temp_dir)?;
     file.write_all(&held).map_err(temp)?;
     drop(held);
     io::copy(&mut stdin, &mut file).map_err(Error::Input)?;
@@ -152,4 +145,85 @@ impl Restart for Rewritable {
     fn can_restart(&self) -> bool {
         self.file.can_restart()
     }
+}
+
+/// The input's encoding (`price --encoding`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Encoding {
+    /// UTF-8 (with or without BOM) when its first 64 KiB are, otherwise
+    /// Windows-1252 (a French spreadsheet's export).
+    Auto,
+    /// UTF-8: a byte that is not is `INVALID_FIELD` on its line.
+    Utf8,
+    /// Windows-1252 (Latin-1 with €, œ …).
+    Windows1252,
+}
+
+/// The input as UTF-8: itself when it is UTF-8 (nothing copied), or
+/// transcoded from Windows-1252 into an unnamed temporary file (one pass;
+/// every byte has a character in Windows-1252). Returns the reader and its
+/// size.
+pub fn decoded(
+    mut reader: Box<dyn ReadSeek>,
+    size: u64,
+    encoding: Encoding,
+    temp_dir: Option<&Path>,
+) -> Result<(Box<dyn ReadSeek>, u64), Error> {
+    let windows_1252 = match encoding {
+        Encoding::Utf8 => false,
+        Encoding::Windows1252 => true,
+        Encoding::Auto => {
+            let mut head = Vec::with_capacity(1 << 16);
+            (&mut reader)
+                .take(1 << 16)
+                .read_to_end(&mut head)
+                .map_err(Error::Input)?;
+            reader.seek(io::SeekFrom::Start(0)).map_err(Error::Input)?;
+            match std::str::from_utf8(&head) {
+                Ok(_) => false,
+                // Cut in the middle of a character at the end of the sample.
+                Err(e) => e.error_len().is_some(),
+            }
+        }
+    };
+    if !windows_1252 {
+        return Ok((reader, size));
+    }
+    let temp = |source| temp_error(temp_dir, source);
+    let mut file = temp_file(temp_dir)?;
+    let mut decoder = encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling();
+    let mut input = vec![0u8; 1 << 16];
+    let mut output = String::with_capacity(3 << 16);
+    loop {
+        let n = reader.read(&mut input).map_err(Error::Input)?;
+        let last = n == 0;
+        output.clear();
+        // Room for the whole chunk: one call decodes it all.
+        output.reserve(decoder.max_utf8_buffer_length(n).unwrap_or(3 * n + 16));
+        let _ = decoder.decode_to_string(input.get(..n).unwrap_or_default(), &mut output, last);
+        file.write_all(output.as_bytes()).map_err(temp)?;
+        if last {
+            break;
+        }
+    }
+    let size = file.stream_position().map_err(temp)?;
+    file.seek(io::SeekFrom::Start(0)).map_err(temp)?;
+    Ok((Box::new(file), size))
+}
+
+/// An error of the temporary directory, named.
+fn temp_error(temp_dir: Option<&Path>, source: io::Error) -> Error {
+    Error::Io {
+        path: temp_dir.map_or_else(std::env::temp_dir, Path::to_path_buf),
+        source,
+    }
+}
+
+/// An unnamed temporary file in `temp_dir` (or the system's).
+fn temp_file(temp_dir: Option<&Path>) -> Result<File, Error> {
+    match temp_dir {
+        Some(dir) => tempfile::tempfile_in(dir),
+        None => tempfile::tempfile(),
+    }
+    .map_err(|e| temp_error(temp_dir, e))
 }

@@ -111,6 +111,10 @@ enum Command {
         /// traitement.
         #[arg(long, value_name = "FICHIER")]
         summary_json: Option<PathBuf>,
+        /// Encodage de l'entrée : auto (UTF-8, sinon Windows-1252 comme un
+        /// export de tableur), utf8 ou windows1252.
+        #[arg(long, value_enum, default_value = "auto")]
+        encoding: cli_io::Encoding,
         /// N'affiche ni le résumé ni la progression sur la sortie d'erreur.
         #[arg(long, short = 'q')]
         quiet: bool,
@@ -250,6 +254,7 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             invoices,
             summary_json,
             quiet,
+            encoding,
         } => {
             let format = match format {
                 Format::Csv => OutputFormat::Csv,
@@ -286,6 +291,9 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 let size = file.metadata().map_err(io)?.len();
                 (Box::new(file) as Box<dyn cli_io::ReadSeek>, size)
             };
+            let (reader, input_size) =
+                cli_io::decoded(reader, input_size, encoding, temp_dir.as_deref())
+                    .map_err(&named)?;
             let out_file = match &output {
                 Some(p) => Some(File::create(p).map_err(|source| Error::Io {
                     path: p.clone(),

@@ -130,13 +130,19 @@ fn money_digits(mut d: Decimal) -> Decimal {
 }
 
 /// Parses a decimal written with a dot or a comma (`"7,5"`, `"7.50"`),
-/// surrounding spaces allowed. Rejects exponents, thousands separators and
-/// anything else.
+/// surrounding spaces allowed, and an amount as a French spreadsheet
+/// writes it (`"17,90 €"`, `"1 234,50 €"`: spaces only between groups of
+/// three digits). Rejects exponents and anything else.
 ///
 /// ```
 /// use kine_tarif::money::parse_decimal;
 /// assert_eq!(parse_decimal("7,5").unwrap().to_string(), "7.5");
 /// assert_eq!(parse_decimal(" 9.49 ").unwrap().to_string(), "9.49");
+/// assert_eq!(parse_decimal("17,90 €").unwrap().to_string(), "17.90");
+/// assert_eq!(parse_decimal("1\u{202f}234,50\u{a0}€").unwrap().to_string(), "1234.50");
+/// assert_eq!(parse_decimal("-2 500 EUR").unwrap().to_string(), "-2500");
+/// assert!(parse_decimal("7 50").is_none());
+/// assert!(parse_decimal("€").is_none());
 /// assert!(parse_decimal("1e3").is_none());
 /// assert!(parse_decimal("7,5,1").is_none());
 /// ```
@@ -150,10 +156,61 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
         b'+' => (false, &t[1..]),
         _ => (false, t),
     };
-    if digits.len() <= 19 {
-        return parse_short(negative, digits);
+    let parsed = if digits.len() <= 19 {
+        parse_short(negative, digits)
+    } else {
+        parse_wide(negative, digits)
+    };
+    match parsed {
+        Some(d) => Some(d),
+        None if t.iter().any(|&c| c == b' ' || c >= 0x80) => parse_spreadsheet(text),
+        None => None,
     }
-    parse_wide(negative, digits)
+}
+
+/// An amount as a French spreadsheet writes it: `17,90 €`, `1 234,50 €`
+/// (spaces, no-break or narrow no-break spaces between groups of three
+/// digits), `17,90 EUR`. Any other text is refused: a space elsewhere
+/// (`7 50`) is not a thousands separator. Out of line: only for text
+/// [`parse_decimal`] refused.
+#[inline(never)]
+fn parse_spreadsheet(text: &str) -> Option<Decimal> {
+    let t = text.trim_matches(|c: char| c.is_whitespace());
+    let t = t
+        .strip_suffix('€')
+        .or_else(|| t.strip_suffix("EUR"))
+        .unwrap_or(t)
+        .trim_end_matches(|c: char| c.is_whitespace());
+    let is_space = |c: char| matches!(c, ' ' | '\u{a0}' | '\u{202f}');
+    let (int, frac) = match t.find([',', '.']) {
+        Some(i) => t.split_at(i),
+        None => (t, ""),
+    };
+    let (sign, int) = match int.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", int),
+    };
+    let groups: Vec<&str> = int.split(is_space).collect();
+    let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+    if !groups.iter().all(|g| digits(g)) || !frac.get(1..).is_none_or(digits) {
+        return None;
+    }
+    let well_grouped = groups.len() > 1
+        && groups.first().is_some_and(|g| (1..=3).contains(&g.len()))
+        && groups.iter().skip(1).all(|g| g.len() == 3);
+    if groups.len() > 1 && !well_grouped {
+        return None;
+    }
+    if frac.chars().any(is_space) {
+        return None;
+    }
+    let joined = format!("{sign}{}{frac}", groups.concat());
+    // Nothing taken away: the text was refused for another reason (and
+    // the joined text has no space nor euro sign: no second fallback).
+    if joined == text.trim() {
+        return None;
+    }
+    parse_decimal(&joined)
 }
 
 /// [`parse_decimal`]'s digits and separator, for at most 19 bytes: the
@@ -680,10 +737,28 @@ mod tests {
     #[test]
     fn parse_rejects_garbage() {
         for bad in [
-            "", " ", "abc", "1.2.3", "1,2,3", "--1", "1-", ".", "7.5€", "1 000",
+            "",
+            " ",
+            "abc",
+            "1.2.3",
+            "1,2,3",
+            "--1",
+            "1-",
+            ".",
+            "7 50",
+            "1 00",
+            "€",
+            "EUR",
+            "1 000 €€",
+            "12 345 6",
+            "1,5 0 €",
         ] {
             assert!(parse_decimal(bad).is_none(), "{bad:?}");
         }
+        // A spreadsheet's amounts (issue 21): a euro sign, groups of three.
+        assert_eq!(parse_decimal("7.5€"), Some(d("7.5")));
+        assert_eq!(parse_decimal("1 000"), Some(d("1000")));
+        assert_eq!(parse_decimal("12 345 678,9 EUR"), Some(d("12345678.9")));
         assert_eq!(parse_decimal(".5"), Some(d("0.5")));
         assert_eq!(parse_decimal("-3"), Some(d("-3")));
     }

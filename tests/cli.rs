@@ -180,3 +180,115 @@ fn quiet_and_summary_json() {
     assert_eq!(code, 0);
     assert!(text.starts_with("COEFFICIENT_REVALUED [error]"), "{text}");
 }
+
+/// A French spreadsheet's export — Windows-1252, semicolons, JJ/MM/AAAA
+/// dates, `17,90 €` amounts — gives the findings of its UTF-8 ISO
+/// equivalent, row for row, and its accented fields come out whole.
+#[test]
+fn a_windows_1252_spreadsheet_export_reads_as_its_utf8_equivalent() {
+    let dir = env!("CARGO_TARGET_TMPDIR");
+    let utf8 = "invoice_id,patient_id,practitioner_id,date,code,coefficient,department,billed_amount\n\
+        F1,Hélène,K1,2024-06-15,RIM,7.50,75,16.58\n\
+        F2,Hélène,K1,2024-06-16,RIM,7.50,75,17.90\n\
+        F3,Zoé,K1,2026-02-01,RIM,8.10,974,19.68\n\
+        F4,Zoé,K1,2026-02-02,IFD,,974,1234.50\n";
+    // The same in Windows-1252: é is 0xE9, € is 0x80, the narrow no-break
+    // space of 1 234,50 a plain space.
+    let mut cp1252: Vec<u8> = Vec::new();
+    cp1252.extend_from_slice(
+        b"invoice_id;patient_id;practitioner_id;date;code;coefficient;department;billed_amount\n",
+    );
+    for (invoice, patient, date, code, coef, dept, billed) in [
+        (
+            "F1",
+            &b"H\xe9l\xe8ne"[..],
+            "15/06/2024",
+            "RIM",
+            "7,50",
+            "75",
+            &b"16,58 \x80"[..],
+        ),
+        (
+            "F2",
+            &b"H\xe9l\xe8ne"[..],
+            "16/06/2024",
+            "RIM",
+            "7,50",
+            "75",
+            &b"17,90 \x80"[..],
+        ),
+        (
+            "F3",
+            &b"Zo\xe9"[..],
+            "01/02/2026",
+            "RIM",
+            "8,10",
+            "974",
+            &b"19,68 \x80"[..],
+        ),
+        (
+            "F4",
+            &b"Zo\xe9"[..],
+            "02/02/2026",
+            "IFD",
+            "",
+            "974",
+            &b"1 234,50 \x80"[..],
+        ),
+    ] {
+        for (k, field) in [
+            invoice.as_bytes(),
+            patient,
+            b"K1",
+            date.as_bytes(),
+            code.as_bytes(),
+            coef.as_bytes(),
+            dept.as_bytes(),
+            billed,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if k > 0 {
+                cp1252.push(b';');
+            }
+            cp1252.extend_from_slice(field);
+        }
+        cp1252.push(b'\n');
+    }
+    let a = format!("{dir}/export-utf8.csv");
+    let b = format!("{dir}/export-cp1252.csv");
+    std::fs::write(&a, utf8).unwrap();
+    std::fs::write(&b, &cp1252).unwrap();
+    let read = |path: &str| {
+        let (code, out, err) = kine_tarif(&["price", path]);
+        assert_eq!(code, 0, "{err}");
+        let mut r = csv::Reader::from_reader(out.as_bytes());
+        let head = r.headers().unwrap().clone();
+        let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+        let keep = [
+            "patient_id",
+            "code",
+            "act_id",
+            "unit_value",
+            "amount",
+            "status",
+            "findings",
+        ]
+        .map(col);
+        r.records()
+            .map(|rec| {
+                let rec = rec.unwrap();
+                keep.iter().map(|&i| rec[i].to_string()).collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+    };
+    let (x, y) = (read(&a), read(&b));
+    assert_eq!(x, y);
+    // Hélène's second session billed 17.90 for 16.58: a mismatch in both;
+    // the others as billed (IFD in La Réunion is not 1 234,50 € either).
+    let findings: Vec<&str> = y.iter().map(|r| r[6].as_str()).collect();
+    assert_eq!(findings[1], "AMOUNT_MISMATCH");
+    assert_eq!(y[0][0], "Hélène");
+    assert_eq!(y[0][5], "ok");
+}

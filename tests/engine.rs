@@ -547,7 +547,7 @@ fn optional_dates_and_times_are_read_or_reported() {
     let input = "invoice_id,patient_id,practitioner_id,date,code,coefficient,patient_birth_date,discharge_date,prescription_date,time,call_time\n\
                  F1,P1,K1,2025-03-03,RIM,7.50,,,,,\n\
                  F2,P1,K1,2025-03-04,RIM,7.50,1950-02-28,2025-01-10,2025-02-01,09:30,08:15:00\n\
-                 F3,P1,K1,2025-03-05,RIM,7.50,1950-02-30,10/01/2025,,25:00,9h\n";
+                 F3,P1,K1,2025-03-05,RIM,7.50,1950-02-30,2025/01/10,,25:00,9h\n";
     let (summary, out) = run(input.as_bytes(), BatchOptions::default()).unwrap();
     let cells: Vec<csv::StringRecord> = csv::Reader::from_reader(out.as_slice())
         .records()
@@ -567,8 +567,14 @@ fn optional_dates_and_times_are_read_or_reported() {
     );
     let messages = &cells[2][15];
     for (field, text) in [
-        ("patient_birth_date", "\"1950-02-30\" : attendu AAAA-MM-JJ."),
-        ("discharge_date", "\"10/01/2025\" : attendu AAAA-MM-JJ."),
+        (
+            "patient_birth_date",
+            "\"1950-02-30\" : attendu AAAA-MM-JJ ou JJ/MM/AAAA.",
+        ),
+        (
+            "discharge_date",
+            "\"2025/01/10\" : attendu AAAA-MM-JJ ou JJ/MM/AAAA.",
+        ),
         ("time", "\"25:00\" : attendu HH:MM."),
         ("call_time", "\"9h\" : attendu HH:MM."),
     ] {

@@ -226,10 +226,10 @@ fn trim(s: &str) -> &str {
     }
 }
 
-/// `YYYY-MM-DD`, digits only, straight from the bytes.
+/// `YYYY-MM-DD` (or `JJ/MM/AAAA`), digits only, straight from the bytes.
 pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    if b.len() != 10 {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
@@ -237,7 +237,14 @@ pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
             c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
         })
     };
-    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+    if b[4] == b'-' && b[7] == b'-' {
+        NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+    } else if b[2] == b'/' && b[5] == b'/' {
+        // JJ/MM/AAAA, as a French spreadsheet writes it.
+        NaiveDate::from_ymd_opt(num(6..10)? as i32, num(3..5)?, num(0..2)?)
+    } else {
+        None
+    }
 }
 
 /// The dates of recent lines by their text: a batch has a few hundred
@@ -366,7 +373,7 @@ fn read_date(s: &str, name: &str, pre: &mut Vec<Finding>) -> Option<NaiveDate> {
     if d.is_none() {
         pre.push(Finding::new(
             FindingCode::InvalidField,
-            format!("{name} {s:?} : attendu AAAA-MM-JJ."),
+            format!("{name} {s:?} : attendu AAAA-MM-JJ ou JJ/MM/AAAA."),
         ));
     }
     d
@@ -579,7 +586,7 @@ fn parse_fields(
     if date.is_none() {
         pre.push(Finding::new(
             FindingCode::InvalidField,
-            format!("date {date_s:?} : attendu AAAA-MM-JJ."),
+            format!("date {date_s:?} : attendu AAAA-MM-JJ ou JJ/MM/AAAA."),
         ));
     }
     // The other priced fields as they read the last time they were seen.
