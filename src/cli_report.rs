@@ -145,13 +145,7 @@ pub(crate) fn write_split(
         writeln!(out, "Qui paie quoi : pas de montant, pas de partage.")?;
         return Ok(());
     };
-    let kind = match p.line.code.kind() {
-        kine_tarif::CodeKind::Depassement => LineKind::Depassement,
-        kine_tarif::CodeKind::TravelFlat
-        | kine_tarif::CodeKind::TravelKm
-        | kine_tarif::CodeKind::Majoration => LineKind::Allowance,
-        _ => LineKind::Act,
-    };
+    let kind = LineKind::of(p.line.code);
     let s = split(coverage, p.line.date, kind, amount, birth)?;
     writeln!(
         out,

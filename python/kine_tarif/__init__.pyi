@@ -24,9 +24,14 @@ def price(
     department: Optional[str] = None,
     billed_amount: Optional[DecimalLike] = None,
     act_id: Optional[str] = None,
+    regime: Optional[str] = None,
+    exoneration: Optional[str] = None,
+    patient_birth_date: Optional[DateLike] = None,
 ) -> Dict[str, Any]:
     """One line's pricing: act_id, coefficient, unit_value, amount (Decimal),
-    formula, status ("ok", "warning", "error") and findings."""
+    formula, status ("ok", "warning", "error") and findings; with a regime,
+    an exoneration or a birth date, also "split": amo_rate, amo_amount,
+    patient_amount, franchise (before its caps), source, prestation_code."""
 
 class Checker:
     """Checks lines as practice software bills them, against an optional

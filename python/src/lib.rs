@@ -200,7 +200,7 @@ fn strip(mut v: Value, drop: &[&str]) -> Value {
 /// `unit_value`, `amount` (`Decimal`), `formula`, `status`, `findings`
 /// (dicts of `code`, `severity`, `message`).
 #[pyfunction]
-#[pyo3(signature = (date, code, coefficient=None, *, quantity=None, department=None, billed_amount=None, act_id=None))]
+#[pyo3(signature = (date, code, coefficient=None, *, quantity=None, department=None, billed_amount=None, act_id=None, regime=None, exoneration=None, patient_birth_date=None))]
 #[allow(clippy::too_many_arguments)]
 fn price(
     py: Python<'_>,
@@ -211,6 +211,9 @@ fn price(
     department: Option<&Bound<'_, PyAny>>,
     billed_amount: Option<&Bound<'_, PyAny>>,
     act_id: Option<&Bound<'_, PyAny>>,
+    regime: Option<&str>,
+    exoneration: Option<&str>,
+    patient_birth_date: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     let fields = PyDict::new(py);
     fields.set_item("date", date)?;
@@ -227,11 +230,50 @@ fn price(
         }
     }
     let line = line_of(to_json(fields.as_any(), "price")?)?;
-    let result = LineResult::of((), String::new(), Tariffs::embedded().price(&line));
-    let value = strip(
+    let priced = Tariffs::embedded().price(&line);
+    // Who pays what, when a coverage or a birth date is given (the
+    // franchise before its daily and yearly caps: one line).
+    let split = if regime.is_some() || exoneration.is_some() || patient_birth_date.is_some() {
+        let coverage = kt::coverage::Coverage {
+            regime: kt::coverage::Regime::parse(regime.unwrap_or("")).map_err(invalid)?,
+            exoneration: kt::coverage::Exoneration::parse(exoneration.unwrap_or(""))
+                .map_err(invalid)?,
+            ..Default::default()
+        };
+        let birth = match patient_birth_date {
+            Some(b) => Some(
+                serde_json::from_value::<chrono::NaiveDate>(to_json(b, "patient_birth_date")?)
+                    .map_err(|e| invalid(format!("patient_birth_date : {e}")))?,
+            ),
+            None => None,
+        };
+        match priced.amount {
+            Some(amount) => {
+                let kind = kt::coverage::LineKind::of(priced.line.code);
+                let s = kt::coverage::split(&coverage, priced.line.date, kind, amount, birth)
+                    .map_err(invalid)?;
+                Some(serde_json::json!({
+                    "amo_rate": s.amo_rate.to_string(),
+                    "amo_amount": s.amo_amount.to_string(),
+                    "patient_amount": s.patient_amount.to_string(),
+                    "franchise": s.franchise.to_string(),
+                    "source": s.rate_source,
+                    "prestation_code": kt::prestation::prestation_code(priced.line.code, priced.line.date),
+                }))
+            }
+            None => None,
+        }
+    } else {
+        None
+    };
+    let result = LineResult::of((), String::new(), priced);
+    let mut value = strip(
         serde_json::to_value(result).map_err(invalid)?,
         &["reference", "invoice_id"],
     );
+    if let (Some(s), Value::Object(m)) = (split, &mut value) {
+        m.insert("split".into(), s);
+    }
     to_python(py, &value, None)
 }
 

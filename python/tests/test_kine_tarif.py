@@ -127,6 +127,24 @@ def test_the_checker_splits_who_pays_what():
         kt.Checker().add("L2", line, dict(context, exoneration="9"))
 
 
+def test_price_splits_who_pays_what():
+    # RIM 7.50 on 2024-06-15 = 16.58; ALD-related care: 100 %, franchise 1 EUR.
+    r = kt.price("2024-06-15", "RIM", "7.50", exoneration="ald")
+    s = r["split"]
+    assert (s["amo_rate"], s["amo_amount"], s["patient_amount"]) == (
+        Decimal("100"),
+        Decimal("16.58"),
+        Decimal("0.00"),
+    )
+    assert s["franchise"] == Decimal("1.00")
+    # A minor in the régime général: 60 % = 9.948 -> 9.95, no franchise.
+    r = kt.price("2024-06-15", "RIM", "7.50", patient_birth_date=datetime.date(2010, 1, 1))
+    assert (r["split"]["amo_amount"], r["split"]["franchise"]) == (Decimal("9.95"), Decimal("0"))
+    assert "split" not in kt.price("2024-06-15", "RIM", "7.50")
+    with pytest.raises(kt.InvalidRequestError):
+        kt.price("2024-06-15", "RIM", "7.50", regime="msa")
+
+
 def test_versions():
     assert kt.__version__ == "0.1.0"
     assert kt.TARIFF_DATA_VERSION.count(".") == 1

@@ -120,6 +120,19 @@ pub enum LineKind {
     Depassement,
 }
 
+impl LineKind {
+    /// What a line of `code` is: a dépassement (DE), an allowance (travel,
+    /// majoration) or an act (key letters, TMK, RQD).
+    pub fn of(code: crate::Code) -> LineKind {
+        use crate::CodeKind as K;
+        match code.kind() {
+            K::Depassement => LineKind::Depassement,
+            K::TravelFlat | K::TravelKm | K::Majoration => LineKind::Allowance,
+            K::ActKey | K::OldKey | K::Telesoin | K::Teleexpertise => LineKind::Act,
+        }
+    }
+}
+
 /// The split of one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Split {

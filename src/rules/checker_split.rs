@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::coverage::franchise::Caps;
 use crate::coverage::{self, Coverage, LineKind, Table};
 use crate::history::History;
-use crate::{CodeKind, Decimal, Error};
+use crate::{Decimal, Error};
 
 use super::LineContext;
 
@@ -46,17 +46,6 @@ pub struct LineSplit {
     /// none where the sources give none, as for the 2024 key letters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prestation_code: Option<u16>,
-}
-
-/// What the split of a line is for the rules: an act, an allowance.
-pub(crate) fn split_kind(code: crate::Code) -> LineKind {
-    match code.kind() {
-        CodeKind::ActKey | CodeKind::OldKey | CodeKind::Telesoin | CodeKind::Teleexpertise => {
-            LineKind::Act
-        }
-        CodeKind::TravelFlat | CodeKind::TravelKm | CodeKind::Majoration => LineKind::Allowance,
-        CodeKind::Depassement => LineKind::Depassement,
-    }
 }
 
 /// One line to split: its date, code, amount (none: not billable, no
@@ -87,7 +76,7 @@ pub(crate) fn split_lines(
             Some(amount) => {
                 let c = coverage_of(l.ctx);
                 let birth = l.ctx.patient_birth_date;
-                match coverage::split_with(table, &c, l.date, split_kind(l.code), amount, birth) {
+                match coverage::split_with(table, &c, l.date, LineKind::of(l.code), amount, birth) {
                     Ok(s) => (
                         Some(LineSplit {
                             amo_rate: s.amo_rate,
@@ -131,7 +120,7 @@ pub(crate) fn split_lines(
             let year_start = NaiveDate::from_ymd_opt(first.date.year(), 1, 1).unwrap_or(first.date);
             let end = last.succ_opt().unwrap_or(last);
             for p in h.patient_lines(practitioner, patient, year_start..end)? {
-                if split_kind(p.code) == LineKind::Act
+                if LineKind::of(p.code) == LineKind::Act
                     && !coverage::exempt(table, &c, p.date, birth)
                 {
                     let f = table

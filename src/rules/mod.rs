@@ -57,7 +57,6 @@ pub mod travel;
 
 pub use checker::{Checked, Checker, InvoiceTotal, LineResult};
 pub use checker_split::LineSplit;
-pub(crate) use checker_split::split_kind;
 
 use std::collections::BTreeMap;
 use std::ops::Range;

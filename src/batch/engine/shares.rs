@@ -42,7 +42,7 @@ pub(super) fn group_shares(
             shares.push(None);
             continue;
         };
-        let kind = crate::rules::split_kind(p.line.code);
+        let kind = coverage::LineKind::of(p.line.code);
         let birth = ctx.patient_birth_date;
         match coverage::split_with(table, &ctx.coverage, p.line.date, kind, amount, birth) {
             Ok(s) => shares.push(Some((
