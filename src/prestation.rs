@@ -22,7 +22,7 @@ use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 
-use crate::{Code, Error};
+use crate::{Code, Error, Period};
 
 const FILE: &str = "prestation_codes.csv";
 const EMBEDDED: &str = include_str!("../tariffs/prestation_codes.csv");
@@ -34,10 +34,8 @@ pub struct PrestationRow {
     pub code: Code,
     /// The SNDS prestation code.
     pub prestation: u16,
-    /// First day.
-    pub valid_from: NaiveDate,
-    /// First day no longer covered (none: open).
-    pub valid_to: Option<NaiveDate>,
+    /// `valid_from` and `valid_to`, half-open.
+    pub period: Period,
     /// `H`, `M` or `L`.
     pub confidence: String,
     /// The source.
@@ -58,61 +56,45 @@ pub fn rows() -> &'static [PrestationRow] {
 /// The prestation code of `code` on `date`, when the sources give one.
 pub fn prestation_code(code: Code, date: NaiveDate) -> Option<u16> {
     ROWS.iter()
-        .find(|r| r.code == code && r.valid_from <= date && r.valid_to.is_none_or(|t| date < t))
+        .find(|r| r.code == code && r.period.contains(date))
         .map(|r| r.prestation)
 }
 
-/// Reads and checks a `prestation_codes.csv` text: known codes, dates,
-/// a source on every row, no two rows of a code overlapping.
+/// Reads and checks a `prestation_codes.csv` text, with the tariff files'
+/// CSV layer: known codes, dates, a source on every row, no two rows of a
+/// code overlapping.
 pub fn parse(text: &str) -> Result<Vec<PrestationRow>, Error> {
-    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let required = [
+        "code",
+        "prestation",
+        "valid_from",
+        "valid_to",
+        "confidence",
+        "source",
+    ];
+    let mut t = crate::tariffs::table::Table::new(FILE, text, &required)?;
     let mut rows: Vec<PrestationRow> = Vec::new();
-    for rec in r.records() {
-        let rec = rec.map_err(|e| {
-            Error::data(
-                FILE,
-                e.position().map_or(0, |p| p.line()),
-                "-",
-                e.to_string(),
+    t.for_each(|r| {
+        let code = r.code("code")?;
+        let prestation: u16 = r.get("prestation").parse().map_err(|_| {
+            r.err(
+                "prestation",
+                format!("nombre attendu, pas {:?}", r.get("prestation")),
             )
         })?;
-        let line = rec.position().map_or(0, |p| p.line());
-        let get = |i: usize| rec.get(i).unwrap_or("").trim();
-        let bad = |col: &str, what: String| Error::data(FILE, line, col, what);
-        let code: Code = get(0)
-            .parse()
-            .map_err(|_| bad("code", format!("code inconnu {:?}", get(0))))?;
-        let prestation: u16 = get(1)
-            .parse()
-            .map_err(|_| bad("prestation", format!("nombre attendu, pas {:?}", get(1))))?;
-        let date = |i: usize, col: &str| {
-            get(i)
-                .parse::<NaiveDate>()
-                .map_err(|_| bad(col, format!("date AAAA-MM-JJ attendue, pas {:?}", get(i))))
-        };
-        let valid_from = date(2, "valid_from")?;
-        let valid_to = match get(3) {
-            "" => None,
-            _ => Some(date(3, "valid_to")?),
-        };
-        if valid_to.is_some_and(|t| t <= valid_from) {
-            return Err(bad("valid_to", "période vide".into()));
-        }
-        if !matches!(get(4), "H" | "M" | "L") {
-            return Err(bad(
+        let period = r.period()?;
+        let confidence = r.text("confidence")?;
+        if !matches!(confidence.as_str(), "H" | "M" | "L") {
+            return Err(r.err(
                 "confidence",
-                format!("H, M ou L attendu, pas {:?}", get(4)),
+                format!("H, M ou L attendu, pas {confidence:?}"),
             ));
         }
-        if get(5).is_empty() {
-            return Err(bad("source", "vide".into()));
-        }
-        if rows.iter().any(|o| {
-            o.code == code
-                && o.valid_to.is_none_or(|t| valid_from < t)
-                && valid_to.is_none_or(|t| o.valid_from < t)
-        }) {
-            return Err(bad(
+        if rows
+            .iter()
+            .any(|o| o.code == code && o.period.overlaps(&period))
+        {
+            return Err(r.err(
                 "valid_from",
                 format!("{code} : deux lignes en vigueur le même jour"),
             ));
@@ -120,12 +102,12 @@ pub fn parse(text: &str) -> Result<Vec<PrestationRow>, Error> {
         rows.push(PrestationRow {
             code,
             prestation,
-            valid_from,
-            valid_to,
-            confidence: get(4).to_string(),
-            source: get(5).to_string(),
+            period,
+            confidence,
+            source: r.text("source")?,
         });
-    }
+        Ok(())
+    })?;
     Ok(rows)
 }
 

@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::Error;
+use crate::{Error, Period};
 
 /// The file's name in errors.
 pub const FILE: &str = "coverage.csv";
@@ -29,19 +29,10 @@ pub struct Row {
     pub case: String,
     /// The value (a rate in %, an amount in €, an age, 1 for a flag).
     pub value: Decimal,
-    /// First day.
-    pub valid_from: NaiveDate,
-    /// First day no longer covered (none: open).
-    pub valid_to: Option<NaiveDate>,
+    /// `valid_from` and `valid_to`, half-open.
+    pub period: Period,
     /// The legal or documentary source.
     pub source: String,
-}
-
-impl Row {
-    /// Whether the row is in force on `date`.
-    pub fn covers(&self, date: NaiveDate) -> bool {
-        self.valid_from <= date && self.valid_to.is_none_or(|to| date < to)
-    }
 }
 
 /// The rows of a `coverage.csv`.
@@ -67,7 +58,7 @@ impl Table {
     pub fn at(&self, parameter: &str, case: &str, date: NaiveDate) -> Option<&Row> {
         self.rows
             .iter()
-            .find(|r| r.parameter == parameter && r.case == case && r.covers(date))
+            .find(|r| r.parameter == parameter && r.case == case && r.period.contains(date))
     }
 
     /// Every row, in file order.
@@ -75,71 +66,38 @@ impl Table {
         &self.rows
     }
 
-    /// Reads and checks a `coverage.csv` text.
+    /// Reads and checks a `coverage.csv` text, with the tariff files' CSV
+    /// layer (a whole file, fields by column name, errors naming the file,
+    /// line and column).
     pub fn parse(text: &str) -> Result<Table, Error> {
-        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let required = [
+            "parameter",
+            "case",
+            "value",
+            "valid_from",
+            "valid_to",
+            "source",
+        ];
+        let mut t = crate::tariffs::table::Table::new(FILE, text, &required)?;
         let mut rows: Vec<Row> = Vec::new();
-        for rec in r.records() {
-            let rec = rec.map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line());
-                Error::data(FILE, line, "-", e.to_string())
-            })?;
-            let line = rec.position().map_or(0, |p| p.line());
-            let get = |i: usize| rec.get(i).unwrap_or("").trim();
-            let date = |i: usize, name: &str| {
-                get(i).parse::<NaiveDate>().map_err(|_| {
-                    Error::data(
-                        FILE,
-                        line,
-                        name,
-                        format!("date AAAA-MM-JJ attendue, pas {:?}", get(i)),
-                    )
-                })
-            };
-            let value: Decimal = get(2).parse().map_err(|_| {
-                Error::data(
-                    FILE,
-                    line,
-                    "value",
-                    format!("nombre attendu, pas {:?}", get(2)),
-                )
-            })?;
-            let valid_from = date(3, "valid_from")?;
-            let valid_to = match get(4) {
-                "" => None,
-                _ => Some(date(4, "valid_to")?),
-            };
-            if valid_to.is_some_and(|to| to <= valid_from) {
-                return Err(Error::data(
-                    FILE,
-                    line,
-                    "valid_to",
-                    "période vide : valid_to ≤ valid_from",
-                ));
-            }
-            for (i, name) in [(0, "parameter"), (1, "case"), (5, "source")] {
-                if get(i).is_empty() {
-                    return Err(Error::data(FILE, line, name, "vide"));
-                }
-            }
+        t.for_each(|r| {
             let row = Row {
-                parameter: get(0).to_string(),
-                case: get(1).to_string(),
-                value,
-                valid_from,
-                valid_to,
-                source: get(5).to_string(),
+                parameter: r.text("parameter")?,
+                case: r.text("case")?,
+                value: r.decimal(
+                    "value",
+                    4,
+                    Decimal::from(1000),
+                    "une valeur de coverage.csv",
+                )?,
+                period: r.period()?,
+                source: r.text("source")?,
             };
             let overlaps = |o: &Row| {
-                o.parameter == row.parameter
-                    && o.case == row.case
-                    && o.valid_to.is_none_or(|to| row.valid_from < to)
-                    && row.valid_to.is_none_or(|to| o.valid_from < to)
+                o.parameter == row.parameter && o.case == row.case && o.period.overlaps(&row.period)
             };
             if rows.iter().any(overlaps) {
-                return Err(Error::data(
-                    FILE,
-                    line,
+                return Err(r.err(
                     "valid_from",
                     format!(
                         "{} {} : deux lignes en vigueur le même jour",
@@ -148,7 +106,8 @@ impl Table {
                 ));
             }
             rows.push(row);
-        }
+            Ok(())
+        })?;
         Ok(Table { rows })
     }
 }

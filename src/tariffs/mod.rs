@@ -34,7 +34,7 @@ use crate::nomenclature::{Act, ActPeriod, OldCotation, RowStatus, coef_key};
 use crate::{Code, Error, Period, Territory};
 
 mod load;
-mod table;
+pub(crate) mod table;
 mod validate;
 
 use load::ActIndex;

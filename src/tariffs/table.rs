@@ -113,7 +113,7 @@ fn check_whole(file: &str, text: &str) -> Result<u64, Error> {
 }
 
 /// A CSV table of a tariff file, with its header positions.
-pub(super) struct Table<'a> {
+pub(crate) struct Table<'a> {
     file: &'a str,
     reader: csv::Reader<&'a [u8]>,
     cols: HashMap<String, usize>,
@@ -121,7 +121,7 @@ pub(super) struct Table<'a> {
 }
 
 /// One row of a [`Table`], its fields read by column name.
-pub(super) struct Row<'a> {
+pub(crate) struct Row<'a> {
     file: &'a str,
     /// Line of the row in its file (the header is line 1).
     pub line: u64,
