@@ -241,6 +241,16 @@ impl InvoiceTotals {
 }
 
 impl SplitTotals {
+    /// The totals of one line's split cells (AMO rate, AMO amount,
+    /// patient's share, franchise).
+    pub(crate) fn of(cells: &[Decimal; 4]) -> SplitTotals {
+        SplitTotals {
+            amo_amount: cells[1],
+            patient_amount: cells[2],
+            franchise: cells[3],
+        }
+    }
+
     pub(crate) fn add(&mut self, s: &SplitTotals) {
         self.amo_amount = self.amo_amount.saturating_add(s.amo_amount);
         self.patient_amount = self.patient_amount.saturating_add(s.patient_amount);

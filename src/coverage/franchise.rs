@@ -92,6 +92,32 @@ impl<'t> Caps<'t> {
         charged
     }
 
+    /// Caps one patient's lines: `lines` holds each line's date and
+    /// franchise (in any order; the franchise is replaced by what is
+    /// charged), `past` the acts already charged (a history's). They are
+    /// charged in date order, the past first within a day, a day's lines
+    /// in the order given.
+    pub fn cap_patient(
+        table: &'t Table,
+        mut past: Vec<(NaiveDate, Decimal)>,
+        lines: &mut [(NaiveDate, Decimal)],
+    ) {
+        past.sort_by_key(|(d, _)| *d);
+        let mut order: Vec<usize> = (0..lines.len()).collect();
+        order.sort_by_key(|&i| lines.get(i).map(|l| l.0));
+        let mut caps = Caps::with_table(table, Decimal::ZERO);
+        let mut past = past.into_iter().peekable();
+        for i in order {
+            let Some((date, franchise)) = lines.get_mut(i) else {
+                continue;
+            };
+            while let Some((d, f)) = past.next_if(|(d, _)| d <= date) {
+                caps.charge(d, f);
+            }
+            *franchise = caps.charge(*date, *franchise);
+        }
+    }
+
     /// The franchise charged on the current year so far (given and
     /// charged).
     pub fn used_year(&self) -> Decimal {

@@ -16,7 +16,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::coverage::franchise::Caps;
-use crate::coverage::{self, Coverage, LineKind, Table};
+use crate::coverage::{self, LineKind, Table};
 use crate::history::History;
 use crate::{Decimal, Error};
 
@@ -74,7 +74,7 @@ pub(crate) fn split_lines(
         .map(|l| match l.amount {
             None => (None, None),
             Some(amount) => {
-                let c = coverage_of(l.ctx);
+                let c = l.ctx.coverage();
                 let birth = l.ctx.patient_birth_date;
                 match coverage::split_with(table, &c, l.date, LineKind::of(l.code), amount, birth) {
                     Ok(s) => (
@@ -103,20 +103,24 @@ pub(crate) fn split_lines(
                 .push(i);
         }
     }
-    for ((practitioner, patient), mut at) in patients {
-        at.sort_by_key(|&i| lines.get(i).map(|l| l.date));
-        let Some(first) = at.first().and_then(|&i| lines.get(i)) else {
+    for ((practitioner, patient), at) in patients {
+        let Some(first) = at
+            .iter()
+            .filter_map(|&i| lines.get(i))
+            .min_by_key(|l| l.date)
+        else {
             continue;
         };
-        let c = coverage_of(first.ctx);
+        let c = first.ctx.coverage();
         let birth = first.ctx.patient_birth_date;
-        let mut caps = Caps::with_table(table, Decimal::ZERO);
         let mut past: Vec<(NaiveDate, Decimal)> = Vec::new();
         if let Some(h) = history {
             let last = at
-                .last()
-                .and_then(|&i| lines.get(i))
-                .map_or(first.date, |l| l.date);
+                .iter()
+                .filter_map(|&i| lines.get(i))
+                .map(|l| l.date)
+                .max()
+                .unwrap_or(first.date);
             let year_start = NaiveDate::from_ymd_opt(first.date.year(), 1, 1).unwrap_or(first.date);
             let end = last.succ_opt().unwrap_or(last);
             for p in h.patient_lines(practitioner, patient, year_start..end)? {
@@ -129,27 +133,22 @@ pub(crate) fn split_lines(
                     past.push((p.date, f));
                 }
             }
-            past.sort_by_key(|(d, _)| *d);
         }
-        // The history's acts first within each day, then the lines checked.
-        let mut past = past.into_iter().peekable();
-        for i in at {
-            let Some(l) = lines.get(i) else { continue };
-            while let Some((d, f)) = past.next_if(|(d, _)| *d <= l.date) {
-                caps.charge(d, f);
-            }
+        // The lines checked, in the order added (a day's lines charged so).
+        let (at, mut items): (Vec<usize>, Vec<(NaiveDate, Decimal)>) = at
+            .iter()
+            .filter_map(|&i| {
+                let l = lines.get(i)?;
+                let s = out.get(i)?.0.as_ref()?;
+                Some((i, (l.date, s.franchise)))
+            })
+            .unzip();
+        Caps::cap_patient(table, past, &mut items);
+        for (i, (_, f)) in at.into_iter().zip(items) {
             if let Some((Some(s), _)) = out.get_mut(i) {
-                s.franchise = caps.charge(l.date, s.franchise);
+                s.franchise = f;
             }
         }
     }
     Ok(out)
-}
-
-fn coverage_of(ctx: &LineContext) -> Coverage {
-    Coverage {
-        regime: ctx.regime,
-        exoneration: ctx.exoneration,
-        tiers_payant: ctx.tiers_payant,
-    }
 }

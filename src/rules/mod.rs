@@ -173,11 +173,16 @@ impl LineContext {
             trip_id: self.trip_id.as_deref(),
             time: self.time,
             call_time: self.call_time,
-            coverage: crate::coverage::Coverage {
-                regime: self.regime,
-                exoneration: self.exoneration,
-                tiers_payant: self.tiers_payant,
-            },
+            coverage: self.coverage(),
+        }
+    }
+
+    /// The patient's coverage on the line ([`crate::coverage`]).
+    pub fn coverage(&self) -> crate::coverage::Coverage {
+        crate::coverage::Coverage {
+            regime: self.regime,
+            exoneration: self.exoneration,
+            tiers_payant: self.tiers_payant,
         }
     }
 }

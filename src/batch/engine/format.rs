@@ -8,7 +8,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::batch::{
-    OUTPUT_COLUMNS, OutputFormat, REPRICE_COLUMNS, RepriceTotals, SPLIT_COLUMNS, Summary,
+    OUTPUT_COLUMNS, OutputFormat, REPRICE_COLUMNS, RepriceTotals, SPLIT_COLUMNS, SplitTotals,
+    Summary,
 };
 use crate::money::{is_money_text, parse_decimal, product3, push_money, push_u64, round_to_cent};
 use crate::rules::Ctx;
@@ -288,10 +289,7 @@ impl<'s> Formatter<'s> {
             shares: self.shares.take(),
         };
         if let Some((s, _)) = c.shares {
-            let t = sm.split.get_or_insert_default();
-            t.amo_amount = t.amo_amount.saturating_add(s[1]);
-            t.patient_amount = t.patient_amount.saturating_add(s[2]);
-            t.franchise = t.franchise.saturating_add(s[3]);
+            sm.split.get_or_insert_default().add(&SplitTotals::of(&s));
         } else if self.setup.cols.split {
             sm.split.get_or_insert_default();
         }
@@ -572,13 +570,7 @@ impl<'s> Formatter<'s> {
             LineStatus::Ok => {}
         }
         if let Some((s, _)) = c.shares {
-            t.split
-                .get_or_insert_default()
-                .add(&crate::batch::SplitTotals {
-                    amo_amount: s[1],
-                    patient_amount: s[2],
-                    franchise: s[3],
-                });
+            t.split.get_or_insert_default().add(&SplitTotals::of(&s));
         } else if self.setup.cols.split {
             t.split.get_or_insert_default();
         }

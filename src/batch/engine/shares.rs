@@ -12,6 +12,8 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
+
 use crate::coverage::franchise::Caps;
 use crate::coverage::{self, Table};
 use crate::rules::Ctx;
@@ -63,13 +65,16 @@ pub(super) fn group_shares(
                 patients.entry(ctx.patient_id).or_default().push(i);
             }
         }
-        for (_, mut at) in patients {
-            at.sort_by_key(|&i| priced.get(i).and_then(|p| p.as_ref()).map(|p| p.line.date));
-            let mut caps = Caps::with_table(table, Decimal::ZERO);
-            for i in at {
-                let date = priced.get(i).and_then(|p| p.as_ref()).map(|p| p.line.date);
-                if let (Some(date), Some(Some(s))) = (date, shares.get_mut(i)) {
-                    s.0[3] = caps.charge(date, s.0[3]);
+        for (_, at) in patients {
+            let date = |i: usize| priced.get(i).and_then(|p| p.as_ref()).map(|p| p.line.date);
+            let (at, mut items): (Vec<usize>, Vec<(NaiveDate, Decimal)>) = at
+                .iter()
+                .filter_map(|&i| Some((i, (date(i)?, shares.get(i)?.as_ref()?.0[3]))))
+                .unzip();
+            Caps::cap_patient(table, Vec::new(), &mut items);
+            for (i, (_, f)) in at.into_iter().zip(items) {
+                if let Some(Some(s)) = shares.get_mut(i) {
+                    s.0[3] = f;
                 }
             }
         }
