@@ -129,21 +129,10 @@ pub(super) fn csv(
     cols: &[(usize, &'static str)],
     threads: usize,
 ) -> Result<Csv, Error> {
-    let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
-    let per = total.div_ceil(threads.max(1)).max(1);
-    let mut runs: Vec<&[RecordBatch]> = Vec::new();
-    let (mut from, mut rows) = (0, 0);
-    for (i, b) in batches.iter().enumerate() {
-        rows += b.num_rows();
-        if rows >= per || i + 1 == batches.len() {
-            runs.push(batches.get(from..=i).unwrap_or_default());
-            from = i + 1;
-            rows = 0;
-        }
-    }
-    let write = |run: &[RecordBatch]| -> Result<Vec<u8>, Error> {
+    let sizes: Vec<usize> = batches.iter().map(RecordBatch::num_rows).collect();
+    let write = |run: std::ops::Range<usize>| -> Result<Vec<u8>, Error> {
         let mut out = Vec::new();
-        for b in run {
+        for b in batches.get(run).unwrap_or_default() {
             rows_of(b, cols, &mut out)?;
         }
         Ok(out)
@@ -151,26 +140,11 @@ pub(super) fn csv(
     let mut head = Vec::new();
     header(cols, &mut head);
     let mut parts = vec![head];
-    let written: Vec<Result<Vec<u8>, Error>> = if runs.len() <= 1 {
-        runs.into_iter().map(write).collect()
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = runs
-                .into_iter()
-                .map(|r| s.spawn(move || write(r)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(Error::Argument(
-                            "lecture des colonnes Arrow interrompue".into(),
-                        ))
-                    })
-                })
-                .collect()
-        })
-    };
+    let written = super::on_threads(
+        super::runs(&sizes, threads),
+        write,
+        "lecture des colonnes Arrow interrompue",
+    );
     for w in written {
         parts.push(w?);
     }

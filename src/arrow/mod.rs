@@ -209,3 +209,50 @@ pub fn price_batches(
         schema,
     })
 }
+
+/// The batches (of `sizes` rows) cut into runs of whole batches of about
+/// the same number of rows, one for each of up to `threads` threads.
+fn runs(sizes: &[usize], threads: usize) -> Vec<std::ops::Range<usize>> {
+    let total: usize = sizes.iter().sum();
+    let per = total.div_ceil(threads.max(1)).max(1);
+    let mut runs = Vec::new();
+    let (mut from, mut rows) = (0, 0);
+    for (i, &size) in sizes.iter().enumerate() {
+        rows += size;
+        if rows >= per || i + 1 == sizes.len() {
+            runs.push(from..i + 1);
+            from = i + 1;
+            rows = 0;
+        }
+    }
+    runs
+}
+
+/// `f` on each run, each on its own thread when there are several; the
+/// results in run order. A thread that panicked is [`Error::Internal`]
+/// saying `what` it was doing.
+fn on_threads<T: Send>(
+    runs: Vec<std::ops::Range<usize>>,
+    f: impl Fn(std::ops::Range<usize>) -> Result<T, Error> + Sync,
+    what: &str,
+) -> Vec<Result<T, Error>> {
+    if runs.len() <= 1 {
+        return runs.into_iter().map(f).collect();
+    }
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = runs.into_iter().map(|r| s.spawn(move || f(r))).collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(Error::Internal {
+                        first: 0,
+                        last: 0,
+                        message: what.into(),
+                    })
+                })
+            })
+            .collect()
+    })
+}

@@ -69,24 +69,14 @@ pub(super) fn batches(
             message: "plus de lignes en sortie qu'en entrée".into(),
         });
     }
-    // Runs of whole batches of about the same number of rows.
-    let threads = threads.clamp(1, sizes.len().max(1));
-    let per = total.div_ceil(threads).max(1);
-    let mut runs: Vec<(usize, usize, u64)> = Vec::new();
-    let (mut from, mut rows, mut first_row) = (0, 0, 0u64);
-    for (i, &size) in sizes.iter().enumerate() {
-        rows += size;
-        if rows >= per || i + 1 == sizes.len() {
-            runs.push((from, i + 1, first_row));
-            first_row += rows as u64;
-            from = i + 1;
-            rows = 0;
-        }
-    }
-    let cut = |(from, to, first_row): (usize, usize, u64)| -> Result<Vec<RecordBatch>, Error> {
-        let mut out = Vec::with_capacity(to - from);
-        let mut row = first_row;
-        for k in from..to {
+    let cut = |run: std::ops::Range<usize>| -> Result<Vec<RecordBatch>, Error> {
+        let mut out = Vec::with_capacity(run.len());
+        let mut row = sizes
+            .get(..run.start)
+            .unwrap_or_default()
+            .iter()
+            .sum::<usize>() as u64;
+        for k in run {
             let (Some(&a), Some(&b), Some(&size)) =
                 (starts.get(k), starts.get(k + 1), sizes.get(k))
             else {
@@ -102,25 +92,12 @@ pub(super) fn batches(
         }
         Ok(out)
     };
-    let parts: Vec<Result<Vec<RecordBatch>, Error>> = if runs.len() <= 1 {
-        runs.into_iter().map(cut).collect()
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = runs.into_iter().map(|r| s.spawn(move || cut(r))).collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(Error::Internal {
-                            first: 0,
-                            last: 0,
-                            message: "conversion des lignes de sortie en colonnes".into(),
-                        })
-                    })
-                })
-                .collect()
-        })
-    };
+    let threads = threads.clamp(1, sizes.len().max(1));
+    let parts = super::on_threads(
+        super::runs(sizes, threads),
+        cut,
+        "conversion des lignes de sortie en colonnes",
+    );
     let mut out = Vec::with_capacity(sizes.len());
     for p in parts {
         out.extend(p?);
