@@ -69,6 +69,7 @@ pub mod contracts;
 pub mod coverage;
 pub mod error;
 pub mod findings;
+pub mod fr;
 pub mod generate;
 pub mod history;
 pub mod identifiers;
