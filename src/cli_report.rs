@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use chrono::NaiveDate;
 use kine_tarif::batch::Summary;
+use kine_tarif::fr::{Eur, Num};
 use kine_tarif::money::{format_euros, format_money};
 use kine_tarif::{Error, Tariffs};
 
@@ -21,17 +22,33 @@ fn shown(d: Option<rust_decimal::Decimal>, f: impl Fn(rust_decimal::Decimal) -> 
     d.map(f).unwrap_or_else(|| "dépassement".into())
 }
 
-fn write_summary(out: &mut dyn Write, s: &Summary, t: &Tariffs) -> io::Result<()> {
-    let count = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    writeln!(
-        out,
-        "kine-tarif : {} : {}, {}, {} ; calculé {}, facturé {} (données tarifaires {})",
+/// The summary in one sentence: "599 lignes : 575 conformes,
+/// 14 avertissements, 10 erreurs ; calculé 8 528,88 €, facturé 8 616,86 €".
+pub(crate) fn summary_sentence(s: &Summary) -> String {
+    // French: 0 and 1 take the singular.
+    let count = |n: u64, one: &str, many: &str| format!("{n} {}", if n <= 1 { one } else { many });
+    format!(
+        "{} : {}, {}, {} ; calculé {}, facturé {}",
         count(s.rows, "ligne", "lignes"),
         count(s.ok, "conforme", "conformes"),
         count(s.warnings, "avertissement", "avertissements"),
         count(s.errors, "erreur", "erreurs"),
         format_euros(s.total_amount),
         format_euros(s.total_billed),
+    )
+}
+
+/// A difference with its sign: `+41,18 €`, `-0,50 €`.
+fn signed(d: rust_decimal::Decimal) -> String {
+    let sign = if d.is_sign_negative() { "" } else { "+" };
+    format!("{sign}{}", format_euros(d))
+}
+
+fn write_summary(out: &mut dyn Write, s: &Summary, t: &Tariffs) -> io::Result<()> {
+    writeln!(
+        out,
+        "kine-tarif : {} (données tarifaires {})",
+        summary_sentence(s),
         t.version()
     )?;
     for (code, n) in &s.findings {
@@ -51,9 +68,9 @@ fn write_summary(out: &mut dyn Write, s: &Summary, t: &Tariffs) -> io::Result<()
                 out,
                 "  {letter:<4} {:>9} {:>14} {:>14} {:>13} ({})",
                 t.lines,
-                format_money(t.amount),
-                format_money(t.repriced),
-                shown(t.repriced.checked_sub(t.amount), |d| format!("{d:+}")),
+                format_euros(t.amount),
+                format_euros(t.repriced),
+                shown(t.repriced.checked_sub(t.amount), signed),
                 t.not_repriced
             )?;
         }
@@ -62,9 +79,9 @@ fn write_summary(out: &mut dyn Write, s: &Summary, t: &Tariffs) -> io::Result<()
             out,
             "  tout {:>9} {:>14} {:>14} {:>13}",
             "",
-            shown(a, format_money),
-            shown(r, format_money),
-            shown(diff, |d| format!("{d:+}"))
+            shown(a, format_euros),
+            shown(r, format_euros),
+            shown(diff, signed)
         )?;
     }
     Ok(())
@@ -155,27 +172,27 @@ pub(crate) fn write_split(
     )?;
     writeln!(
         out,
-        "  part AMO : {} € × {} % = {} → {} € (au centime, la moitié arrondie au plus loin de zéro)",
-        format_money(amount),
-        s.amo_rate,
+        "  part AMO : {} × {} % = {} → {} (au centime, la moitié arrondie au plus loin de zéro)",
+        Eur(amount),
+        Num(s.amo_rate),
         amount
             .checked_mul(s.amo_rate)
             .and_then(|x| x.checked_div(rust_decimal::Decimal::ONE_HUNDRED))
-            .map(|x| x.to_string())
+            .map(|x| format!("{}\u{a0}€", Num(x)))
             .unwrap_or_default(),
-        format_money(s.amo_amount)
+        Eur(s.amo_amount)
     )?;
     writeln!(
         out,
-        "  part patient : {} € − {} € = {} € (complémentaire ou C2S le cas échéant)",
-        format_money(amount),
-        format_money(s.amo_amount),
-        format_money(s.patient_amount)
+        "  part patient : {} − {} = {} (complémentaire ou C2S le cas échéant)",
+        Eur(amount),
+        Eur(s.amo_amount),
+        Eur(s.patient_amount)
     )?;
     writeln!(
         out,
-        "  franchise (retenue plus tard par la caisse, plafonds par jour et par an non comptés ici) : {} €",
-        format_money(s.franchise)
+        "  franchise (retenue plus tard par la caisse, plafonds par jour et par an non comptés ici) : {}",
+        Eur(s.franchise)
     )?;
     writeln!(out, "  source du taux : {}", s.rate_source)?;
     Ok(())

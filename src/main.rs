@@ -12,20 +12,21 @@
 mod cli_args;
 mod cli_contract;
 mod cli_history;
+mod cli_html;
 mod cli_io;
+mod cli_price;
 mod cli_report;
+mod cli_tap;
+mod cli_xlsx;
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use clap::{Parser, Subcommand, ValueEnum};
-use kine_tarif::batch::{BatchOptions, Once, OutputFormat, price_seekable};
-use kine_tarif::history::SharedHistory;
-use kine_tarif::money::{format_euros, format_money, parse_decimal};
-use kine_tarif::{Code, Error, FindingCode, InvoiceLine, LineStatus, Tariffs, Territory};
+use clap::{Parser, Subcommand};
+use kine_tarif::money::{format_money, parse_decimal};
+use kine_tarif::{Code, FindingCode, InvoiceLine, Tariffs, Territory};
 
 use cli_args::date;
 use cli_contract::ContractCommand;
@@ -46,80 +47,10 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Csv,
-    Jsonl,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum FailOn {
-    Error,
-    Warning,
-}
-
 #[derive(Subcommand)]
 enum Command {
-    /// Price and check an invoice CSV: one output row per input row.
-    ///
-    /// Si le lecteur de la sortie ferme le tube avant la fin (`| head -1`),
-    /// le traitement s'arrête sans message, avec le statut 0.
-    Price {
-        /// Input CSV file, or `-` for standard input.
-        #[arg(default_value = "-")]
-        input: String,
-        /// Output file (default: standard output).
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "csv")]
-        format: Format,
-        /// Exit with status 1 when a row has at least this status.
-        #[arg(long, value_enum)]
-        fail_on: Option<FailOn>,
-        /// Price each line on its own, without the invoice rules.
-        #[arg(long)]
-        no_rules: bool,
-        /// Worker threads (default: one per core); 0 = un par cœur, au plus 256.
-        #[arg(long, default_value_t = 0, value_parser = cli_args::threads)]
-        threads: usize,
-        /// Input held whole up to this many MiB; a larger input is streamed
-        /// when grouped by practitioner, spilled to temporary files otherwise.
-        #[arg(long, default_value_t = 48, value_parser = cli_args::mebibytes)]
-        memory_budget: usize,
-        /// Where a large input in no particular order is spilled (default:
-        /// the system's temporary directory, TMPDIR).
-        #[arg(long)]
-        temp_dir: Option<PathBuf>,
-        /// Also price every line with the coefficients and values in force at
-        /// this date, with a per-letter summary of the difference.
-        #[arg(long, value_parser = date)]
-        reprice_at: Option<NaiveDate>,
-        /// Les règles voient aussi les lignes passées de cet historique
-        /// (base SQLite, créée au premier usage).
-        #[arg(long, value_name = "FICHIER")]
-        history: Option<PathBuf>,
-        /// Une fois le lot traité, enregistre ses lignes dans l'historique
-        /// (les factures ont été envoyées). Idempotent par facture et ligne.
-        #[arg(long, requires = "history")]
-        record: bool,
-        /// Écrit aussi le total de chaque facture dans ce fichier CSV
-        /// (lignes, montants, parts AMO et patient, franchise, statut).
-        #[arg(long, value_name = "FICHIER")]
-        invoices: Option<PathBuf>,
-        /// Écrit le résumé en JSON dans ce fichier (comptes, totaux,
-        /// constats par code, version des données), pour les chaînes de
-        /// traitement.
-        #[arg(long, value_name = "FICHIER")]
-        summary_json: Option<PathBuf>,
-        /// Encodage de l'entrée : auto (UTF-8, sinon Windows-1252 comme un
-        /// export de tableur), utf8 ou windows1252.
-        #[arg(long, value_enum, default_value = "auto")]
-        encoding: cli_io::Encoding,
-        /// N'affiche ni le résumé ni la progression sur la sortie d'erreur.
-        #[arg(long, short = 'q')]
-        quiet: bool,
-    },
+    #[command(name = "price")]
+    Price(cli_price::PriceArgs),
     /// The new cotations replacing an old AMS / AMC / AMK cotation.
     Convert {
         /// Old key letter (AMS, AMC, AMK).
@@ -240,173 +171,7 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         None => Tariffs::embedded(),
     };
     match cli.command {
-        Command::Price {
-            input,
-            output,
-            format,
-            fail_on,
-            no_rules,
-            threads,
-            memory_budget,
-            temp_dir,
-            reprice_at,
-            history,
-            record,
-            invoices,
-            summary_json,
-            quiet,
-            encoding,
-        } => {
-            let format = match format {
-                Format::Csv => OutputFormat::Csv,
-                Format::Jsonl => OutputFormat::Jsonl,
-            };
-            let input_name = if input == "-" {
-                "entrée standard".to_string()
-            } else {
-                input.clone()
-            };
-            let output_name = output_name(output.as_ref());
-            let named = |e: Error| e.named(&input_name, &output_name);
-            // Saturates: a budget beyond the address space is "no limit".
-            let budget = cli_args::mib_to_bytes(memory_budget);
-            // An input that can be read again: a file, or standard input
-            // when it is one (a redirection), held in memory up to the
-            // budget, or copied to an unnamed temporary file (a pipe).
-            let (reader, input_size) = if input == "-" {
-                cli_io::stdin_seekable(budget, temp_dir.as_deref()).map_err(&named)?
-            } else {
-                // A directory opens, then fails at the first read with a
-                // message that would not name it: say so up front.
-                if std::fs::metadata(&input).is_ok_and(|m| m.is_dir()) {
-                    return Err(format!(
-                        "{input} : est un répertoire, pas un fichier CSV de factures"
-                    )
-                    .into());
-                }
-                let io = |source| Error::Io {
-                    path: input.clone().into(),
-                    source,
-                };
-                let file = File::open(&input).map_err(io)?;
-                let size = file.metadata().map_err(io)?.len();
-                (Box::new(file) as Box<dyn cli_io::ReadSeek>, size)
-            };
-            let (reader, input_size) =
-                cli_io::decoded(reader, input_size, encoding, temp_dir.as_deref())
-                    .map_err(&named)?;
-            let out_file = match &output {
-                Some(p) => Some(File::create(p).map_err(|source| Error::Io {
-                    path: p.clone(),
-                    source,
-                })?),
-                None => cli_io::stdio_file(&io::stdout()),
-            };
-            let options = BatchOptions {
-                format,
-                rules: !no_rules,
-                threads,
-                memory_budget: budget,
-                input_size: Some(input_size),
-                reprice_at,
-                temp_dir,
-                invoices: invoices.is_some(),
-                history: match &history {
-                    Some(path) => Some(SharedHistory::new(cli_history::open(path)?)),
-                    None => None,
-                },
-            };
-            let bar = (!quiet && std::io::IsTerminal::is_terminal(&io::stderr())).then(|| {
-                let bar = indicatif::ProgressBar::new_spinner();
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{spinner} {pos} lignes ({per_sec}) {elapsed}",
-                    )
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-                );
-                bar
-            });
-            let show = |n: u64| {
-                if let Some(b) = &bar {
-                    b.set_position(n);
-                }
-            };
-            let progress: Option<&(dyn Fn(u64) + Sync)> = bar.as_ref().map(|_| &show as _);
-            // A file, `/dev/null` or a redirected standard output is emptied
-            // if a large input turns out not to be grouped; a pipe or a
-            // terminal cannot be (`Restart::can_restart`): the input is then
-            // read through once first.
-            let mut reader = reader;
-            let result = match out_file {
-                Some(o) => price_seekable(
-                    tariffs,
-                    &mut reader,
-                    cli_io::Rewritable::new(o),
-                    &options,
-                    progress,
-                ),
-                None => price_seekable(
-                    tariffs,
-                    &mut reader,
-                    Once(output_writer(output.as_ref())?),
-                    &options,
-                    progress,
-                ),
-            };
-            if let Some(b) = &bar {
-                b.finish_and_clear();
-            }
-            let summary = result.map_err(&named)?;
-            if !quiet {
-                cli_report::print_summary(&summary, tariffs);
-            }
-            if let Some(path) = &summary_json {
-                let value = serde_json::json!({
-                    "crate_version": env!("CARGO_PKG_VERSION"),
-                    "tariff_data_version": tariffs.version(),
-                    "summary": &summary,
-                });
-                let text = serde_json::to_string_pretty(&value)
-                    .map_err(|e| Error::Argument(e.to_string()))?;
-                std::fs::write(path, text + "\n").map_err(|e| Error::Io {
-                    path: path.clone(),
-                    source: e,
-                })?;
-            }
-            if let Some(s) = summary.split.as_ref().filter(|_| !quiet) {
-                eprintln!(
-                    "  part AMO {}, part patient {}, franchise (retenue plus tard par la caisse) {}",
-                    format_euros(s.amo_amount),
-                    format_euros(s.patient_amount),
-                    format_euros(s.franchise)
-                );
-            }
-            if let Some(path) = &invoices {
-                cli_report::write_invoices(path, &summary, quiet)?;
-            }
-            if let Some(path) = &history {
-                eprintln!("  historique : {} lignes consultées", summary.history_lines);
-                if record {
-                    use std::io::{Seek, SeekFrom};
-                    reader
-                        .seek(SeekFrom::Start(0))
-                        .map_err(|e| named(Error::Input(e)))?;
-                    let mut store = cli_history::open(path)?;
-                    let done = cli_history::record_csv(&mut store, &mut reader).map_err(&named)?;
-                    cli_history::say_recorded(path, &done);
-                }
-            }
-            let failed = match fail_on {
-                Some(FailOn::Error) => summary.worst() == LineStatus::Error,
-                Some(FailOn::Warning) => summary.worst() >= LineStatus::Warning,
-                None => false,
-            };
-            Ok(if failed {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
+        Command::Price(args) => cli_price::run(args, tariffs),
         Command::Convert {
             letter,
             coefficient,

@@ -423,11 +423,11 @@ fn explain_shows_who_pays_what() {
     let text = String::from_utf8(out.stdout).unwrap();
     // 16.58 × 90 % = 14.922 → 14.92; 16.58 − 14.92 = 1.66.
     assert!(
-        text.contains("part AMO : 16.58 € × 90 % = 14.9220 → 14.92 €"),
+        text.contains("part AMO : 16,58\u{a0}€ × 90 % = 14,922\u{a0}€ → 14,92\u{a0}€"),
         "{text}"
     );
     assert!(
-        text.contains("part patient : 16.58 € − 14.92 € = 1.66 €"),
+        text.contains("part patient : 16,58\u{a0}€ − 14,92\u{a0}€ = 1,66\u{a0}€"),
         "{text}"
     );
     let bad = std::process::Command::new(env!("CARGO_BIN_EXE_kine-tarif"))
