@@ -41,9 +41,9 @@ pub const MAX_ACTS: u32 = 30_000;
 /// Table or JSON.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum TableOrJson {
-    /// A table for a person.
+    /// Un tableau à lire.
     Table,
-    /// JSON for a program.
+    /// Du JSON pour un programme.
     Json,
 }
 
@@ -51,100 +51,110 @@ pub enum TableOrJson {
 // Parsed once per run: the size difference between variants does not matter.
 #[allow(clippy::large_enum_variant)]
 pub enum ContractCommand {
-    /// The payment schedule of a contract.
+    /// L'échéancier de paiement d'un contrat incitatif.
     Schedule {
-        /// CACCMK, CAIMK, CAMMK or CIMK.
-        #[arg(long = "type")]
+        /// CACCMK, CAIMK, CAMMK ou CIMK.
+        #[arg(long = "type", value_name = "CONTRAT")]
         kind: String,
-        /// avenant3, avenant5 or avenant7 (or give --region).
-        #[arg(long)]
+        /// avenant3, avenant5 ou avenant7 (ou donnez --region).
+        #[arg(long, value_name = "AVENANT")]
         version: Option<String>,
-        /// Region, to find the version from its zonage date.
-        #[arg(long)]
+        /// Région, pour trouver l'avenant d'après la date de son zonage.
+        #[arg(long, value_name = "RÉGION")]
         region: Option<String>,
-        /// Signature (adhesion) date (2000-01-01 à 2099-12-31).
-        #[arg(long, value_parser = contract_date)]
+        /// Date de signature (adhésion), AAAA-MM-JJ, du 2000-01-01 au
+        /// 2099-12-31.
+        #[arg(long, value_parser = contract_date, value_name = "DATE")]
         signed: NaiveDate,
-        /// Zone at signature: tsd, sd, intermediaire, non-prioritaire.
-        #[arg(long, default_value = "tsd")]
+        /// Zone à la signature : tsd, sd, intermediaire, non-prioritaire.
+        #[arg(long, default_value = "tsd", value_name = "ZONE")]
         zone: String,
-        /// Acts per year: 2025:2100,2026:3000 (contract year indexes with --year-basis contract).
-        #[arg(long, default_value = "")]
+        /// Actes par an : 2025:2100,2026:3000 (rang de l'année de contrat
+        /// avec --year-basis contract).
+        #[arg(long, default_value = "", value_name = "ANNÉE:ACTES,…")]
         acts: String,
-        /// Share of the activity with residents of the zone: 2026:0.45,…
-        #[arg(long, default_value = "")]
+        /// Part de l'activité auprès des habitants de la zone : 2026:0.45,…
+        #[arg(long, default_value = "", value_name = "ANNÉE:PART,…")]
         in_zone: String,
-        /// Intern periods YEAR:MONTHS[:FTE[:STUDY_YEAR]], e.g. 2025:2:1:4,2025:1:0.5:5.
-        #[arg(long, default_value = "")]
+        /// Stagiaires accueillis ANNÉE:MOIS[:ETP[:ANNÉE_D_ÉTUDES]], par
+        /// exemple 2025:2:1:4,2025:1:0.5:5.
+        #[arg(long, default_value = "", value_name = "PÉRIODES")]
         interns: String,
-        /// Early termination date (de la signature à la veille de la fin prévue).
-        #[arg(long, value_parser = contract_date)]
+        /// Date de résiliation anticipée (de la signature à la veille de la
+        /// fin prévue).
+        #[arg(long, value_parser = contract_date, value_name = "DATE")]
         terminated: Option<NaiveDate>,
-        /// Termination reason: none, family-medical, spouse-transfer, legal-situation, illness, imprisonment, death, force-majeure.
-        #[arg(long, default_value = "none")]
+        /// Motif de la résiliation : none (aucun), family-medical,
+        /// spouse-transfer, legal-situation, illness, imprisonment, death,
+        /// force-majeure.
+        #[arg(long, default_value = "none", value_name = "MOTIF")]
         reason: String,
-        /// CAMMK / CIMK tacit renewals (0 à 15).
-        #[arg(long, default_value_t = 0, value_parser = renewals)]
+        /// Renouvellements tacites du CAMMK ou du CIMK (0 à 15).
+        #[arg(long, default_value_t = 0, value_parser = renewals, value_name = "N")]
         renewals: u32,
-        /// calendar or contract years.
-        #[arg(long, default_value = "calendar")]
+        /// Années civiles (calendar) ou années de contrat (contract).
+        #[arg(long, default_value = "calendar", value_name = "BASE")]
         year_basis: String,
-        /// days or months.
-        #[arg(long, default_value = "days")]
+        /// Prorata en jours (days) ou en mois (months).
+        #[arg(long, default_value = "days", value_name = "UNITÉ")]
         prorata: String,
-        /// recover or ignore the year-1 shortfall.
-        #[arg(long, default_value = "recover")]
+        /// Manque de la première année : récupéré (recover) ou ignoré
+        /// (ignore).
+        #[arg(long, default_value = "recover", value_name = "RÈGLE")]
         year1: String,
-        /// paid-prorata or paid-minus-earned.
-        #[arg(long, default_value = "paid-prorata")]
+        /// Remboursement en cas de résiliation : paid-prorata (prorata du
+        /// versé) ou paid-minus-earned (versé moins acquis).
+        #[arg(long, default_value = "paid-prorata", value_name = "RÈGLE")]
         repayment: String,
-        /// Output format.
+        /// Format de sortie.
         #[arg(long, value_enum, default_value = "table")]
         format: TableOrJson,
     },
-    /// The modernisation forfait of a reference year.
+    /// Le forfait d'aide à la modernisation d'une année de référence.
     Forfait {
-        /// Reference year (2018 à 2099).
-        #[arg(long, value_parser = contract_year, allow_negative_numbers = true)]
+        /// Année de référence (2018 à 2099).
+        #[arg(long, value_parser = contract_year, allow_negative_numbers = true, value_name = "ANNÉE")]
         year: i32,
-        /// All five mandatory indicators met (DMP, SESAM-Vitale, SCOR, FSE ≥ 70 %, MSS).
+        /// Les cinq indicateurs obligatoires remplis (DMP, SESAM-Vitale,
+        /// SCOR, FSE ≥ 70 %, MSS).
         #[arg(long)]
         socle: bool,
-        /// Coordinated care.
+        /// Exercice coordonné.
         #[arg(long)]
         coordinated: bool,
-        /// Video equipment.
+        /// Équipement de vidéotransmission.
         #[arg(long)]
         video: bool,
-        /// Connected devices.
+        /// Appareils connectés.
         #[arg(long)]
         devices: bool,
     },
-    /// Conventionnement decision for a place in a non-priority zone.
+    /// La décision de conventionnement pour un lieu en zone non
+    /// prioritaire.
     Conventionnement {
-        /// Zone of the place.
-        #[arg(long, default_value = "non-prioritaire")]
+        /// Zone du lieu d'installation.
+        #[arg(long, default_value = "non-prioritaire", value_name = "ZONE")]
         zone: String,
-        /// Date of the request.
-        #[arg(long, value_parser = contract_date)]
+        /// Date de la demande (AAAA-MM-JJ).
+        #[arg(long, value_parser = contract_date, value_name = "DATE")]
         request: NaiveDate,
-        /// Definitive cessation date of the departing physiotherapist.
-        #[arg(long, value_parser = contract_date)]
+        /// Date de cessation définitive du kinésithérapeute qui part.
+        #[arg(long, value_parser = contract_date, value_name = "DATE")]
         cessation: Option<NaiveDate>,
-        /// The departing physiotherapist's attestation names the applicant.
+        /// L'attestation du kinésithérapeute qui part désigne le demandeur.
         #[arg(long)]
         attestation: bool,
-        /// Acts of the departing physiotherapist in year N−1 (0 à 30 000).
-        #[arg(long, value_parser = acts_count)]
+        /// Actes du kinésithérapeute qui part en année N−1 (0 à 30 000).
+        #[arg(long, value_parser = acts_count, value_name = "ACTES")]
         departing_acts: Option<u32>,
-        /// CPD opinion: favourable or unfavourable.
-        #[arg(long)]
+        /// Avis de la CPD : favourable ou unfavourable (défavorable).
+        #[arg(long, value_name = "AVIS")]
         cpd: Option<String>,
-        /// Designation date of the successor.
-        #[arg(long, value_parser = contract_date)]
+        /// Date de désignation du successeur.
+        #[arg(long, value_parser = contract_date, value_name = "DATE")]
         designated: Option<NaiveDate>,
-        /// Date the installation formalities started.
-        #[arg(long, value_parser = contract_date)]
+        /// Date du début des formalités d'installation.
+        #[arg(long, value_parser = contract_date, value_name = "DATE")]
         formalities: Option<NaiveDate>,
     },
 }

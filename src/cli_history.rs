@@ -24,6 +24,7 @@ pub enum HistoryCommand {
     /// `price`) dans l'historique, en une transaction.
     Import {
         /// CSV de factures, ou `-` pour l'entrée standard.
+        #[arg(value_name = "FICHIER")]
         file: String,
         /// Fichier d'historique (créé au premier usage).
         #[arg(long, value_name = "FICHIER")]
@@ -32,6 +33,7 @@ pub enum HistoryCommand {
     /// Retire de l'historique toutes les lignes d'une facture annulée.
     Forget {
         /// Référence de la facture (colonne invoice_id).
+        #[arg(value_name = "FACTURE")]
         invoice: String,
         /// Fichier d'historique.
         #[arg(long, value_name = "FICHIER")]
@@ -48,10 +50,10 @@ pub enum HistoryCommand {
     /// entière (CSV sur la sortie standard).
     Report {
         /// Année civile.
-        #[arg(long, value_parser = crate::cli_args::year)]
+        #[arg(long, value_parser = crate::cli_args::year, value_name = "ANNÉE")]
         year: i32,
         /// Un seul praticien.
-        #[arg(long)]
+        #[arg(long, value_name = "PRATICIEN")]
         practitioner: Option<String>,
         /// Fichier d'historique.
         #[arg(long, value_name = "FICHIER")]

@@ -150,12 +150,12 @@ impl Restart for Rewritable {
 /// The input's encoding (`price --encoding`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Encoding {
-    /// UTF-8 (with or without BOM) when its first 64 KiB are, otherwise
-    /// Windows-1252 (a French spreadsheet's export).
+    /// UTF-8 (avec ou sans BOM) si ses 64 premiers Kio le sont, sinon
+    /// Windows-1252 (export de tableur).
     Auto,
-    /// UTF-8: a byte that is not is `INVALID_FIELD` on its line.
+    /// UTF-8 : un octet qui n'en est pas donne INVALID_FIELD sur sa ligne.
     Utf8,
-    /// Windows-1252 (Latin-1 with €, œ …).
+    /// Windows-1252 (Latin-1 avec €, œ …).
     Windows1252,
 }
 

@@ -65,13 +65,13 @@ pub struct PriceArgs {
     /// Dialecte CSV de la sortie : auto (comme l'entrée : points-virgules
     /// et virgules décimales pour un export de tableur ou un classeur
     /// XLSX), comma ou semicolon.
-    #[arg(long, value_enum, default_value = "auto")]
+    #[arg(long, value_enum, default_value = "auto", value_name = "DIALECTE")]
     dialect: Dialect,
     /// Feuille du classeur XLSX à lire (par défaut : la première).
     #[arg(long, value_name = "NOM")]
     sheet: Option<String>,
     /// Sort avec le statut 1 quand une ligne a au moins ce statut.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, value_name = "STATUT")]
     fail_on: Option<FailOn>,
     /// Tarife chaque ligne seule, sans les règles de facturation.
     #[arg(long)]
@@ -116,7 +116,7 @@ pub struct PriceArgs {
     report: Option<PathBuf>,
     /// Encodage de l'entrée CSV : auto (UTF-8, sinon Windows-1252 comme
     /// un export de tableur), utf8 ou windows1252.
-    #[arg(long, value_enum, default_value = "auto")]
+    #[arg(long, value_enum, default_value = "auto", value_name = "ENCODAGE")]
     encoding: cli_io::Encoding,
     /// N'affiche ni le résumé ni la progression sur la sortie d'erreur.
     #[arg(long, short = 'q')]

@@ -21,13 +21,13 @@ use crate::cli_io::ReadSeek;
 /// The CSV dialect of the output (`price --dialect`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Dialect {
-    /// As the input: semicolons and decimal commas when its header is
-    /// separated by semicolons (a French spreadsheet's export), commas and
-    /// dot decimals otherwise.
+    /// Comme l'entrée : points-virgules et virgules décimales quand son
+    /// en-tête est séparé par des points-virgules (export de tableur) ou
+    /// que c'est un classeur XLSX, virgules et points décimaux sinon.
     Auto,
-    /// Commas and dot decimals.
+    /// Virgules et points décimaux.
     Comma,
-    /// Semicolons and decimal commas.
+    /// Points-virgules et virgules décimales.
     Semicolon,
 }
 

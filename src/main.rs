@@ -10,6 +10,7 @@
 //! message (never a panic).
 
 mod cli_args;
+mod cli_clap;
 mod cli_contract;
 mod cli_history;
 mod cli_html;
@@ -25,7 +26,8 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use kine_tarif::money::{format_money, parse_decimal};
+use kine_tarif::fr::{Date, Eur, Num, Span};
+use kine_tarif::money::parse_decimal;
 use kine_tarif::{Code, FindingCode, InvoiceLine, Tariffs, Territory};
 
 use cli_args::date;
@@ -36,12 +38,13 @@ use cli_io::{is_broken_pipe, output_name, output_writer};
 #[command(
     name = "kine-tarif",
     version,
-    about = "Prices and checks French physiotherapy invoice lines (NGAP Titre XIV).",
+    about = "Tarife et contrôle les lignes de facturation des masseurs-kinésithérapeutes (NGAP, titre XIV).",
     after_help = "Statut de sortie : 0 terminé (aussi quand le lecteur de la sortie ferme le tube avant la fin, par exemple `| head -1` : arrêt silencieux), 1 seuil de --fail-on atteint, 2 erreur (message sur la sortie d'erreur)."
 )]
 struct Cli {
-    /// Load the tariff files from this directory instead of the embedded data.
-    #[arg(long, global = true, value_name = "DIR")]
+    /// Lit les fichiers tarifaires de ce répertoire au lieu des données
+    /// intégrées.
+    #[arg(long, global = true, value_name = "RÉPERTOIRE")]
     tariffs_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
@@ -51,93 +54,104 @@ struct Cli {
 enum Command {
     #[command(name = "price")]
     Price(cli_price::PriceArgs),
-    /// The new cotations replacing an old AMS / AMC / AMK cotation.
+    /// Les nouvelles cotations qui remplacent une ancienne cotation AMS,
+    /// AMC ou AMK.
     Convert {
-        /// Old key letter (AMS, AMC, AMK).
+        /// Ancienne lettre clé (AMS, AMC, AMK).
+        #[arg(value_name = "LETTRE")]
         letter: String,
-        /// Old coefficient (dot or comma).
+        /// Ancien coefficient (point ou virgule).
+        #[arg(value_name = "COEFFICIENT")]
         coefficient: String,
-        /// Target date (default: today).
-        #[arg(long, value_parser = date)]
+        /// Date visée, AAAA-MM-JJ (par défaut : aujourd'hui).
+        #[arg(long, value_parser = date, value_name = "DATE")]
         date: Option<NaiveDate>,
-        /// Narrow to one act id.
-        #[arg(long)]
+        /// Un seul acte, par son identifiant.
+        #[arg(long, value_name = "ACTE")]
         act: Option<String>,
-        /// Narrow to acts whose label contains these words.
-        #[arg(long)]
+        /// Les actes dont le libellé contient ces mots.
+        #[arg(long, value_name = "MOTS")]
         label: Option<String>,
     },
-    /// The table in force at a date: letter values and acts with their price.
+    /// Les tarifs en vigueur à une date : valeurs des lettres clés et actes
+    /// avec leur prix.
     Tariffs {
-        /// Date (default: today).
-        #[arg(long, value_parser = date)]
+        /// Date, AAAA-MM-JJ (par défaut : aujourd'hui).
+        #[arg(long, value_parser = date, value_name = "DATE")]
         date: Option<NaiveDate>,
-        /// Département code (default: metropolitan).
-        #[arg(long)]
+        /// Code du département (par défaut : la métropole).
+        #[arg(long, value_name = "DÉPARTEMENT")]
         department: Option<String>,
     },
-    /// Write a realistic synthetic invoice batch (grouped by practitioner).
+    /// Écrit un lot de factures synthétique et réaliste (groupé par
+    /// praticien).
     Generate {
-        /// Number of invoice lines (au plus 1 000 000 000).
-        #[arg(long, value_parser = cli_args::lines)]
+        /// Nombre de lignes de facture (au plus 1 000 000 000).
+        #[arg(long, value_parser = cli_args::lines, value_name = "N")]
         lines: u64,
-        /// Random seed: the same seed gives the same file.
-        #[arg(long, default_value_t = 1)]
+        /// Graine du hasard : la même graine donne le même fichier.
+        #[arg(long, default_value_t = 1, value_name = "GRAINE")]
         seed: u64,
-        /// Year of the acts: une année couverte par les données tarifaires
-        /// (2012 à 2028 avec les données intégrées) ; avant le 2024-02-22,
+        /// Année des actes : une année couverte par les données tarifaires
+        /// (2012 à 2028 avec les données intégrées) ; avant le 22/02/2024,
         /// les anciennes cotations AMS / AMK.
-        #[arg(long, default_value_t = 2025, value_parser = cli_args::year, allow_negative_numbers = true)]
+        #[arg(long, default_value_t = 2025, value_parser = cli_args::year, allow_negative_numbers = true, value_name = "ANNÉE")]
         year: i32,
-        /// Output file (default: standard output).
-        #[arg(short, long)]
+        /// Fichier de sortie (par défaut : la sortie standard).
+        #[arg(short, long, value_name = "FICHIER")]
         output: Option<PathBuf>,
     },
-    /// Demographic incentive contracts, the modernisation forfait and the
-    /// conventionnement decision.
+    /// Contrats incitatifs démographiques, forfait d'aide à la
+    /// modernisation et décision de conventionnement.
     #[command(subcommand)]
     Contract(ContractCommand),
     /// L'historique des lignes facturées (import, oubli, état, bilan annuel).
     #[command(subcommand)]
     History(cli_history::HistoryCommand),
-    /// Explain one line (every value used, its validity and its source), or
-    /// one finding code.
+    /// Explique une ligne (chaque valeur utilisée, sa validité et sa
+    /// source) ou un code de constat.
     Explain {
-        /// A billing code (RIM, IFD, …) or a finding code (UNKNOWN_ACT, …).
+        /// Un code de facturation (RIM, IFD, …) ou un code de constat
+        /// (UNKNOWN_ACT, …).
+        #[arg(value_name = "CODE")]
         code: String,
-        /// The coefficient, for acts and TMK.
+        /// Le coefficient, pour les actes et le TMK.
+        #[arg(value_name = "COEFFICIENT")]
         coefficient: Option<String>,
-        /// Date of the act (default: today).
-        #[arg(long, value_parser = date)]
+        /// Date de l'acte, AAAA-MM-JJ (par défaut : aujourd'hui).
+        #[arg(long, value_parser = date, value_name = "DATE")]
         date: Option<NaiveDate>,
-        /// Département code (default: metropolitan).
-        #[arg(long)]
+        /// Code du département (par défaut : la métropole).
+        #[arg(long, value_name = "DÉPARTEMENT")]
         department: Option<String>,
-        /// Quantity (km for IK).
-        #[arg(long)]
+        /// Quantité (km pour les IK).
+        #[arg(long, value_name = "QUANTITÉ")]
         quantity: Option<String>,
-        /// Act id.
-        #[arg(long)]
+        /// Identifiant de l'acte.
+        #[arg(long, value_name = "ACTE")]
         act: Option<String>,
-        /// Billed amount to check.
-        #[arg(long)]
+        /// Montant facturé à contrôler.
+        #[arg(long, value_name = "MONTANT")]
         billed: Option<String>,
         /// Régime du patient (general, alsace_moselle) : montre aussi qui
         /// paie quoi.
-        #[arg(long)]
+        #[arg(long, value_name = "RÉGIME")]
         regime: Option<String>,
         /// Exonération (ald, maternity, at_mp, c2s, ame, …) : montre aussi
         /// qui paie quoi.
-        #[arg(long)]
+        #[arg(long, value_name = "EXONÉRATION")]
         exoneration: Option<String>,
-        /// Date de naissance du patient (franchise des mineurs).
-        #[arg(long, value_parser = date)]
+        /// Date de naissance du patient, AAAA-MM-JJ (franchise des mineurs).
+        #[arg(long, value_parser = date, value_name = "DATE")]
         birth: Option<NaiveDate>,
     },
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = match cli_clap::parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     match run(cli) {
         Ok(code) => code,
         // The reader of standard output went away (`| head -1`): what it
@@ -181,17 +195,22 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         } => {
             let letter: Code = letter.parse()?;
             let coef = parse_decimal(&coefficient)
-                .ok_or_else(|| format!("coefficient {coefficient:?} is not a number"))?;
+                .ok_or_else(|| format!("coefficient « {coefficient} » : pas un nombre"))?;
             let date = date.unwrap_or_else(today);
             let found = tariffs.convert(letter, coef, date, act.as_deref(), label.as_deref())?;
             let mut out = BufWriter::new(io::stdout().lock());
-            writeln!(out, "{letter} {coef} → nouvelles cotations au {date} :")?;
+            writeln!(
+                out,
+                "{letter} {} → nouvelles cotations au {} :",
+                Num(coef),
+                Date(date)
+            )?;
             for c in found {
                 writeln!(
                     out,
                     "  {:<4}{:>6}  {:<24} {}",
                     c.act.letter.as_str(),
-                    c.period.coefficient.to_string(),
+                    Num(c.period.coefficient).to_string(),
                     c.act.id,
                     c.act.label
                 )?;
@@ -256,27 +275,28 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 return Ok(ExitCode::SUCCESS);
             }
             let code: Code = code.parse()?;
-            let num =
-                |s: &Option<String>, what: &str| -> Result<Option<rust_decimal::Decimal>, String> {
-                    s.as_deref()
-                        .map(|v| {
-                            parse_decimal(v).ok_or_else(|| format!("{what} {v:?} is not a number"))
-                        })
-                        .transpose()
-                };
+            let num = |s: &Option<String>,
+                       what: &str|
+             -> Result<Option<rust_decimal::Decimal>, String> {
+                s.as_deref()
+                    .map(|v| {
+                        parse_decimal(v).ok_or_else(|| format!("{what} « {v} » : pas un nombre"))
+                    })
+                    .transpose()
+            };
             let mut line = InvoiceLine::new(
                 date.unwrap_or_else(today),
                 code,
                 num(&coefficient, "coefficient")?,
             )
             .in_territory(territory(department.as_deref())?);
-            if let Some(q) = num(&quantity, "quantity")? {
+            if let Some(q) = num(&quantity, "quantité")? {
                 line = line.with_quantity(q);
             }
             if let Some(a) = act {
                 line = line.with_act_id(a);
             }
-            if let Some(b) = num(&billed, "billed amount")? {
+            if let Some(b) = num(&billed, "montant facturé")? {
                 line = line.with_billed_amount(b);
             }
             let priced = tariffs.price(&line);
@@ -301,7 +321,9 @@ fn print_table(t: &Tariffs, date: NaiveDate, terr: Territory) -> io::Result<()> 
     let mut out = BufWriter::new(io::stdout().lock());
     writeln!(
         out,
-        "Tarifs en vigueur le {date} ({terr}) — données {}",
+        "Tarifs en vigueur le {} ({}) — données {}",
+        Date(date),
+        territory_label(terr),
         t.version()
     )?;
     writeln!(out, "\nValeurs des codes :")?;
@@ -309,15 +331,15 @@ fn print_table(t: &Tariffs, date: NaiveDate, terr: Territory) -> io::Result<()> 
         if let Some(v) = t.letter_value(code, terr, date) {
             let val = v
                 .value
-                .map(|x| format!("{} €", format_money(x)))
+                .map(|x| Eur(x).to_string())
                 .unwrap_or_else(|| "inconnue".into());
             writeln!(
                 out,
                 "  {:<4}{:>10}  {}  {}",
                 code.as_str(),
                 val,
-                v.period,
-                v.status.as_str()
+                Span(&v.period),
+                status_label(v.status)
             )?;
         }
     }
@@ -327,12 +349,7 @@ fn print_table(t: &Tariffs, date: NaiveDate, terr: Territory) -> io::Result<()> 
             let price = t
                 .letter_value(a.letter, terr, date)
                 .and_then(|v| v.value)
-                .map(|v| {
-                    format!(
-                        "{} €",
-                        format_money(kine_tarif::money::round_to_cent(v * p.coefficient))
-                    )
-                })
+                .map(|v| Eur(kine_tarif::money::round_to_cent(v * p.coefficient)).to_string())
                 .unwrap_or_default();
             let cond = if p.status == kine_tarif::RowStatus::Conditional {
                 " (sous condition)"
@@ -343,7 +360,7 @@ fn print_table(t: &Tariffs, date: NaiveDate, terr: Territory) -> io::Result<()> 
                 out,
                 "  {:<4}{:>6} {:>9}  {:<22} {}{cond}",
                 a.letter.as_str(),
-                p.coefficient.to_string(),
+                Num(p.coefficient).to_string(),
                 price,
                 a.id,
                 a.label
@@ -351,4 +368,21 @@ fn print_table(t: &Tariffs, date: NaiveDate, terr: Territory) -> io::Result<()> 
         }
     }
     out.flush()
+}
+
+/// A territory as a reader says it.
+fn territory_label(t: Territory) -> &'static str {
+    match t {
+        Territory::Metropole => "métropole",
+        Territory::Dom => "outre-mer",
+    }
+}
+
+/// A row's status as a reader says it.
+fn status_label(s: kine_tarif::RowStatus) -> &'static str {
+    match s {
+        kine_tarif::RowStatus::InForce => "en vigueur",
+        kine_tarif::RowStatus::Conditional => "sous condition",
+        kine_tarif::RowStatus::Unknown => "valeur inconnue",
+    }
 }

@@ -83,15 +83,15 @@ fn explain_a_line_and_a_finding() {
 fn convert_and_tariffs() {
     let (_, out, _) = kine_tarif(&["convert", "AMS", "9,5", "--date", "2026-06-01"]);
     assert!(
-        out.contains("TER") && out.contains("9.79") && out.contains("APM"),
+        out.contains("TER") && out.contains("9,79") && out.contains("APM"),
         "{out}"
     );
     let (_, out, _) = kine_tarif(&["tariffs", "--date", "2026-06-01", "--department", "974"]);
-    assert!(out.contains("2.43 €"), "{out}");
-    // TER 9.79 in 974: 23.79 €
+    assert!(out.contains("2,43\u{a0}€"), "{out}");
+    // TER 9.79 in 974: 9.79 × 2.43 = 23.7897 → 23.79 €
     assert!(
         out.lines()
-            .any(|l| l.contains("A1D-TER-MED") && l.contains("23.79 €")),
+            .any(|l| l.contains("A1D-TER-MED") && l.contains("23,79\u{a0}€")),
         "{out}"
     );
 }
@@ -297,4 +297,157 @@ fn a_windows_1252_spreadsheet_export_reads_as_its_utf8_equivalent() {
     assert_eq!(findings[1], "AMOUNT_MISMATCH");
     assert_eq!(y[0][0], "Hélène");
     assert_eq!(y[0][5], "ok");
+}
+
+/// English words that have no business in a French text (whole words,
+/// any case). Command names (`explain`) and value identifiers the user types (`error`, `warning`,
+/// `none`, `comma`, …) are not in it: they are codes, as the flags are.
+const ENGLISH: &[&str] = &[
+    "the",
+    "of",
+    "and",
+    "to",
+    "for",
+    "with",
+    "from",
+    "is",
+    "are",
+    "not",
+    "this",
+    "that",
+    "print",
+    "default",
+    "possible",
+    "values",
+    "commands",
+    "subcommand",
+    "load",
+    "write",
+    "prices",
+    "checks",
+    "found",
+    "unknown",
+    "invalid",
+    "missing",
+    "expected",
+    "unexpected",
+    "tip",
+    "try",
+    "more",
+    "information",
+    "file",
+    "directory",
+    "such",
+    "number",
+    "output",
+];
+
+/// The English words of `text`, flags (`--format`), placeholders
+/// (`<FICHIER>`) and quoted code (`| head -1`) left out.
+fn english_words(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in text.lines() {
+        let mut prose = String::new();
+        let mut in_code = false;
+        for part in line.split('`') {
+            if !in_code {
+                prose.push_str(part);
+                prose.push(' ');
+            }
+            in_code = !in_code;
+        }
+        for word in prose.split(|c: char| !(c.is_alphanumeric() || "-:_".contains(c))) {
+            let w = word.trim_matches(|c: char| c == ':' || c == '-');
+            if word.starts_with('-') || w.is_empty() || w.contains('_') {
+                continue;
+            }
+            if ENGLISH
+                .iter()
+                .any(|e| e.trim_end_matches(':').eq_ignore_ascii_case(w))
+            {
+                found.push(format!("{w} (dans « {line} »)"));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn help_and_argument_errors_are_in_french() {
+    let mut texts = Vec::new();
+    for cmd in [
+        &[][..],
+        &["price"],
+        &["convert"],
+        &["tariffs"],
+        &["generate"],
+        &["explain"],
+        &["contract"],
+        &["contract", "schedule"],
+        &["contract", "forfait"],
+        &["contract", "conventionnement"],
+        &["history"],
+        &["history", "import"],
+        &["history", "forget"],
+        &["history", "stats"],
+        &["history", "report"],
+    ] {
+        for flag in ["-h", "--help"] {
+            let mut args = cmd.to_vec();
+            args.push(flag);
+            let (code, out, err) = kine_tarif(&args);
+            assert_eq!(code, 0, "{args:?}: {err}");
+            assert!(out.contains("Utilisation : kine-tarif"), "{args:?}: {out}");
+            texts.push((args.join(" "), out));
+        }
+    }
+    for (args, why) in [
+        (
+            &["prix"][..],
+            "commande inconnue « prix » ; vouliez-vous dire « price » ?",
+        ),
+        (
+            &["price", "--formt", "csv"],
+            "argument inattendu « --formt » ; vouliez-vous dire « --format » ?",
+        ),
+        (
+            &["price", "--format", "xml"],
+            "valeur « xml » invalide pour --format <FORMAT> ; valeurs possibles : csv, jsonl, xlsx",
+        ),
+        (
+            &["price", "--threads", "999"],
+            "valeur « 999 » invalide pour --threads <N> : attendu 0 (un fil par cœur) ou un nombre de fils de 1 à 256",
+        ),
+        (
+            &["explain", "RIM", "--date", "01-06-2026"],
+            "valeur « 01-06-2026 » invalide pour --date <DATE> : attendu une date AAAA-MM-JJ",
+        ),
+        (
+            &["contract", "schedule"],
+            "argument obligatoire manquant : --type <CONTRAT>, --signed <DATE>",
+        ),
+        (
+            &["price", "--record"],
+            "argument obligatoire manquant : --history <FICHIER>",
+        ),
+        (
+            &["convert", "AMS", "x"],
+            "coefficient « x » : pas un nombre",
+        ),
+        (&[], "Utilisation : kine-tarif"),
+    ] {
+        let (code, out, err) = kine_tarif(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert!(err.contains(why), "{args:?}: {err}");
+        texts.push((args.join(" "), err));
+    }
+    for (args, text) in &texts {
+        let words = english_words(text);
+        assert!(words.is_empty(), "kine-tarif {args} : {words:?}");
+        // "usage" is French too; clap's heading is not.
+        assert!(!text.contains("Usage:"), "kine-tarif {args} : {text}");
+    }
+    // The scan catches what it is for.
+    assert_eq!(english_words("Print help `the`").len(), 1);
 }
