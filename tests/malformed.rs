@@ -256,8 +256,15 @@ fn run(case: &Case) -> Result<(i32, Vec<u8>, Vec<u8>), String> {
     Ok((status.code().unwrap_or(-1), out, err))
 }
 
+/// The output rows; a semicolon input comes back in its dialect
+/// (semicolons, decimal commas), read back with a dot.
 fn csv_rows(out: &[u8]) -> Result<Vec<Row>, String> {
-    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(out);
+    let first = out.split(|&b| b == b'\n').next().unwrap_or_default();
+    let semicolon = first.contains(&b';') && !first.contains(&b',');
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(true)
+        .delimiter(if semicolon { b';' } else { b',' })
+        .from_reader(out);
     let h = r
         .byte_headers()
         .map_err(|e| format!("output header: {e}"))?
@@ -292,7 +299,11 @@ fn csv_rows(out: &[u8]) -> Result<Vec<Row>, String> {
             invoice_id: rec[id].to_vec(),
             status: text(status),
             findings: codes(&text(findings)),
-            amount: text(amount),
+            amount: if semicolon {
+                text(amount).replace(',', ".")
+            } else {
+                text(amount)
+            },
             message: text(message),
         });
     }
