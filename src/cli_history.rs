@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Subcommand;
+use kine_tarif::fr::Date;
 use kine_tarif::history::{HistoryRows, Imported, Recorder, SqliteHistory, year_report};
 use kine_tarif::{Error, Tariffs};
 
@@ -138,15 +139,21 @@ pub fn run(cmd: HistoryCommand, tariffs: &Tariffs) -> Result<ExitCode, Box<dyn s
             let store = open(&history)?;
             let s = store.stats()?;
             let mut out = BufWriter::new(io::stdout().lock());
-            let date =
-                |d: Option<kine_tarif::NaiveDate>| d.map_or("-".to_string(), |d| d.to_string());
+            let date = |d: Option<kine_tarif::NaiveDate>| {
+                d.map_or("-".to_string(), |d| Date(d).to_string())
+            };
             writeln!(out, "historique {}", history.display())?;
             writeln!(out, "  version du schéma : {}", s.schema_version)?;
             writeln!(out, "  lignes : {}", s.lines)?;
             writeln!(out, "  factures : {}", s.invoices)?;
             writeln!(out, "  praticiens : {}", s.practitioners)?;
             writeln!(out, "  patients : {}", s.patients)?;
-            writeln!(out, "  du {} au {}", date(s.first_date), date(s.last_date))?;
+            writeln!(
+                out,
+                "  lignes du {} au {}",
+                date(s.first_date),
+                date(s.last_date)
+            )?;
         }
         HistoryCommand::Report {
             year,

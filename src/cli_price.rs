@@ -217,7 +217,7 @@ pub fn run(args: PriceArgs, tariffs: &Tariffs) -> Result<ExitCode, Box<dyn std::
         }
     };
     let progress: Option<&(dyn Fn(u64) + Sync)> = bar.as_ref().map(|_| &show as _);
-    let mut workbook = (format == Format::Xlsx).then(cli_xlsx::Workbook::new);
+    let mut workbook = (format == Format::Xlsx).then(|| cli_xlsx::Workbook::new(temp_dir));
     let mut report = args.report.is_some().then(cli_html::Report::default);
     let tapped = workbook.is_some() || report.is_some() || (semicolon && format == Format::Csv);
     let result = {

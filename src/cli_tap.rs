@@ -110,24 +110,32 @@ impl<'s, W: Restart> Tap<'s, W> {
 
     /// Every complete record in `pending`, handed on.
     fn drain(&mut self) -> io::Result<()> {
+        let mut pending = std::mem::take(&mut self.pending);
         let mut start = 0;
         let mut i = self.scanned;
-        while i < self.pending.len() {
-            match self.pending.get(i) {
-                Some(b'"') if !self.jsonl => self.quoted = !self.quoted,
-                Some(b'\n') if !self.quoted => {
-                    let end = i;
-                    let record = self.pending.get(start..end).unwrap_or_default().to_vec();
-                    self.record(&record)?;
-                    start = i + 1;
+        let result = loop {
+            let rest = pending.get(i..).unwrap_or_default();
+            let hit = if self.jsonl {
+                memchr::memchr(b'\n', rest)
+            } else {
+                memchr::memchr2(b'"', b'\n', rest)
+            };
+            let Some(k) = hit else { break Ok(()) };
+            let at = i + k;
+            if pending.get(at) == Some(&b'"') {
+                self.quoted = !self.quoted;
+            } else if !self.quoted {
+                if let Err(e) = self.record(pending.get(start..at).unwrap_or_default()) {
+                    break Err(e);
                 }
-                _ => {}
+                start = at + 1;
             }
-            i += 1;
-        }
-        self.pending.drain(..start);
-        self.scanned = self.pending.len();
-        Ok(())
+            i = at + 1;
+        };
+        pending.drain(..start);
+        self.scanned = pending.len();
+        self.pending = pending;
+        result
     }
 
     fn record(&mut self, bytes: &[u8]) -> io::Result<()> {
@@ -144,7 +152,7 @@ impl<'s, W: Restart> Tap<'s, W> {
                 w.write_all(b"\n")?;
             }
         } else {
-            self.fields = split_csv(&text);
+            split_csv_into(&text, &mut self.fields);
             if self.header.is_none() {
                 let header = self.fields.clone();
                 self.write_on(true)?;
@@ -233,25 +241,49 @@ fn push_field(out: &mut Vec<u8>, f: &str, sep: u8) {
 }
 
 /// The fields of one CSV record as the engine writes it (commas, fields
-/// quoted with doubled quotes inside).
-pub fn split_csv(line: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    let mut cur = String::new();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                chars.next();
-                cur.push('"');
+/// quoted with doubled quotes inside), into `fields` (its strings reused).
+pub fn split_csv_into(line: &str, fields: &mut Vec<String>) {
+    let mut n = 0;
+    let mut next = |fields: &mut Vec<String>| -> usize {
+        if n == fields.len() {
+            fields.push(String::new());
+        }
+        if let Some(f) = fields.get_mut(n) {
+            f.clear();
+        }
+        n += 1;
+        n - 1
+    };
+    if !line.contains('"') {
+        for part in line.split(',') {
+            let k = next(fields);
+            if let Some(f) = fields.get_mut(k) {
+                f.push_str(part);
             }
-            ('"', _) => quoted = !quoted,
-            (',', false) => fields.push(std::mem::take(&mut cur)),
-            (c, _) => cur.push(c),
+        }
+    } else {
+        let mut k = next(fields);
+        let mut quoted = false;
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, quoted) {
+                ('"', true) if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    if let Some(f) = fields.get_mut(k) {
+                        f.push('"');
+                    }
+                }
+                ('"', _) => quoted = !quoted,
+                (',', false) => k = next(fields),
+                (c, _) => {
+                    if let Some(f) = fields.get_mut(k) {
+                        f.push(c);
+                    }
+                }
+            }
         }
     }
-    fields.push(cur);
-    fields
+    fields.truncate(n);
 }
 
 /// The columns of the JSON lines, in the CSV's order: the output columns,

@@ -169,15 +169,23 @@ impl Formats {
     }
 }
 
-/// The XLSX output: see the module documentation.
+/// The XLSX output: see the module documentation. The rows' sheets are
+/// in rust_xlsxwriter's constant-memory mode (each row goes to a temporary
+/// file as it is written): memory stays flat whatever the rows.
 pub struct Workbook {
-    rows: Worksheet,
-    by_code: BTreeMap<String, (Worksheet, u32)>,
+    book: rust_xlsxwriter::Workbook,
+    /// Each finding code's sheet (its index in the book) and its next row.
+    by_code: BTreeMap<String, (usize, u32)>,
     next_row: u32,
     columns: usize,
     formats: Formats,
     error: Option<String>,
+    temp_dir: Option<PathBuf>,
 }
+
+/// The summary's sheet and the rows' sheet, in the book.
+const SUMMARY_SHEET: usize = 0;
+const ROWS_SHEET: usize = 1;
 
 /// Columns of a finding code's sheet: the line's, then its status.
 fn code_columns() -> Vec<&'static str> {
@@ -187,15 +195,32 @@ fn code_columns() -> Vec<&'static str> {
 }
 
 impl Workbook {
-    pub fn new() -> Workbook {
-        Workbook {
-            rows: Worksheet::new(),
+    pub fn new(temp_dir: Option<&Path>) -> Workbook {
+        let mut w = Workbook {
+            book: rust_xlsxwriter::Workbook::new(),
             by_code: BTreeMap::new(),
             next_row: 0,
             columns: 0,
             formats: Formats::new(),
             error: None,
+            temp_dir: temp_dir.map(Path::to_path_buf),
+        };
+        if let Err(e) = w.sheets() {
+            w.fail(e);
         }
+        w
+    }
+
+    /// The summary's sheet (filled at the end) and the rows' sheet.
+    fn sheets(&mut self) -> Result<(), rust_xlsxwriter::XlsxError> {
+        if let Some(dir) = &self.temp_dir {
+            self.book.set_tempdir(dir)?;
+        }
+        self.book.add_worksheet().set_name("Résumé")?;
+        self.book
+            .add_worksheet_with_constant_memory()?
+            .set_name("Lignes")?;
+        Ok(())
     }
 
     fn fail(&mut self, e: impl std::fmt::Display) {
@@ -252,36 +277,41 @@ impl Workbook {
         data_version: &str,
         path: Option<&PathBuf>,
     ) -> Result<(), Error> {
+        let xlsx = |e: rust_xlsxwriter::XlsxError| Error::Argument(format!("classeur XLSX : {e}"));
         if let Some(e) = self.error.take() {
             return Err(Error::Argument(format!("classeur XLSX : {e}")));
         }
         let last = self.next_row.saturating_sub(1);
         if self.columns > 0 {
-            let _ = self.rows.autofilter(0, 0, last, (self.columns - 1) as u16);
+            let rows = self.book.worksheet_from_index(ROWS_SHEET).map_err(xlsx)?;
+            let _ = rows.autofilter(0, 0, last, (self.columns - 1) as u16);
         }
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let mut resume = summary_sheet(summary, data_version, &self.formats);
-        let xlsx = |e: rust_xlsxwriter::XlsxError| Error::Argument(format!("classeur XLSX : {e}"));
-        resume.set_name("Résumé").map_err(xlsx)?;
-        book.push_worksheet(resume);
-        self.rows.set_name("Lignes").map_err(xlsx)?;
-        book.push_worksheet(self.rows);
-        for (code, (mut sheet, n)) in self.by_code {
-            let _ = sheet.autofilter(0, 0, n.saturating_sub(1), code_columns().len() as u16);
-            let name: String = code.chars().take(31).collect();
-            sheet.set_name(name).map_err(xlsx)?;
-            book.push_worksheet(sheet);
+        let width = code_columns().len() as u16;
+        for (index, n) in self.by_code.values() {
+            let sheet = self.book.worksheet_from_index(*index).map_err(xlsx)?;
+            let _ = sheet.autofilter(0, 0, n.saturating_sub(1), width);
         }
-        let bytes = book.save_to_buffer().map_err(xlsx)?;
+        let formats = &self.formats;
+        let resume = self
+            .book
+            .worksheet_from_index(SUMMARY_SHEET)
+            .map_err(xlsx)?;
+        summary_sheet(resume, summary, data_version, formats);
         match path {
-            Some(p) => std::fs::write(p, bytes).map_err(|source| Error::Io {
-                path: p.clone(),
-                source,
+            Some(p) => self.book.save(p).map_err(|e| match e {
+                rust_xlsxwriter::XlsxError::IoError(source) => Error::Io {
+                    path: p.clone(),
+                    source,
+                },
+                e => xlsx(e),
             }),
-            None => std::io::stdout()
-                .lock()
-                .write_all(&bytes)
-                .map_err(Error::Output),
+            None => {
+                let bytes = self.book.save_to_buffer().map_err(xlsx)?;
+                std::io::stdout()
+                    .lock()
+                    .write_all(&bytes)
+                    .map_err(Error::Output)
+            }
         }
     }
 }
@@ -312,7 +342,10 @@ impl Sink for Workbook {
         }
         if self.next_row == 0 {
             let names: Vec<&str> = header.iter().map(String::as_str).collect();
-            Self::header(&mut self.rows, &self.formats, &names);
+            match self.book.worksheet_from_index(ROWS_SHEET) {
+                Ok(sheet) => Self::header(sheet, &self.formats, &names),
+                Err(e) => return self.fail(e),
+            }
             self.columns = header.len();
             self.next_row = 1;
         }
@@ -325,17 +358,18 @@ impl Sink for Workbook {
         }
         let status = status_index(fields, header);
         let r = self.next_row;
-        for (c, (column, text)) in header.iter().zip(fields).enumerate() {
-            if let Err(e) = Self::cell(
-                &mut self.rows,
-                &self.formats,
-                (r, c as u16),
-                column,
-                text,
-                status,
-            ) {
-                self.fail(e);
-            }
+        let formats = &self.formats;
+        let written = self
+            .book
+            .worksheet_from_index(ROWS_SHEET)
+            .and_then(|sheet| {
+                for (c, (column, text)) in header.iter().zip(fields).enumerate() {
+                    Self::cell(sheet, formats, (r, c as u16), column, text, status)?;
+                }
+                Ok(())
+            });
+        if let Err(e) = written {
+            return self.fail(e);
         }
         self.next_row += 1;
         // The row again in the sheet of each of its finding codes.
@@ -357,36 +391,57 @@ impl Sink for Workbook {
             } else {
                 get("message")
             };
-            let formats = &self.formats;
             let columns = code_columns();
-            let (sheet, n) = self.by_code.entry(code.to_string()).or_insert_with(|| {
-                let mut s = Worksheet::new();
-                let mut names = columns.clone();
-                names.push("message");
-                Self::header(&mut s, formats, &names);
-                (s, 1)
-            });
-            for (c, column) in columns.iter().enumerate() {
-                let _ = Self::cell(sheet, formats, (*n, c as u16), column, get(column), status);
+            if !self.by_code.contains_key(*code) {
+                let added = self
+                    .book
+                    .add_worksheet_with_constant_memory()
+                    .and_then(|s| {
+                        // Sheet names: at most 31 characters (the codes are
+                        // shorter).
+                        s.set_name(code.chars().take(31).collect::<String>())?;
+                        let mut names = columns.clone();
+                        names.push("message");
+                        Self::header(s, &self.formats, &names);
+                        Ok(())
+                    });
+                if let Err(e) = added {
+                    return self.fail(e);
+                }
+                let index = self.by_code.len() + 2;
+                self.by_code.insert(code.to_string(), (index, 1));
             }
-            let _ = sheet.write_string_with_format(
-                *n,
-                columns.len() as u16,
-                message,
-                &formats.cells[0][status],
-            );
+            let Some((index, n)) = self.by_code.get_mut(*code) else {
+                continue;
+            };
+            let formats = &self.formats;
+            let written = self.book.worksheet_from_index(*index).and_then(|sheet| {
+                for (c, column) in columns.iter().enumerate() {
+                    Self::cell(sheet, formats, (*n, c as u16), column, get(column), status)?;
+                }
+                sheet.write_string_with_format(
+                    *n,
+                    columns.len() as u16,
+                    message,
+                    &formats.cells[0][status],
+                )?;
+                Ok(())
+            });
             *n += 1;
+            if let Err(e) = written {
+                return self.fail(e);
+            }
         }
     }
 
     fn reset(&mut self) {
-        *self = Workbook::new();
+        let temp_dir = self.temp_dir.take();
+        *self = Workbook::new(temp_dir.as_deref());
     }
 }
 
 /// The summary sheet: counts, totals, findings by code, the data version.
-fn summary_sheet(s: &Summary, data_version: &str, formats: &Formats) -> Worksheet {
-    let mut sheet = Worksheet::new();
+fn summary_sheet(sheet: &mut Worksheet, s: &Summary, data_version: &str, formats: &Formats) {
     let euros = &formats.cells[1][0];
     let bold = &formats.header;
     let _ = sheet.set_column_width(0, 34);
@@ -403,23 +458,19 @@ fn summary_sheet(s: &Summary, data_version: &str, formats: &Formats) -> Workshee
         };
         r += 1;
     };
-    line(&mut sheet, "Lignes", Value::Count(s.rows));
-    line(&mut sheet, "Conformes", Value::Count(s.ok));
-    line(&mut sheet, "Avertissements", Value::Count(s.warnings));
-    line(&mut sheet, "Erreurs", Value::Count(s.errors));
-    line(&mut sheet, "Montant calculé", Value::Euros(s.total_amount));
-    line(&mut sheet, "Montant facturé", Value::Euros(s.total_billed));
+    line(sheet, "Lignes", Value::Count(s.rows));
+    line(sheet, "Conformes", Value::Count(s.ok));
+    line(sheet, "Avertissements", Value::Count(s.warnings));
+    line(sheet, "Erreurs", Value::Count(s.errors));
+    line(sheet, "Montant calculé", Value::Euros(s.total_amount));
+    line(sheet, "Montant facturé", Value::Euros(s.total_billed));
     if let Some(split) = &s.split {
-        line(&mut sheet, "Part AMO", Value::Euros(split.amo_amount));
-        line(
-            &mut sheet,
-            "Part patient",
-            Value::Euros(split.patient_amount),
-        );
-        line(&mut sheet, "Franchise", Value::Euros(split.franchise));
+        line(sheet, "Part AMO", Value::Euros(split.amo_amount));
+        line(sheet, "Part patient", Value::Euros(split.patient_amount));
+        line(sheet, "Franchise", Value::Euros(split.franchise));
     }
     line(
-        &mut sheet,
+        sheet,
         "Version des données tarifaires",
         Value::Text(data_version.to_string()),
     );
@@ -437,7 +488,6 @@ fn summary_sheet(s: &Summary, data_version: &str, formats: &Formats) -> Workshee
         let _ = sheet.write_string(r, 3, parsed.map_or("", |c| c.rule()));
         r += 1;
     }
-    sheet
 }
 
 enum Value {

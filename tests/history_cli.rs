@@ -397,7 +397,7 @@ fn import_stats_forget_and_the_year_end_report() {
         out.contains("lignes : 25") && out.contains("factures : 20"),
         "{out}"
     );
-    assert!(out.contains("du 2026-01-05 au 2026-02-07"), "{out}");
+    assert!(out.contains("lignes du 05/01/2026 au 07/02/2026"), "{out}");
     // The year-end check: 6 / 25 = 24.0 % remote, above 20 %: each of the
     // 6 remote sessions is flagged.
     let (code, out, err) = kine(&["history", "report", "--year", "2026", "--history", &h]);
