@@ -78,6 +78,7 @@ pub mod nomenclature;
 pub mod period;
 pub mod prestation;
 pub mod pricing;
+pub mod requests;
 pub mod rules;
 pub mod tariffs;
 pub mod territory;

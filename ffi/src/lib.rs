@@ -25,14 +25,11 @@
 //! `kine_tarif::rules::LineContext`, a result `kine_tarif::rules::LineResult`.
 //! README, *C library*, shows them whole.
 
-mod requests;
-
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use kt::rules::LineResult;
-use kt::{TARIFF_DATA_VERSION, Tariffs};
-use requests::{check, line_of, price, territory};
+use kt::Tariffs;
+use kt::requests::{self, HistoryPolicy, RequestError, RequestErrorKind};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -82,12 +79,24 @@ impl KtStatus {
 /// An error of a call: its status and a French message.
 pub(crate) struct Failure(pub(crate) KtStatus, pub(crate) String);
 
-fn versions(mut answer: Value, tariffs: &Tariffs) -> Value {
-    if let Value::Object(m) = &mut answer {
-        m.insert("crate_version".into(), json!(env!("CARGO_PKG_VERSION")));
-        m.insert("tariff_data_version".into(), json!(tariffs.version()));
+/// A request error of the library's JSON contract ([`kt::requests`]), as
+/// a status and its message (the field's path first).
+impl From<RequestError> for Failure {
+    fn from(e: RequestError) -> Failure {
+        match e.kind {
+            RequestErrorKind::Invalid => Failure(
+                KtStatus::KtInvalidRequest,
+                format!("requête JSON invalide : {e}"),
+            ),
+            RequestErrorKind::History => Failure(KtStatus::KtHistoryError, e.to_string()),
+            RequestErrorKind::Internal => Failure(KtStatus::KtInternalError, e.to_string()),
+        }
     }
-    answer
+}
+
+/// `f` of the library's JSON contract, its errors as failures.
+fn via(f: impl FnOnce() -> Result<Value, RequestError>) -> Result<Value, Failure> {
+    f().map_err(Failure::from)
 }
 
 /// The tariffs of a handle; the embedded set for null.
@@ -167,33 +176,10 @@ unsafe fn call(
             json!({ "error": { "status": status.name(), "message": message } }),
         ),
     };
-    let text = serde_json::to_string(&versions(answer, t)).unwrap_or_default();
+    let text = serde_json::to_string(&requests::with_versions(answer, t)).unwrap_or_default();
     // SAFETY: `out` is not null.
     unsafe { give(out, text) };
     status
-}
-
-/// Reads a request of type `T`, or says where it is wrong.
-pub(crate) fn parse<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, Failure> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = serde_path_to_error(&mut de)?;
-    de.end()
-        .map_err(|e| Failure(KtStatus::KtInvalidRequest, json_message(&e)))?;
-    Ok(value)
-}
-
-fn serde_path_to_error<'a, T: Deserialize<'a>>(
-    de: &mut serde_json::Deserializer<serde_json::de::StrRead<'a>>,
-) -> Result<T, Failure> {
-    T::deserialize(de).map_err(|e| Failure(KtStatus::KtInvalidRequest, json_message(&e)))
-}
-
-fn json_message(e: &serde_json::Error) -> String {
-    format!(
-        "requête JSON invalide, ligne {} colonne {} : {e}",
-        e.line(),
-        e.column()
-    )
 }
 
 /// The crate version and the tariff data version:
@@ -207,11 +193,7 @@ pub unsafe extern "C" fn kt_version(tariffs: *const KtTariffs, out: *mut *mut c_
     // SAFETY: an empty request, and the caller's pointers.
     unsafe {
         call(tariffs, c"{}".as_ptr(), out, |t, _| {
-            Ok(json!({
-                "crate_version": env!("CARGO_PKG_VERSION"),
-                "tariff_data_version": t.version(),
-                "embedded_tariff_data_version": TARIFF_DATA_VERSION,
-            }))
+            Ok(requests::version(t))
         })
     }
 }
@@ -233,7 +215,11 @@ pub unsafe extern "C" fn kt_price(
     out: *mut *mut c_char,
 ) -> KtStatus {
     // SAFETY: the caller's pointers, as documented.
-    unsafe { call(tariffs, request, out, price) }
+    unsafe {
+        call(tariffs, request, out, |t, text| {
+            via(|| requests::price(t, text))
+        })
+    }
 }
 
 /// Checks an invoice: `request` is `{"lines": [{"reference": …, "line":
@@ -252,7 +238,11 @@ pub unsafe extern "C" fn kt_check(
     out: *mut *mut c_char,
 ) -> KtStatus {
     // SAFETY: the caller's pointers, as documented.
-    unsafe { call(tariffs, request, out, check) }
+    unsafe {
+        call(tariffs, request, out, |t, text| {
+            via(|| requests::check(t, text, HistoryPolicy::RequestPath))
+        })
+    }
 }
 
 /// Prices one line (the request of [`kt_price`]) and explains it: the
@@ -271,12 +261,7 @@ pub unsafe extern "C" fn kt_explain(
     // SAFETY: the caller's pointers, as documented.
     unsafe {
         call(tariffs, request, out, |t, text| {
-            let p = t.price(&line_of(text)?);
-            let explanation = p.explain();
-            Ok(json!({
-                "explanation": explanation,
-                "line": LineResult::of(Value::Null, String::new(), p),
-            }))
+            via(|| requests::explain(t, text))
         })
     }
 }
@@ -294,45 +279,10 @@ pub unsafe extern "C" fn kt_convert(
     request: *const c_char,
     out: *mut *mut c_char,
 ) -> KtStatus {
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct ConvertRequest {
-        letter: kt::Code,
-        #[serde(with = "rust_decimal::serde::str")]
-        coefficient: kt::Decimal,
-        date: kt::NaiveDate,
-        #[serde(default)]
-        act_id: Option<String>,
-        #[serde(default)]
-        label: Option<String>,
-    }
     // SAFETY: the caller's pointers, as documented.
     unsafe {
         call(tariffs, request, out, |t, text| {
-            let r: ConvertRequest = parse(text)?;
-            let found = t
-                .convert(
-                    r.letter,
-                    r.coefficient,
-                    r.date,
-                    r.act_id.as_deref(),
-                    r.label.as_deref(),
-                )
-                .map_err(|e| Failure(KtStatus::KtInvalidRequest, e.to_string()))?;
-            Ok(Value::Array(
-                found
-                    .iter()
-                    .map(|c| {
-                        json!({
-                            "act_id": c.act.id,
-                            "letter": c.act.letter,
-                            "coefficient": c.period.coefficient.to_string(),
-                            "label": c.act.label,
-                            "article": c.act.article,
-                        })
-                    })
-                    .collect(),
-            ))
+            via(|| requests::convert(t, text))
         })
     }
 }
@@ -351,50 +301,10 @@ pub unsafe extern "C" fn kt_tariffs(
     request: *const c_char,
     out: *mut *mut c_char,
 ) -> KtStatus {
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct TableRequest {
-        date: kt::NaiveDate,
-        #[serde(default)]
-        department: Option<String>,
-    }
     // SAFETY: the caller's pointers, as documented.
     unsafe {
         call(tariffs, request, out, |t, text| {
-            let r: TableRequest = parse(text)?;
-            let terr = territory(r.department.as_deref())?.unwrap_or_default();
-            let values: Vec<Value> = kt::Code::ALL
-                .iter()
-                .filter_map(|&code| {
-                    let v = t.letter_value(code, terr, r.date)?;
-                    Some(json!({
-                        "code": code,
-                        "value": v.value.map(|x| x.to_string()),
-                        "valid_from": v.period.from,
-                        "valid_to": v.period.to,
-                    }))
-                })
-                .collect();
-            let acts: Vec<Value> = t
-                .acts()
-                .iter()
-                .filter_map(|a| {
-                    let p = a.period_at(r.date)?;
-                    let amount = t
-                        .letter_value(a.letter, terr, r.date)
-                        .and_then(|v| v.value)
-                        .and_then(|v| v.checked_mul(p.coefficient))
-                        .map(|x| kt::money::round_to_cent(x).to_string());
-                    Some(json!({
-                        "act_id": a.id,
-                        "letter": a.letter,
-                        "coefficient": p.coefficient.to_string(),
-                        "amount": amount,
-                        "label": a.label,
-                    }))
-                })
-                .collect();
-            Ok(json!({ "letter_values": values, "acts": acts }))
+            via(|| requests::tariffs(t, text))
         })
     }
 }
@@ -417,13 +327,7 @@ pub unsafe extern "C" fn kt_contract_schedule(
     // SAFETY: the caller's pointers, as documented.
     unsafe {
         call(tariffs, request, out, |_, text| {
-            let r: kt::contracts::json::ScheduleRequest = parse(text)?;
-            let (contract, options) = r
-                .into_parts()
-                .map_err(|e| Failure(KtStatus::KtInvalidRequest, e))?;
-            let s = kt::contracts::schedule(&contract, &options)
-                .map_err(|e| Failure(KtStatus::KtInvalidRequest, e))?;
-            Ok(kt::contracts::json::schedule_value(&contract, &s))
+            via(|| requests::contract_schedule(text))
         })
     }
 }
@@ -462,7 +366,7 @@ pub unsafe extern "C" fn kt_load_tariffs(
     // SAFETY: the caller's pointers, as documented.
     let status = unsafe {
         call(std::ptr::null(), request, out, |_, text| {
-            let r: LoadRequest = parse(text)?;
+            let r: LoadRequest = requests::parse(text)?;
             let tariffs = Tariffs::from_dir(&r.directory)
                 .map_err(|e| Failure(KtStatus::KtTariffError, format!("{} : {e}", r.directory)))?;
             let version = tariffs.version().to_string();

@@ -174,7 +174,9 @@ int main(void) {
          KT_INVALID_REQUEST, none);
   /* La Reunion on 2026-06-01: RIM is 2.43, RIM 8.10 is 19.68. */
   expect(kt_tariffs, "{\"date\": \"2026-06-01\", \"department\": \"974\"}", KT_OK,
-         (const char *const[]){"{\"code\":\"RIM\",\"valid_from\":\"2024-02-22\",\"valid_to\":null,\"value\":\"2.43\"}",
+         /* Each value with its source, then its period and value. */
+         (const char *const[]){"{\"code\":\"RIM\",\"source\":\"",
+                               "\"valid_from\":\"2024-02-22\",\"valid_to\":null,\"value\":\"2.43\"}",
                                "\"act_id\":\"A1C-ENTORSE-MED\",\"amount\":\"19.68\"", NULL});
 
   /* CAIMK, avenant 7, signed 2025-03-15 in a very under-served zone:
