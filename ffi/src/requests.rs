@@ -23,8 +23,12 @@ struct PriceRequest {
 pub(crate) fn territory(department: Option<&str>) -> Result<Option<Territory>, Failure> {
     department
         .map(|d| {
-            Territory::from_department(d)
-                .map_err(|e| Failure(KtStatus::KtInvalidRequest, format!("department : {e}")))
+            Territory::from_department(d).map_err(|e| {
+                Failure(
+                    KtStatus::KtInvalidRequest,
+                    format!("champ department : {e}"),
+                )
+            })
         })
         .transpose()
 }
