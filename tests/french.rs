@@ -385,22 +385,20 @@ fn every_rule_and_source_is_french() {
     // The split's sources (coverage.csv), for every case on both sides of
     // the data's changes.
     use kine_tarif::coverage::{Coverage, Exoneration, LineKind, Regime, split};
-    let exonerations = [
-        "none",
-        "ald",
-        "maternity",
-        "at_mp",
-        "invalidity",
-        "military_pension",
-        "mines",
-        "c2s",
-        "ame",
-    ];
+    // Every exoneration the data has a rate for, and none.
+    let table = kine_tarif::coverage::table::Table::embedded();
+    let mut exonerations = vec![Exoneration::None];
+    exonerations.extend(
+        table
+            .rows()
+            .iter()
+            .filter_map(|r| Exoneration::parse(&r.case).ok()),
+    );
     for regime in [Regime::General, Regime::AlsaceMoselle] {
-        for e in exonerations {
+        for &e in &exonerations {
             let coverage = Coverage {
                 regime,
-                exoneration: Exoneration::parse(e).unwrap(),
+                exoneration: e,
                 ..Coverage::default()
             };
             for date in ["2015-01-01", "2024-06-01"].map(d) {
@@ -413,7 +411,7 @@ fn every_rule_and_source_is_french() {
             }
         }
     }
-    for row in kine_tarif::coverage::table::Table::embedded().rows() {
+    for row in table.rows() {
         texts.add("coverage.csv", &row.source);
     }
     for row in kine_tarif::prestation::rows() {

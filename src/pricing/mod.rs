@@ -188,6 +188,14 @@ fn act_not_in_force(out: &mut Priced<'_>, act: &Act, date: NaiveDate) {
     );
 }
 
+/// An act id that names no act.
+fn unknown_act_id(out: &mut Priced<'_>, id: &str) {
+    out.add(
+        FindingCode::UnknownAct,
+        format!("Acte {id} inconnu (colonne act_id)."),
+    );
+}
+
 fn list_candidates(items: impl Iterator<Item = String>) -> String {
     let all: Vec<String> = items.collect();
     if all.len() <= MAX_LISTED {
@@ -614,11 +622,7 @@ impl Tariffs {
         };
         if let Some(id) = act_id {
             let Some(act) = self.act(id) else {
-                out.add(
-                    FindingCode::UnknownAct,
-                    format!("Acte {id} inconnu (colonne act_id)."),
-                );
-                return;
+                return unknown_act_id(out, id);
             };
             out.act = Some(act);
             match act.period_at(line.date) {
@@ -672,11 +676,7 @@ impl Tariffs {
         };
         if let Some(id) = act_id {
             let Some(act) = self.act(id) else {
-                out.add(
-                    FindingCode::UnknownAct,
-                    format!("Acte {id} inconnu (colonne act_id)."),
-                );
-                return;
+                return unknown_act_id(out, id);
             };
             if act.letter == code {
                 match act.period_at(line.date) {
