@@ -218,7 +218,7 @@ pub fn io_text(e: &std::io::Error) -> String {
         (_, true) => e.to_string(),
         _ => match e.raw_os_error() {
             Some(code) => format!("erreur du système (code {code})"),
-            None => format!("erreur d'entrée-sortie ({:?})", e.kind()),
+            None => "erreur d'entrée-sortie".to_string(),
         },
     }
 }
