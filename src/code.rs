@@ -189,7 +189,7 @@ impl fmt::Display for Code {
 
 /// The text is not a known billing code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown billing code {0:?}")]
+#[error("code de facturation {0:?} inconnu")]
 pub struct UnknownCode(pub String);
 
 impl FromStr for Code {

@@ -27,6 +27,16 @@ impl Severity {
             Severity::Error => "error",
         }
     }
+
+    /// The severity as a person reads it: `information`, `avertissement`,
+    /// `erreur`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Info => "information",
+            Severity::Warning => "avertissement",
+            Severity::Error => "erreur",
+        }
+    }
 }
 
 impl fmt::Display for Severity {
@@ -75,6 +85,16 @@ impl LineStatus {
         }
     }
 
+    /// The status as a person reads it: `conforme`, `avertissement`,
+    /// `erreur`.
+    pub fn label(self) -> &'static str {
+        match self {
+            LineStatus::Ok => "conforme",
+            LineStatus::Warning => "avertissement",
+            LineStatus::Error => "erreur",
+        }
+    }
+
     /// The status of a line carrying these findings.
     ///
     /// ```
@@ -82,7 +102,7 @@ impl LineStatus {
     /// let f = Finding::new(FindingCode::AmbiguousAct, "deux actes");
     /// assert_eq!(LineStatus::of(&[f.clone()]), LineStatus::Warning);
     /// assert_eq!(LineStatus::of(&[]).to_string(), "ok");
-    /// assert_eq!(f.to_string(), "AMBIGUOUS_ACT [warning] deux actes");
+    /// assert_eq!(f.to_string(), "AMBIGUOUS_ACT [avertissement] deux actes");
     /// ```
     pub fn of(findings: &[Finding]) -> LineStatus {
         match findings.iter().map(|f| f.code.severity()).max() {
@@ -124,12 +144,12 @@ macro_rules! findings {
                 match self { $(FindingCode::$variant => Severity::$sev,)* }
             }
 
-            /// The rule, in one sentence.
+            /// The rule, in one sentence, in French for a person.
             pub const fn rule(self) -> &'static str {
                 match self { $(FindingCode::$variant => $rule,)* }
             }
 
-            /// Where the rule is written.
+            /// Where the rule is written: a legal reference, in French.
             pub const fn source(self) -> &'static str {
                 match self { $(FindingCode::$variant => $source,)* }
             }
@@ -147,129 +167,139 @@ macro_rules! findings {
     };
 }
 
+// The rules and sources are shown to people (`explain`, the command's
+// catalogue): French, legal references only. Where a rule rests on the
+// project's research notes rather than on an official text, the note is
+// named in a comment above the entry.
 findings! {
     InvalidField => "INVALID_FIELD", Error,
-        "A field of the line does not parse (date, département, coefficient, quantity, amount); the row still comes out.",
-        "kine-tarif invoice CSV format (README)";
+        "Un champ de la ligne est illisible ou hors des bornes (date, département, coefficient, quantité, montant) ; la ligne figure quand même dans le résultat.",
+        "format du fichier de factures de kine-tarif (README)";
     UnknownCode => "UNKNOWN_CODE", Error,
-        "The code is not a physiotherapy key letter, TMK, RQD or travel allowance.",
-        "décision UNCAM du 14/12/2023 art. 3 (annexe 2 lettres clés); NGAP DG art. 13";
+        "Le code n'est ni une lettre clé de masso-kinésithérapie, ni TMK, ni RQD, ni une indemnité de déplacement.",
+        "décision UNCAM du 14/12/2023, art. 3 (annexe 2, lettres clés) ; NGAP DG art. 13";
     UnknownAct => "UNKNOWN_ACT", Error,
-        "No act ever had this coefficient under this key letter (or the act id is unknown or of another letter).",
-        "NGAP Titre XIV (version du 21/06/2026) and its earlier versions in tariffs/";
+        "Aucun acte n'a jamais eu ce coefficient avec cette lettre clé (ou l'acte indiqué est inconnu, ou se cote avec une autre lettre clé).",
+        "NGAP Titre XIV (version du 21/06/2026) et ses versions antérieures reprises dans les données tarifaires";
     AmbiguousAct => "AMBIGUOUS_ACT", Warning,
-        "Several acts share this cotation on this date and no act id tells them apart; priced, identity unresolved.",
-        "NGAP Titre XIV chap. I section 1 (AMK 5 and AMK 10 name two bilans each)";
+        "Plusieurs actes ont cette cotation à cette date et aucun acte indiqué ne les départage : la ligne est valorisée, l'acte reste indéterminé.",
+        "NGAP Titre XIV chap. I section 1 (AMK 5 et AMK 10 désignent chacun deux bilans)";
     CoefficientRevalued => "COEFFICIENT_REVALUED", Error,
-        "The cotation names an act whose coefficient on this date is another one; the corrected coefficient and amount are given.",
-        "avenant 7 and avenant 8 to the convention nationale; décision UNCAM du 14/12/2023";
+        "La cotation désigne un acte dont le coefficient à cette date est différent ; le coefficient et le montant corrigés sont donnés.",
+        "avenants 7 et 8 à la convention nationale ; décision UNCAM du 14/12/2023";
     ActNotInForce => "ACT_NOT_IN_FORCE", Error,
-        "The act or code did not exist yet, or no longer existed, on this date.",
-        "décision UNCAM du 14/12/2023; avenant 7; NGAP DG art. 13 E";
+        "L'acte ou le code n'existait pas encore, ou n'existait plus, à cette date.",
+        "décision UNCAM du 14/12/2023 ; avenant 7 ; NGAP DG art. 13 E";
     OldCotationTransition => "OLD_COTATION_TRANSITION", Warning,
-        "An AMS / AMC / treatment AMK cotation between 2024-02-22 and 2024-05-31: accepted during the transition, priced, with the new cotations to use.",
-        "décision UNCAM du 14/12/2023 (JORF 08/02/2024) art. 3; avenant 7";
+        "Une cotation AMS, AMC ou AMK de rééducation entre le 22/02/2024 et le 31/05/2024 : acceptée pendant la transition et valorisée, avec les nouvelles cotations à utiliser.",
+        "décision UNCAM du 14/12/2023 (JORF du 08/02/2024), art. 3 ; avenant 7";
     OldCotationRejected => "OLD_COTATION_REJECTED", Error,
-        "An AMS / AMC / treatment AMK cotation from 2024-06-01: the new key letters are obligatory.",
-        "décision UNCAM du 14/12/2023 (JORF 08/02/2024) art. 3; avenant 7";
+        "Une cotation AMS, AMC ou AMK de rééducation à partir du 01/06/2024 : les nouvelles lettres clés sont obligatoires.",
+        "décision UNCAM du 14/12/2023 (JORF du 08/02/2024), art. 3 ; avenant 7";
     NoTariffForDate => "NO_TARIFF_FOR_DATE", Error,
-        "The date is outside the tariff data's coverage (before 2012-07-15).",
-        "tariffs/letter_values.csv (coverage starts with avenant 3, 2012-07-15)";
+        "La date est hors de la période couverte par les données tarifaires (avant le 15/07/2012).",
+        "avenant 3 à la convention nationale : ses valeurs du 15/07/2012 sont les premières des données tarifaires";
     AmountMismatch => "AMOUNT_MISMATCH", Error,
-        "The billed amount differs from the amount computed: coefficient × letter value × quantity, rounded to the cent.",
-        "NGAP DG art. 2 (value of the key letters); convention nationale des masseurs-kinésithérapeutes";
+        "Le montant facturé diffère du montant calculé : coefficient × valeur de la lettre clé × quantité, arrondi au centime.",
+        "NGAP DG art. 2 (valeur des lettres clés) ; convention nationale des masseurs-kinésithérapeutes";
     UnknownValue => "UNKNOWN_VALUE", Error,
-        "The sources give no value for this code in this territory on this date (TMK overseas); the line is not priced rather than priced with an invented value.",
-        "tariffs/letter_values.csv rows with status unknown";
+        "Les sources ne donnent pas de valeur pour ce code sur ce territoire à cette date (TMK en outre-mer) : la ligne n'est pas valorisée plutôt que valorisée avec une valeur inventée.",
+        "données tarifaires : valeur inconnue dans le fichier letter_values.csv";
     ConditionalTariff => "CONDITIONAL_TARIFF", Warning,
-        "The coefficient or value used is a scheduled step subject to a condition (LAP change, ONDAM alert procedure); check it took effect.",
-        "avenant 7; CSS art. L.162-14-1-1 (ONDAM alert committee)";
+        "Le coefficient ou la valeur utilisés sont une étape programmée sous condition (changement de LAP, procédure d'alerte de l'ONDAM) : vérifiez qu'elle est entrée en vigueur.",
+        "avenant 7 ; CSS art. L.162-14-1-1 (comité d'alerte de l'ONDAM)";
     SameDayNotAllowed => "SAME_DAY_NOT_ALLOWED", Error,
-        "A second treatment session the same day for the patient is billable only with two prescriptions, for conditions under different NGAP articles, in two distinct sessions (except ARL 8.49, ARL 10 and RPB, up to two a day; PLL is a daily forfait; RAV 1 / RAV 2 never with RAV 15.5).",
-        "NGAP Titre XIV dispositions liminaires (décision UNCAM du 14/12/2023 art. 1); chap. II art. 5, 7, 10, 11";
+        "Une deuxième séance de rééducation le même jour pour le patient n'est facturable qu'avec deux prescriptions, pour des affections relevant d'articles différents de la NGAP, en deux séances distinctes (sauf ARL 8,49, ARL 10 et RPB, jusqu'à deux par jour ; PLL est un forfait journalier ; RAV 1 ou RAV 2 jamais avec RAV 15,5).",
+        "NGAP Titre XIV, dispositions liminaires (décision UNCAM du 14/12/2023, art. 1) ; chap. II art. 5, 7, 10, 11";
     TelesoinNotTmk => "TELESOIN_NOT_TMK", Error,
-        "A remote session (telesoin column) is billed with the key letter TMK and the coefficient of the presential act, not with the presential key letter.",
-        "avenant 7 art. 2.3.1; décision UNCAM du 14/12/2023 art. 3 (TMK)";
+        "Une séance à distance (colonne telesoin) se facture avec la lettre clé TMK et le coefficient de l'acte en présence du patient, et non avec la lettre clé de cet acte.",
+        "avenant 7 art. 2.3.1 ; décision UNCAM du 14/12/2023, art. 3 (TMK)";
     TelesoinWithTravel => "TELESOIN_WITH_TRAVEL", Error,
-        "A télésoin session is billed with a travel allowance for the same patient, practitioner and day.",
-        "avenant 7 art. 2.3.1; NGAP DG art. 13 (travel only for acts at the patient's home)";
+        "Une séance de télésoin est facturée avec une indemnité de déplacement pour le même patient, le même praticien et le même jour.",
+        "avenant 7 art. 2.3.1 ; NGAP DG art. 13 (déplacement seulement pour les actes au domicile du patient)";
     TelesoinExcluded => "TELESOIN_EXCLUDED", Error,
-        "The act needs contact or equipment (urgent airway clearance ARL 8.49, balneotherapy) or is a bilan: not billable in télésoin.",
-        "avenant 7 art. 2.3.1; https://www.ameli.fr/masseur-kinesitherapeute/exercice-liberal/telesante/telesoin";
+        "L'acte demande un contact ou un équipement (désencombrement urgent ARL 8,49, balnéothérapie) ou est un bilan : il n'est pas facturable en télésoin.",
+        "avenant 7 art. 2.3.1 ; https://www.ameli.fr/masseur-kinesitherapeute/exercice-liberal/telesante/telesoin";
     TelesoinFirstSession => "TELESOIN_FIRST_SESSION", Error,
-        "The first session of a treatment, with the initial BDK, must be presential.",
-        "avenant 7 art. 2.3.1; ameli télésoin page";
+        "La première séance d'un traitement, avec le bilan-diagnostic initial (BDK), a lieu en présence du patient.",
+        "avenant 7 art. 2.3.1 ; page télésoin du site ameli.fr";
     TelesoinUnknownPatient => "TELESOIN_UNKNOWN_PATIENT", Warning,
-        "The batch holds no presential act of the patient with this practitioner in the 12 months before the télésoin session.",
-        "avenant 7 art. 2.3.1; ameli télésoin page";
+        "Le lot ne contient aucun acte en présence du patient avec ce praticien dans les 12 mois qui précèdent la séance de télésoin.",
+        "avenant 7 art. 2.3.1 ; page télésoin du site ameli.fr";
     TelesoinShareExceeded => "TELESOIN_SHARE_EXCEEDED", Warning,
-        "Télésoin sessions exceed 20 % of the practitioner's sessions in the calendar year (counted in the batch; 20 % exactly is allowed).",
+        "Les séances de télésoin dépassent 20 % des séances du praticien dans l'année civile (comptées dans le lot ; 20 % exactement est admis).",
         "avenant 7 art. 2.3.1 (activité à distance ≤ 20 % de l'activité)";
     TravelWithoutAct => "TRAVEL_WITHOUT_ACT", Error,
-        "A travel allowance needs a presential act of the same patient and practitioner on the same day.",
+        "Une indemnité de déplacement suppose un acte en présence du même patient, par le même praticien, le même jour.",
         "NGAP DG art. 13 (frais de déplacement « en sus de la valeur de l'acte »)";
     TravelNotCumulable => "TRAVEL_NOT_CUMULABLE", Error,
-        "IFD and IFS (or the old IFO / IFR / IFN / IFP) are not cumulable; one flat allowance per trip, and one per trip when several patients are seen in one home or establishment.",
-        "NGAP DG art. 13 A and E, art. 13.1";
+        "IFD et IFS (ou les anciennes IFO, IFR, IFN, IFP) ne se cumulent pas ; une seule indemnité forfaitaire par déplacement, y compris quand plusieurs patients sont vus au même domicile ou dans le même établissement.",
+        "NGAP DG art. 13 A et E, art. 13.1";
     IfsNotEligible => "IFS_NOT_ELIGIBLE", Error,
-        "The IFS (or before 2026 the IFO / IFR / IFN / IFP / IFS de sortie) is not allowed with the acts of that day: see the list of DG art. 13 E (art. 1 A-C, E, F only after surgery up to the 35th day after discharge).",
-        "NGAP DG art. 13 E (version du 21/06/2026); avenant 7";
+        "L'IFS (ou, avant 2026, l'IFO, l'IFR, l'IFN, l'IFP, l'IFS de sortie) n'est pas admise avec les actes de ce jour : voir la liste de l'article 13 E des dispositions générales (art. 1 A à C, E et F seulement après chirurgie, jusqu'au 35e jour après la sortie).",
+        "NGAP DG art. 13 E (version du 21/06/2026) ; avenant 7";
     IkDistanceMismatch => "IK_DISTANCE_MISMATCH", Error,
-        "The kilometres billed differ from 2d − 4 (plain) or 2d − 2 (mountain) for a one-way distance d; no IK under 2 km in plain or 1 km in mountain.",
+        "Les kilomètres facturés diffèrent de 2d − 4 (plaine) ou 2d − 2 (montagne) pour une distance aller d ; pas d'IK sous 2 km en plaine ni sous 1 km en montagne.",
         "NGAP DG art. 13 C 1°";
     RqdLimitExceeded => "RQD_LIMIT_EXCEEDED", Error,
-        "More than 2 téléexpertise requests (RQD) by the practitioner for the patient in the calendar year.",
+        "Plus de 2 demandes de téléexpertise (RQD) par le praticien pour le patient dans l'année civile.",
         "NGAP DG art. 14.9.6";
     DirectAccessLimit => "DIRECT_ACCESS_LIMIT", Warning,
-        "More than 8 direct-access sessions (prescriber = practitioner) for the patient in an episode of care of at most 3 months; allowed only with a prior medical diagnosis.",
-        "CSP art. L.4321-1 (loi n° 2023-379 du 19 mai 2023); avenant 7";
+        "Plus de 8 séances en accès direct (prescripteur = praticien) pour le patient dans un épisode de soins d'au plus 3 mois : admis seulement avec un diagnostic médical préalable.",
+        "CSP art. L.4321-1 (loi n° 2023-379 du 19 mai 2023) ; avenant 7";
     PriorAgreementRequired => "PRIOR_AGREEMENT_REQUIRED", Warning,
-        "From this session on, the act subject to an HAS référentiel needs the prior agreement of the service du contrôle médical (carpal tunnel: before the first session).",
-        "NGAP Titre XIV dispositions liminaires a) and b); chap. II art. 1; NGAP DG art. 7";
+        "À partir de cette séance, l'acte soumis à un référentiel de la HAS demande l'accord préalable du service du contrôle médical (canal carpien : avant la première séance).",
+        "NGAP Titre XIV, dispositions liminaires a) et b) ; chap. II art. 1 ; NGAP DG art. 7";
     AgeCondition => "AGE_CONDITION", Error,
-        "The act is bound to the patient's age: DRA under 18, fragility screening bilan at 70 or more.",
-        "NGAP Titre XIV chap. II art. 1 E; décision UNCAM du 14/12/2023 (bilan de repérage de la fragilité)";
+        "L'acte dépend de l'âge du patient : DRA avant 18 ans, bilan de repérage de la fragilité à 70 ans ou plus.",
+        "NGAP Titre XIV chap. II art. 1 E ; décision UNCAM du 14/12/2023 (bilan de repérage de la fragilité)";
     AgeUnknown => "AGE_UNKNOWN", Warning,
-        "The act is bound to the patient's age but patient_birth_date is missing: the condition could not be checked.",
-        "NGAP Titre XIV chap. II art. 1 E; décision UNCAM du 14/12/2023";
+        "L'acte dépend de l'âge du patient mais la date de naissance (colonne patient_birth_date) manque : la condition n'a pas pu être vérifiée.",
+        "NGAP Titre XIV chap. II art. 1 E ; décision UNCAM du 14/12/2023";
     BilanDuringTreatment => "BILAN_DURING_TREATMENT", Warning,
-        "A chapter I section 1 bilan is billable only when no rehabilitation is ongoing or prescribed at the same time for the patient.",
+        "Un bilan du chapitre I section 1 n'est facturable que si aucune rééducation n'est en cours ou prescrite en même temps pour le patient.",
         "NGAP Titre XIV chap. I section 1";
     BdkRank => "BDK_RANK", Warning,
-        "The BDK forfait is billed at the first session, then at the 30th and every 20 sessions (AMK 10.7), or at the 60th and every 50 (AMK 10.8, neurological).",
+        "Le forfait BDK se facture à la première séance, puis à la 30e et toutes les 20 séances (AMK 10,7), ou à la 60e et toutes les 50 séances (AMK 10,8, neurologie).",
         "NGAP Titre XIV chap. I section 2 §3";
     MajorationJustification => "MAJORATION_JUSTIFICATION", Warning,
-        "Night and Sunday / public holiday majorations need an urgency justified by the patient's state (or an imperative daily treatment), best shown on the prescription.",
-        "NGAP DG art. 14 and 14 B; Titre XIV dispositions liminaires";
+        "Les majorations de nuit et de dimanche ou jour férié supposent une urgence justifiée par l'état du patient (ou un traitement quotidien impératif), de préférence mentionnée sur la prescription.",
+        "NGAP DG art. 14 et 14 B ; Titre XIV, dispositions liminaires";
     MajorationNotApplicable => "MAJORATION_NOT_APPLICABLE", Error,
-        "MDD on a day that is neither a Sunday nor a public holiday, MDN outside 20:00–08:00 or with a call outside 19:00–07:00, or both on one act.",
+        "MDD un jour qui n'est ni un dimanche ni un jour férié, MDN en dehors de 20 h à 8 h ou avec un appel en dehors de 19 h à 7 h, ou les deux sur un même acte.",
         "NGAP DG art. 14";
     PrescriptionAfterAct => "PRESCRIPTION_AFTER_ACT", Error,
-        "The prescription is dated after the act: acts are covered only when prescribed in writing, dated, before the care started.",
-        "NGAP Titre XIV dispositions liminaires; CSS art. R.161-45";
+        "La prescription est datée après l'acte : les actes ne sont pris en charge que sur prescription écrite et datée, antérieure au début des soins.",
+        "NGAP Titre XIV, dispositions liminaires ; CSS art. R.161-45";
+    // Research note: research-reimbursement-and-identifiers.md §4.2.
     PrescriptionOld => "PRESCRIPTION_OLD", Warning,
-        "The first session of a prescription comes more than 12 months after its date. No official text sets a deadline: a warning, to check with the caisse.",
-        "no official text (research-reimbursement-and-identifiers.md §4.2); caisses' practice";
+        "La première séance d'une prescription a lieu plus de 12 mois après sa date. Aucun texte officiel ne fixe de délai : c'est un avertissement, à vérifier avec la caisse.",
+        "aucun texte officiel ; pratique des caisses";
     RenewalLate => "RENEWAL_LATE", Warning,
-        "A renewal by the physiotherapist (prescriber 291991123) whose first renewed session is 12 months or more after the prescription: the renewal must come less than 12 months after it, unless the doctor excluded it.",
-        "CSP art. L.4321-1 (loi n° 2021-502 du 26/04/2021); avenant 7 (arrêté du 21/08/2023)";
+        "Un renouvellement par le masseur-kinésithérapeute (prescripteur 291991123) dont la première séance renouvelée a lieu 12 mois ou plus après la prescription : le renouvellement doit intervenir moins de 12 mois après elle, sauf opposition du médecin.",
+        "CSP art. L.4321-1 (loi n° 2021-502 du 26/04/2021) ; avenant 7 (arrêté du 21/08/2023)";
     ExceptionalOverrun => "EXCEPTIONAL_OVERRUN", Warning,
-        "A dépassement exceptionnel (DE): accepted, never reimbursed; only for a particular demand of the patient (a fixed time, travel the patient asked for), who is told before the care; its abusive use is sanctioned.",
+        "Un dépassement exceptionnel (DE) : accepté, jamais remboursé ; seulement pour une exigence particulière du patient (un horaire fixe, un déplacement qu'il a demandé), qui en est informé avant les soins ; son usage abusif est sanctionné.",
         "convention nationale des masseurs-kinésithérapeutes du 3 avril 2007, §5.4.1";
+    // Research note: research-reimbursement-and-identifiers.md §3.1.
     NirInvalid => "NIR_INVALID", Error,
-        "The patient's NIR (patient_nir) is malformed: 13 characters and a 2-digit key, key = 97 − (number mod 97), 2A / 2B read as 19 / 18 for Corsica; first digit 1, 2, or 7, 8 for a temporary number.",
-        "INSEE / CNAM NIR key (CNAM nir-validation); research-reimbursement-and-identifiers.md §3.1";
+        "Le NIR du patient (colonne patient_nir) est mal formé : 13 caractères et une clé de 2 chiffres, clé = 97 − (numéro modulo 97), 2A et 2B lus 19 et 18 pour la Corse ; premier chiffre 1 ou 2, ou 7 ou 8 pour un numéro provisoire.",
+        "clé du NIR (INSEE, CNAM : contrôle du NIR, nir-validation)";
+    // Research note: research-reimbursement-and-identifiers.md §3.2-3.3.
     PractitionerNumberInvalid => "PRACTITIONER_NUMBER_INVALID", Error,
-        "The practitioner's number (practitioner_number) is neither a numéro AM of a masseur-kinésithérapeute (9 digits, category 7) nor an RPPS (11 digits, Luhn key).",
-        "ANS, FAQ des industriels (RPPS, numéro AM); research-reimbursement-and-identifiers.md §3.2-3.3";
+        "Le numéro du praticien (colonne practitioner_number) n'est ni un numéro AM de masseur-kinésithérapeute (9 chiffres, catégorie 7) ni un numéro RPPS (11 chiffres, clé de Luhn).",
+        "ANS, FAQ des industriels (RPPS, numéro AM)";
+    // Research note: research-reimbursement-and-identifiers.md §3.6.
     PrescriberNumberInvalid => "PRESCRIBER_NUMBER_INVALID", Error,
-        "The prescriber's number (prescriber_number) is not a well-formed numéro AM, RPPS or FINESS, nor 291991123 (renewal by the physiotherapist).",
-        "ANS FAQ; GIE SESAM-Vitale SFG RG_MF609 (FINESS); research-reimbursement-and-identifiers.md §3.6";
+        "Le numéro du prescripteur (colonne prescriber_number) n'est pas un numéro AM, RPPS ou FINESS bien formé, ni 291991123 (renouvellement par le masseur-kinésithérapeute).",
+        "ANS, FAQ des industriels ; GIE SESAM-Vitale, SFG RG_MF609 (FINESS)";
+    // Research note: research-reimbursement-and-identifiers.md §3.2, §3.5
+    // (confidence M).
     NumberKeyDoubtful => "NUMBER_KEY_DOUBTFUL", Warning,
-        "The Luhn key of a numéro AM or a FINESS does not match: the sources infer this key from examples only, so a warning.",
-        "research-reimbursement-and-identifiers.md §3.2, §3.5 (confidence M)";
+        "La clé de Luhn d'un numéro AM ou FINESS ne correspond pas : les sources ne déduisent cette clé que d'exemples, d'où un avertissement.",
+        "aucun texte officiel : clé déduite d'exemples de numéros (confiance moyenne)";
     MajorationWithoutAct => "MAJORATION_WITHOUT_ACT", Error,
-        "A majoration needs an act of the same patient and practitioner on the same day.",
+        "Une majoration suppose un acte du même patient, par le même praticien, le même jour.",
         "NGAP DG art. 14 (« en plus des honoraires normaux »)";
 }
 
@@ -309,14 +339,15 @@ impl fmt::Display for LineStatus {
     }
 }
 
-/// `CODE [severity] message`.
+/// `CODE [gravité] message`, the severity in French
+/// ([`Severity::label`]).
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "{} [{}] {}",
             self.code,
-            self.code.severity(),
+            self.code.severity().label(),
             self.message
         )
     }
@@ -439,12 +470,12 @@ mod tests {
     fn findings_go_to_json_and_back() {
         let f = Finding::new(
             FindingCode::AmountMismatch,
-            "Montant facturé 16.57 € ≠ 16.58 €.",
+            "Montant facturé 16,57 € ≠ 16,58 €.",
         );
         let text = serde_json::to_string(&f).unwrap();
         assert_eq!(
             text,
-            r#"{"code":"AMOUNT_MISMATCH","severity":"error","message":"Montant facturé 16.57 € ≠ 16.58 €."}"#
+            r#"{"code":"AMOUNT_MISMATCH","severity":"error","message":"Montant facturé 16,57 € ≠ 16,58 €."}"#
         );
         assert_eq!(serde_json::from_str::<Finding>(&text).unwrap(), f);
         assert!(serde_json::from_str::<Finding>(r#"{"code":"NOPE","message":""}"#).is_err());

@@ -228,7 +228,7 @@ pub fn generate<W: Write>(
     // its kind); the path is the caller's to fill in.
     let io = |e: csv::Error| match e.into_kind() {
         csv::ErrorKind::Io(source) => Error::Output(source),
-        kind => Error::Output(std::io::Error::other(format!("{kind:?}"))),
+        _ => Error::Output(std::io::Error::other("écriture du fichier CSV impossible")),
     };
     let mut w = csv::WriterBuilder::new()
         .buffer_capacity(1 << 16)

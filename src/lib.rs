@@ -30,7 +30,7 @@
 //! assert_eq!(p.act.unwrap().id, "A1C-ENTORSE-MED");
 //! assert_eq!(p.amount.unwrap().to_string(), "16.58"); // 7.50 × 2.21 = 16.575
 //! assert_eq!(p.status(), LineStatus::Ok);
-//! assert_eq!(p.formula().unwrap(), "7.50 × 2.21 € × 1 = 16.5750 → 16.58 €");
+//! assert_eq!(p.formula().unwrap(), "7,5 × 2,21\u{a0}€ × 1 = 16,575 → 16,58\u{a0}€");
 //!
 //! // The same cotation after the step of 2026-01-01.
 //! let later = price(&InvoiceLine::new(d("2026-02-01"), Code::RIM, Some("7.50".parse().unwrap())));

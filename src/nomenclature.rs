@@ -11,6 +11,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::fr::{Date, Num};
 use crate::money::pow10_i64;
 use crate::{Code, Period, Tariffs};
 
@@ -44,6 +45,16 @@ impl RowStatus {
             RowStatus::InForce => "in_force",
             RowStatus::Conditional => "conditional",
             RowStatus::Unknown => "unknown",
+        }
+    }
+
+    /// The status as a person reads it: `en vigueur`, `sous condition`,
+    /// `valeur inconnue`.
+    pub fn label(self) -> &'static str {
+        match self {
+            RowStatus::InForce => "en vigueur",
+            RowStatus::Conditional => "sous condition",
+            RowStatus::Unknown => "valeur inconnue",
         }
     }
 }
@@ -288,11 +299,13 @@ pub struct Candidate<'t> {
 }
 
 impl Candidate<'_> {
-    /// `RAM 7.49 (A1A-LOMBALGIE)`.
+    /// `RAM 7,49 (A1A-LOMBALGIE)`: the cotation as a person reads it.
     pub fn short(&self) -> String {
         format!(
             "{} {} ({})",
-            self.act.letter, self.period.coefficient, self.act.id
+            self.act.letter,
+            Num(self.period.coefficient),
+            self.act.id
         )
     }
 }
@@ -301,13 +314,13 @@ impl Candidate<'_> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConvertError {
     /// The pair is not an old cotation of the data.
-    #[error("{0} {1} is not an old cotation known to the nomenclature")]
+    #[error("{0} {n} n'est pas une ancienne cotation de la nomenclature", n = Num(*.1))]
     NotAnOldCotation(Code, Decimal),
     /// The act id is unknown, or does not replace this old cotation.
-    #[error("act {0} does not replace {1} {2}")]
+    #[error("l'acte {0} ne remplace pas {1} {n}", n = Num(*.2))]
     ActDoesNotMatch(String, Code, Decimal),
     /// No replacement act is in force at the date.
-    #[error("no act replacing {0} {1} is in force on {2}")]
+    #[error("aucun acte remplaçant {0} {n} n'est en vigueur le {d}", n = Num(*.1), d = Date(*.2))]
     NoneInForce(Code, Decimal, NaiveDate),
 }
 
@@ -351,7 +364,7 @@ impl Tariffs {
     /// let date = "2026-02-01".parse().unwrap();
     /// let c = t.convert(Code::AMS, "7.5".parse().unwrap(), date, None, Some("entorse cheville non opérée")).unwrap();
     /// assert_eq!(c.len(), 1);
-    /// assert_eq!(c[0].short(), "RIM 8.10 (A1C-ENTORSE-MED)");
+    /// assert_eq!(c[0].short(), "RIM 8,1 (A1C-ENTORSE-MED)");
     /// ```
     pub fn convert(
         &self,

@@ -148,7 +148,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("prestation_codes.csv:2") && e.contains("confidence"),
+            e.contains("prestation_codes.csv, ligne 2") && e.contains("confidence"),
             "{e}"
         );
         let e = parse(&format!(
@@ -156,7 +156,7 @@ mod tests {
         ))
         .unwrap_err()
         .to_string();
-        assert!(e.contains(":3") && e.contains("valid_from"), "{e}");
+        assert!(e.contains("ligne 3") && e.contains("valid_from"), "{e}");
         assert!(parse(&format!("{head}XYZ,1,2012-01-01,,H,s,\n")).is_err());
     }
 }

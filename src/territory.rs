@@ -38,7 +38,7 @@ pub enum Territory {
 /// The département code is not one this crate prices.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown département {0:?}: expected 01-95 (with 2A / 2B for Corsica) or 971, 972, 973, 974, 976"
+    "département {0:?} inconnu : attendu 01 à 95 (2A ou 2B pour la Corse), 971, 972, 973, 974 ou 976"
 )]
 pub struct UnknownDepartment(pub String);
 
@@ -76,6 +76,29 @@ impl Territory {
         }
     }
 
+    /// The territory as a person reads it: `métropole`, `outre-mer (DOM)`.
+    ///
+    /// ```
+    /// use kine_tarif::Territory;
+    /// assert_eq!(Territory::Dom.label(), "outre-mer (DOM)");
+    /// assert_eq!(Territory::Metropole.within(), "en métropole");
+    /// ```
+    pub fn label(self) -> &'static str {
+        match self {
+            Territory::Metropole => "métropole",
+            Territory::Dom => "outre-mer (DOM)",
+        }
+    }
+
+    /// "In the territory", for a sentence: `en métropole`, `en outre-mer
+    /// (DOM)`.
+    pub fn within(self) -> &'static str {
+        match self {
+            Territory::Metropole => "en métropole",
+            Territory::Dom => "en outre-mer (DOM)",
+        }
+    }
+
     /// Parses the name used in `tariffs/` files.
     pub fn from_data_name(s: &str) -> Option<Territory> {
         match s {
@@ -86,6 +109,8 @@ impl Territory {
     }
 }
 
+/// The data name (`metropole`, `dom`); a text for a person uses
+/// [`Territory::label`].
 impl fmt::Display for Territory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -69,17 +69,17 @@ fn convert_ams_9_5_gives_the_three_acts_formerly_ams_9_5() {
     assert_eq!(
         short("2025-01-01"),
         [
-            "APM 9.50 (A1F-AMPUT-2M)",
-            "TER 9.49 (A1D-TER-MED)",
-            "TER 9.51 (A1D-TER-CHIR)"
+            "APM 9,5 (A1F-AMPUT-2M)",
+            "TER 9,49 (A1D-TER-MED)",
+            "TER 9,51 (A1D-TER-CHIR)"
         ]
     );
     assert_eq!(
         short("2026-05-28"),
         [
-            "APM 9.80 (A1F-AMPUT-2M)",
-            "TER 9.79 (A1D-TER-MED)",
-            "TER 9.81 (A1D-TER-CHIR)"
+            "APM 9,8 (A1F-AMPUT-2M)",
+            "TER 9,79 (A1D-TER-MED)",
+            "TER 9,81 (A1D-TER-CHIR)"
         ]
     );
 }
@@ -91,7 +91,7 @@ fn convert_narrows_by_act_and_label_and_says_why_it_finds_nothing() {
         .convert(Code::AMS, n("7.5"), d("2026-02-01"), Some("A1C-PTG"), None)
         .unwrap();
     assert_eq!(one.len(), 1);
-    assert_eq!(one[0].short(), "RIC 8.12 (A1C-PTG)");
+    assert_eq!(one[0].short(), "RIC 8,12 (A1C-PTG)");
     let hanche = t
         .convert(
             Code::AMS,
@@ -170,23 +170,28 @@ fn explain_names_every_value_its_validity_and_source() {
     let e = p.explain();
     assert!(e.contains("A1D-TER-MED"), "{e}");
     assert!(
-        e.contains("Coefficient : 9.79 valable [2026-05-28, …)"),
+        e.contains("Coefficient : 9,79 valable à partir du 28/05/2026 (en vigueur)"),
         "{e}"
     );
     assert!(e.contains("avenant 8"), "{e}");
     assert!(
-        e.contains("Valeur de TER (metropole) : 2.21 € valable [2024-02-22, …)"),
+        e.contains(
+            "Valeur de TER en métropole : 2,21\u{a0}€ valable à partir du 22/02/2024 (en vigueur)"
+        ),
         "{e}"
     );
-    assert!(e.contains("9.79 × 2.21 € × 1 = 21.6359 → 21.64 €"), "{e}");
-    assert!(e.contains("COEFFICIENT_REVALUED [error]"), "{e}");
-    assert!(e.ends_with("Statut : error"), "{e}");
+    assert!(
+        e.contains("9,79 × 2,21\u{a0}€ × 1 = 21,6359 → 21,64\u{a0}€"),
+        "{e}"
+    );
+    assert!(e.contains("COEFFICIENT_REVALUED [erreur]"), "{e}");
+    assert!(e.ends_with("Statut : erreur"), "{e}");
 }
 
 #[test]
 fn travel_and_rqd_formulas_have_no_coefficient() {
     let p = price(&InvoiceLine::new(d("2025-06-01"), Code::IK, None).with_quantity(n("6")));
-    assert_eq!(p.formula().unwrap(), "0.38 € × 6 = 2.28 → 2.28 €");
+    assert_eq!(p.formula().unwrap(), "0,38\u{a0}€ × 6 = 2,28 → 2,28\u{a0}€");
     assert_eq!(p.status(), LineStatus::Ok);
 }
 
@@ -219,7 +224,7 @@ fn a_billed_amount_with_more_decimals_is_shown_as_given() {
         .expect("a mismatch");
     assert_eq!(
         m.message,
-        "Montant facturé 16.551 € ≠ montant calculé 16.55 €."
+        "Montant facturé 16,551\u{a0}€ ≠ montant calculé 16,55\u{a0}€."
     );
     // Trailing zeros are not a difference.
     let same = price(

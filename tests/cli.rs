@@ -72,7 +72,7 @@ fn explain_a_line_and_a_finding() {
     assert_eq!(code, 0);
     // 9.79 × 2.43 = 23.7897 → 23.79
     assert!(
-        out.contains("9.79 × 2.43 € × 1 = 23.7897 → 23.79 €"),
+        out.contains("9,79 × 2,43\u{a0}€ × 1 = 23,7897 → 23,79\u{a0}€"),
         "{out}"
     );
     let (_, out, _) = kine_tarif(&["explain", "IK_DISTANCE_MISMATCH"]);

@@ -387,5 +387,5 @@ fn parameters_parse_any_text_into_a_table_or_an_error() {
     let e = Parameters::parse("contract,version,parameter,index,value,source\nA,b,c,d,1.5,\n")
         .unwrap_err()
         .to_string();
-    assert!(e.contains(":2:") && e.contains("source"), "{e}");
+    assert!(e.contains("ligne 2") && e.contains("source"), "{e}");
 }

@@ -569,17 +569,17 @@ fn optional_dates_and_times_are_read_or_reported() {
     for (field, text) in [
         (
             "patient_birth_date",
-            "\"1950-02-30\" : attendu AAAA-MM-JJ ou JJ/MM/AAAA.",
+            "\"1950-02-30\" illisible, attendu AAAA-MM-JJ ou JJ/MM/AAAA.",
         ),
         (
             "discharge_date",
-            "\"2025/01/10\" : attendu AAAA-MM-JJ ou JJ/MM/AAAA.",
+            "\"2025/01/10\" illisible, attendu AAAA-MM-JJ ou JJ/MM/AAAA.",
         ),
-        ("time", "\"25:00\" : attendu HH:MM."),
-        ("call_time", "\"9h\" : attendu HH:MM."),
+        ("time", "\"25:00\" illisible, attendu une heure HH:MM."),
+        ("call_time", "\"9h\" illisible, attendu une heure HH:MM."),
     ] {
         assert!(
-            messages.contains(&format!("{field} {text}")),
+            messages.contains(&format!("colonne {field} : {text}")),
             "{field}: {messages}"
         );
     }

@@ -182,7 +182,7 @@ fn a_coverage_not_in_force_is_a_finding_and_bad_text_is_refused() {
     let f = &out.lines[0].findings;
     assert!(
         f.iter()
-            .any(|f| f.code == FindingCode::InvalidField && f.message.contains("c2s")),
+            .any(|f| f.code == FindingCode::InvalidField && f.message.contains("C2S")),
         "{f:?}"
     );
     let bad = serde_json::from_str::<LineContext>(r#"{"exoneration": "9"}"#).unwrap_err();

@@ -376,7 +376,7 @@ fn unknown_letter_is_rejected_with_its_line() {
     let r = broken_set("letter", "letter_values.csv", |t| {
         t.replacen("\nRIM,metropole", "\nRIX,metropole", 1)
     });
-    let line = expect_data_error(r, "letter_values.csv", "code", "unknown letter \"RIX\"");
+    let line = expect_data_error(r, "letter_values.csv", "code", "code \"RIX\" inconnu");
     assert!(line > 1);
 }
 
@@ -389,7 +389,7 @@ fn overlapping_values_are_rejected() {
             1,
         )
     });
-    expect_data_error(r, "letter_values.csv", "valid_from", "overlaps");
+    expect_data_error(r, "letter_values.csv", "valid_from", "chevauche");
 }
 
 #[test]
@@ -405,7 +405,7 @@ fn gap_in_values_is_rejected() {
         r,
         "letter_values.csv",
         "valid_to",
-        "AMK metropole : trou entre la ligne 2 ([2012-07-15, 2024-02-22)) et la ligne 3 ([2024-03-01, …)) : aucune valeur sur [2024-02-22, 2024-03-01)",
+        "AMK en métropole : trou entre la ligne 2 (du 15/07/2012 au 21/02/2024) et la ligne 3 (à partir du 01/03/2024) : aucune valeur du 22/02/2024 au 29/02/2024",
     );
     assert_eq!(line, 2);
 }
@@ -419,7 +419,12 @@ fn unordered_period_is_rejected() {
             1,
         )
     });
-    expect_data_error(r, "act_coefficients.csv", "valid_to", "not ordered");
+    expect_data_error(
+        r,
+        "act_coefficients.csv",
+        "valid_to",
+        "période dans le désordre",
+    );
 }
 
 #[test]
@@ -436,7 +441,7 @@ fn gap_inside_an_acts_life_is_rejected() {
         r,
         "act_coefficients.csv",
         "valid_to",
-        "A1D-TER-MED : trou dans la vie de l'acte entre la ligne 134 ([2024-02-22, 2026-05-28)) et la ligne 135 ([2026-06-01, …)) : aucun coefficient sur [2026-05-28, 2026-06-01)",
+        "A1D-TER-MED : trou dans la vie de l'acte entre la ligne 134 (du 22/02/2024 au 27/05/2026) et la ligne 135 (à partir du 01/06/2026) : aucun coefficient du 28/05/2026 au 31/05/2026",
     );
     assert_eq!(line, 134);
 }
@@ -446,11 +451,21 @@ fn malformed_date_and_decimal_are_rejected() {
     let r = broken_set("date", "act_coefficients.csv", |t| {
         t.replacen("2024-04-05", "2024-4-5", 1)
     });
-    expect_data_error(r, "act_coefficients.csv", "valid_from", "malformed date");
+    expect_data_error(
+        r,
+        "act_coefficients.csv",
+        "valid_from",
+        "date \"2024-4-5\" illisible",
+    );
     let r = broken_set("decimal", "letter_values.csv", |t| {
         t.replacen("0.38", "0.3.8", 1)
     });
-    expect_data_error(r, "letter_values.csv", "value", "malformed decimal");
+    expect_data_error(
+        r,
+        "letter_values.csv",
+        "value",
+        "nombre \"0.3.8\" illisible",
+    );
     // A comma decimal splits the row: the CSV layer reports the line.
     let r = broken_set("comma", "letter_values.csv", |t| {
         t.replacen("0.38", "0,38", 1)
@@ -469,7 +484,7 @@ fn two_acts_with_the_same_cotation_at_the_same_date_are_rejected() {
         r,
         "act_coefficients.csv",
         "coefficient",
-        "both carry RAM 7.50",
+        "ont tous deux la cotation RAM 7,5",
     );
 }
 

@@ -130,7 +130,7 @@ fn letter_values_cut_before_the_majorations_are_refused() {
         "letter_values.csv",
         mdn - 1,
         "code",
-        &["MDN : aucune ligne dans le fichier, ni metropole ni dom"],
+        &["MDN : aucune ligne dans le fichier, ni en métropole ni en outre-mer"],
     );
     // Cut before the MDD rows.
     let cut = first_lines(&text, mdd as usize - 1);
@@ -150,7 +150,7 @@ fn letter_values_cut_before_the_majorations_are_refused() {
         mdd,
         "territory",
         &[&format!(
-            "MDD : aucune ligne en dom (metropole en a, jusqu'à la ligne {mdd})"
+            "MDD : aucune ligne en outre-mer (DOM) (il y en a en métropole, jusqu'à la ligne {mdd})"
         )],
     );
 }
@@ -168,8 +168,8 @@ fn a_balneotherapy_act_without_its_last_coefficient_row_is_refused() {
         first,
         "valid_to",
         &[
-            "C4-BALNEO-PISCINE : aucun coefficient sur [2026-01-01, …)",
-            &format!("le dernier (ligne {first}, [2024-02-22, 2026-01-01))"),
+            "C4-BALNEO-PISCINE : aucun coefficient à partir du 01/01/2026",
+            &format!("le dernier (ligne {first}, du 22/02/2024 au 31/12/2025)"),
         ],
     );
     // The same for the other balneotherapy act, whose rows are not last.
@@ -181,7 +181,7 @@ fn a_balneotherapy_act_without_its_last_coefficient_row_is_refused() {
         "act_coefficients.csv",
         first,
         "valid_to",
-        &["C4-BALNEO-BASSIN : aucun coefficient sur [2026-01-01, …)"],
+        &["C4-BALNEO-BASSIN : aucun coefficient à partir du 01/01/2026"],
     );
 }
 
@@ -224,7 +224,7 @@ fn letter_values_with_too_many_decimals_or_too_large_are_refused() {
         "letter_values.csv",
         rim,
         "value",
-        &["79228162514264337593543950335 dépasse le maximum de 1000"],
+        &["\"79228162514264337593543950335\" dépasse le maximum de 1000"],
     );
     // Just above the bound: refused; at the bound with 4 decimals: loaded.
     assert_refused(
@@ -234,7 +234,7 @@ fn letter_values_with_too_many_decimals_or_too_large_are_refused() {
         "letter_values.csv",
         rim,
         "value",
-        &["1000.0001 dépasse le maximum de 1000"],
+        &["\"1000.0001\" dépasse le maximum de 1000"],
     );
     let t = load_with("value-1000", "letter_values.csv", |t| {
         t.replacen("RIM,metropole,2.21,", "RIM,metropole,1000.0000,", 1)
@@ -260,14 +260,14 @@ fn coefficients_with_too_many_decimals_or_too_large_are_refused() {
         "act_coefficients.csv",
         ter,
         "coefficient",
-        &["9.495 a 3 décimales : au plus 2"],
+        &["\"9.495\" a 3 décimales : au plus 2"],
     );
     assert_refused(
         load_with("coef-big", "act_coefficients.csv", edit("1000.01")),
         "act_coefficients.csv",
         ter,
         "coefficient",
-        &["1000.01 dépasse le maximum de 1000"],
+        &["\"1000.01\" dépasse le maximum de 1000"],
     );
     let t = load_with("coef-1000", "act_coefficients.csv", edit("1000")).unwrap();
     let p = t.act("A1D-TER-MED").unwrap().period_at(d("2025-01-01"));
@@ -291,7 +291,7 @@ fn a_gap_between_two_rows_of_a_code_names_both_lines() {
         old,
         "valid_to",
         &[&format!(
-            "IFS metropole : trou entre la ligne {old} ([2006-03-31, 2026-01-01)) et la ligne {new} ([2026-02-01, …)) : aucune valeur sur [2026-01-01, 2026-02-01)"
+            "IFS en métropole : trou entre la ligne {old} (du 31/03/2006 au 31/12/2025) et la ligne {new} (à partir du 01/02/2026) : aucune valeur du 01/01/2026 au 31/01/2026"
         )],
     );
 }
@@ -307,7 +307,9 @@ fn a_code_that_stops_without_a_suppressed_row_is_refused() {
         "letter_values.csv",
         last,
         "valid_to",
-        &["AMS dom : la dernière ligne s'arrête le 2024-06-01 et aucune ne la suit"],
+        &[
+            "AMS en outre-mer (DOM) : la dernière ligne n'est plus valable à partir du 01/06/2024 (valid_to) et aucune ne la suit",
+        ],
     );
 }
 
@@ -326,7 +328,7 @@ fn a_code_must_have_the_same_life_in_both_territories() {
         new - 1,
         "valid_from",
         &[&format!(
-            "IFS commence le 2026-01-01 en metropole (ligne {}) et le 2006-03-31 en dom (ligne {dom})",
+            "IFS commence le 01/01/2026 en métropole (ligne {}) et le 31/03/2006 en outre-mer (DOM) (ligne {dom})",
             new - 1
         )],
     );
@@ -363,7 +365,7 @@ fn an_act_whose_letter_has_no_value_over_its_life_is_refused() {
         first_rim,
         "letter",
         &[&format!(
-            "{id} : pas de valeur RIM en metropole sur [2024-02-22, 2024-03-01)"
+            "{id} : pas de valeur RIM en métropole du 22/02/2024 au 29/02/2024"
         )],
     );
 }
@@ -474,7 +476,7 @@ fn an_act_whose_life_is_longer_than_its_coefficients_is_refused() {
         rpe,
         "valid_to",
         &[&format!(
-            "A9-DEAMBULATION-20MIN : aucun coefficient sur [2026-01-01, 2026-06-01) : le dernier (ligne {rpe}, [2024-02-22, 2026-01-01)) s'arrête avant la fin de la vie de l'acte [2024-02-22, 2026-06-01) (acts.csv ligne {})",
+            "A9-DEAMBULATION-20MIN : aucun coefficient du 01/01/2026 au 31/05/2026 : le dernier (ligne {rpe}, du 22/02/2024 au 31/12/2025) s'arrête avant la fin de la vie de l'acte (du 22/02/2024 au 31/05/2026, acts.csv ligne {})",
             line_of(&acts, "A9-DEAMBULATION-20MIN,")
         )],
     );
@@ -487,7 +489,7 @@ fn an_act_whose_life_is_longer_than_its_coefficients_is_refused() {
         "act_coefficients.csv",
         fragility,
         "valid_from",
-        &["C1S1-FRAGILITE : aucun coefficient sur [2026-01-01, 2026-09-01)"],
+        &["C1S1-FRAGILITE : aucun coefficient du 01/01/2026 au 31/08/2026"],
     );
     // RPE 6 declared until 2025-06-01: its coefficient runs beyond.
     assert_refused(
@@ -501,7 +503,7 @@ fn an_act_whose_life_is_longer_than_its_coefficients_is_refused() {
         "act_coefficients.csv",
         rpe,
         "valid_to",
-        &["court au-delà de la vie de l'acte [2024-02-22, 2025-06-01)"],
+        &["court au-delà de la vie de l'acte (du 22/02/2024 au 31/05/2025"],
     );
     // A life that ends needs the status suppressed, and the reverse.
     let line = line_of(&acts, "A9-DEAMBULATION-20MIN,");
@@ -516,7 +518,7 @@ fn an_act_whose_life_is_longer_than_its_coefficients_is_refused() {
         "acts.csv",
         line,
         "valid_to",
-        &["statut suppressed sans valid_to"],
+        &["statut \"suppressed\" sans valid_to"],
     );
 }
 
@@ -555,7 +557,7 @@ fn a_header_alone_is_refused() {
         "act_coefficients.csv",
         2,
         "act_id",
-        &[&format!("unknown act {first_act}")],
+        &[&format!("acte {first_act} inconnu")],
     );
     // No coefficient: the first act has none.
     assert_refused(
@@ -577,7 +579,7 @@ fn a_header_alone_is_refused() {
         "acts.csv",
         2,
         "old_cotation",
-        &["old cotation AMK 5 is missing from old_cotations.csv"],
+        &["l'ancienne cotation AMK 5 manque dans old_cotations.csv"],
     );
 }
 

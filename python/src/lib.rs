@@ -178,8 +178,8 @@ fn line_of(fields: Value) -> PyResult<InvoiceLine> {
     let mut line: InvoiceLine = serde_json::from_value(strip(fields, &["department"]))
         .map_err(|e| invalid(format!("ligne : {e}")))?;
     if let Some(d) = department {
-        line.territory =
-            Territory::from_department(&d).map_err(|e| invalid(format!("department : {e}")))?;
+        line.territory = Territory::from_department(&d)
+            .map_err(|e| invalid(format!("champ department : {e}")))?;
     }
     Ok(line)
 }

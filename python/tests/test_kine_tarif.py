@@ -18,7 +18,7 @@ def test_a_line_is_priced_exactly():
     assert r["unit_value"] == Decimal("2.21")
     assert r["date"] == datetime.date(2024, 6, 15)
     assert r["status"] == "ok" and r["findings"] == []
-    assert r["formula"] == "7.50 × 2.21 € × 1 = 16.5750 → 16.58 €"
+    assert r["formula"] == "7,5 × 2,21\u00a0€ × 1 = 16,575 → 16,58\u00a0€"
 
 
 def test_overseas_and_a_date_object():

@@ -208,7 +208,7 @@ pub(crate) fn fill_slots<'b>(
             if bad & (1 << slot) != 0 {
                 pre.push(Finding::new(
                     FindingCode::InvalidField,
-                    format!("{name} : texte non UTF-8."),
+                    format!("colonne {name} : texte non UTF-8."),
                 ));
             }
         }
@@ -373,7 +373,7 @@ fn read_date(s: &str, name: &str, pre: &mut Vec<Finding>) -> Option<NaiveDate> {
     if d.is_none() {
         pre.push(Finding::new(
             FindingCode::InvalidField,
-            format!("{name} {s:?} : attendu AAAA-MM-JJ ou JJ/MM/AAAA."),
+            format!("colonne {name} : {s:?} illisible, attendu AAAA-MM-JJ ou JJ/MM/AAAA."),
         ));
     }
     d
@@ -398,7 +398,7 @@ fn read_time(s: &str, name: &str, pre: &mut Vec<Finding>) -> Option<NaiveTime> {
     if t.is_none() {
         pre.push(Finding::new(
             FindingCode::InvalidField,
-            format!("{name} {s:?} : attendu HH:MM."),
+            format!("colonne {name} : {s:?} illisible, attendu une heure HH:MM."),
         ));
     }
     t
@@ -421,7 +421,7 @@ fn number(
         None => {
             pre.push(Finding::new(
                 FindingCode::InvalidField,
-                format!("{name} {s:?} : {expected}."),
+                format!("colonne {name} : {s:?} refusé, {expected}."),
             ));
             Err(())
         }
@@ -476,7 +476,7 @@ pub(crate) fn context<'b>(f: &Slots<'b>, pre: &mut Vec<Finding>) -> Ctx<'b> {
             _ => {
                 pre.push(Finding::new(
                     FindingCode::InvalidField,
-                    format!("telesoin {other:?} : attendu 1 / 0 (oui / non)."),
+                    format!("colonne telesoin : {other:?} illisible, attendu 1 ou 0 (oui ou non)."),
                 ));
                 false
             }
@@ -586,7 +586,7 @@ fn parse_fields(
     if date.is_none() {
         pre.push(Finding::new(
             FindingCode::InvalidField,
-            format!("date {date_s:?} : attendu AAAA-MM-JJ ou JJ/MM/AAAA."),
+            format!("colonne date : {date_s:?} illisible, attendu AAAA-MM-JJ ou JJ/MM/AAAA."),
         ));
     }
     // The other priced fields as they read the last time they were seen.
@@ -610,7 +610,10 @@ fn parse_fields(
     let code = Code::from_bytes(code_s.as_bytes());
     if code.is_none() {
         if code_s.is_empty() {
-            pre.push(Finding::new(FindingCode::InvalidField, "code vide."));
+            pre.push(Finding::new(
+                FindingCode::InvalidField,
+                "colonne code : vide.",
+            ));
         } else {
             pre.push(Finding::new(
                 FindingCode::UnknownCode,
@@ -646,7 +649,7 @@ fn parse_fields(
             Err(e) => {
                 pre.push(Finding::new(
                     FindingCode::InvalidField,
-                    format!("department : {e}."),
+                    format!("colonne department : {e}."),
                 ));
                 None
             }

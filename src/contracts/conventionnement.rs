@@ -20,6 +20,7 @@
 use chrono::{Datelike, Months, NaiveDate};
 
 use super::ZoneType;
+use crate::fr::Date;
 
 /// A derogation invoked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,8 +170,10 @@ pub fn conventionnement_decision(r: &ConventionnementRequest) -> Decision {
         return decision(
             Outcome::Refused,
             format!(
-                "Demande du {} au-delà des 2 ans suivant la cessation du {cessation} (jusqu'au {window}).",
-                r.request_date
+                "Demande du {} au-delà des 2 ans suivant la cessation du {} (jusqu'au {}).",
+                Date(r.request_date),
+                Date(cessation),
+                Date(window)
             ),
         );
     }
@@ -182,7 +185,9 @@ pub fn conventionnement_decision(r: &ConventionnementRequest) -> Decision {
             return decision(
                 Outcome::Refused,
                 format!(
-                    "Formalités d'installation commencées le {formalities}, après le délai de 6 mois suivant la désignation du {designated} ; le cédant dispose de 6 mois de plus pour désigner un autre successeur."
+                    "Formalités d'installation commencées le {}, après le délai de 6 mois suivant la désignation du {} ; le cédant dispose de 6 mois de plus pour désigner un autre successeur.",
+                    Date(formalities),
+                    Date(designated)
                 ),
             );
         }

@@ -192,8 +192,10 @@ impl ScheduleRequest {
         .into_iter()
         .filter_map(|(name, v, allowed)| {
             let v = v.as_deref()?;
-            (!allowed.contains(&v))
-                .then(|| format!("options.{name} {v:?} : attendu {}", allowed.join(" ou ")))
+            (!allowed.contains(&v)).then(|| {
+                let quoted: Vec<String> = allowed.iter().map(|a| format!("{a:?}")).collect();
+                format!("options.{name} {v:?} : attendu {}", quoted.join(" ou "))
+            })
         })
         .collect()
     }

@@ -46,6 +46,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::Error;
+use crate::fr::Span;
 
 /// The contract types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -81,7 +82,7 @@ impl FromStr for ContractType {
             "CAMMK" => Ok(ContractType::Cammk),
             "CIMK" => Ok(ContractType::Cimk),
             _ => Err(format!(
-                "unknown contract type {s:?} (CACCMK, CAIMK, CAMMK, CIMK)"
+                "type de contrat {s:?} inconnu : attendu CACCMK, CAIMK, CAMMK ou CIMK"
             )),
         }
     }
@@ -113,6 +114,15 @@ impl Version {
             Version::Avenant7 => "avenant7",
         }
     }
+
+    /// `avenant 3`, `avenant 5`, `avenant 7`: as a person reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Version::Avenant3 => "avenant 3",
+            Version::Avenant5 => "avenant 5",
+            Version::Avenant7 => "avenant 7",
+        }
+    }
 }
 
 impl FromStr for Version {
@@ -123,7 +133,7 @@ impl FromStr for Version {
             "avenant5" | "a5" | "5" => Ok(Version::Avenant5),
             "avenant7" | "a7" | "7" => Ok(Version::Avenant7),
             _ => Err(format!(
-                "unknown version {s:?} (avenant3, avenant5, avenant7)"
+                "version {s:?} inconnue : attendu avenant3, avenant5 ou avenant7"
             )),
         }
     }
@@ -160,7 +170,7 @@ impl FromStr for ZoneType {
             "intermediaire" | "tres-dotee" => Ok(ZoneType::Intermediaire),
             "non-prioritaire" | "np" | "sur-dotee" => Ok(ZoneType::NonPrioritaire),
             _ => Err(format!(
-                "unknown zone {s:?} (tsd, sd, intermediaire, non-prioritaire)"
+                "zone {s:?} inconnue : attendu tsd, sd, intermediaire ou non-prioritaire"
             )),
         }
     }
@@ -214,10 +224,29 @@ impl FromStr for LegitimateReason {
             "force-majeure" => LegitimateReason::ForceMajeure,
             _ => {
                 return Err(format!(
-                    "unknown reason {s:?} (family-medical, spouse-transfer, legal-situation, illness, imprisonment, death, force-majeure, none)"
+                    "motif {s:?} inconnu : attendu \"family-medical\", \"spouse-transfer\", \"legal-situation\", \"illness\", \"imprisonment\", \"death\", \"force-majeure\" ou \"none\""
                 ));
             }
         })
+    }
+}
+
+impl LegitimateReason {
+    /// The reason as a person reads it, in French.
+    pub fn label(self) -> &'static str {
+        match self {
+            LegitimateReason::FamilyMedical => {
+                "situation médicale grave du conjoint, d'un enfant ou d'un ascendant direct"
+            }
+            LegitimateReason::SpouseTransfer => "mutation professionnelle du conjoint",
+            LegitimateReason::LegalSituation => {
+                "situation juridique personnelle imposant un changement d'adresse professionnelle"
+            }
+            LegitimateReason::Illness => "maladie ou invalidité empêchant d'exercer",
+            LegitimateReason::Imprisonment => "incarcération de 3 mois ou plus",
+            LegitimateReason::Death => "décès du masseur-kinésithérapeute",
+            LegitimateReason::ForceMajeure => "force majeure",
+        }
     }
 }
 
@@ -383,20 +412,20 @@ impl Parameters {
                     F,
                     e.position().map(|p| p.line()).unwrap_or(0),
                     "-",
-                    e.to_string(),
+                    crate::error::csv_text(&e),
                 )
             })?;
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
             let get = |i: usize| rec.get(i).unwrap_or("").trim().to_string();
             let value: Decimal = get(4).parse().map_err(|_| {
-                Error::data(F, line, "value", format!("malformed decimal {:?}", get(4)))
+                Error::data(F, line, "value", format!("nombre {:?} illisible", get(4)))
             })?;
             if get(5).is_empty() {
-                return Err(Error::data(F, line, "source", "empty"));
+                return Err(Error::data(F, line, "source", "champ vide"));
             }
             let key = (get(0), get(1), get(2), get(3));
             if values.insert(key, (value, get(5))).is_some() {
-                return Err(Error::data(F, line, "parameter", "duplicate parameter"));
+                return Err(Error::data(F, line, "parameter", "paramètre en double"));
             }
         }
         Ok(Parameters { values })
@@ -518,8 +547,8 @@ pub fn eligibility(c: &Contract) -> Eligibility {
         (ContractType::Cimk, Version::Avenant3) => true,
         (ContractType::Cimk, v) => {
             reasons.push(format!(
-                "Le CIMK est un contrat de l'avenant 3 ; pas de CIMK en {}.",
-                v.as_str()
+                "Le CIMK est un contrat de l'avenant 3 ; pas de CIMK sous l'{}.",
+                v.label()
             ));
             false
         }
@@ -556,9 +585,9 @@ pub fn eligibility(c: &Contract) -> Eligibility {
     };
     if version_ok && zone_ok {
         reasons.push(format!(
-            "{} {} : zone éligible à la signature.",
+            "{} ({}) : zone éligible à la signature.",
             c.kind,
-            c.version.as_str()
+            c.version.label()
         ));
     }
     Eligibility {
@@ -621,8 +650,11 @@ pub fn cumulation(contracts: &[Contract]) -> Vec<Conflict> {
                 out.push(Conflict {
                     contracts: (i, j),
                     message: format!(
-                        "{} ({} → {}) et {} ({} → {}) ne se cumulent pas ; un CAMMK peut suivre la fin des autres.",
-                        a.kind, a.signed, end(a), b.kind, b.signed, end(b)
+                        "{} ({}) et {} ({}) ne se cumulent pas ; un CAMMK peut suivre la fin des autres.",
+                        a.kind,
+                        Span(&crate::Period::new(a.signed, Some(end(a)))),
+                        b.kind,
+                        Span(&crate::Period::new(b.signed, Some(end(b))))
                     ),
                 });
             }

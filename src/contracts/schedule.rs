@@ -18,6 +18,7 @@ use super::{
     Contract, ContractType, Eligibility, Options, Parameters, ProrataUnit, Repayment, Version,
     Year1Proration, YearBasis, eligibility, try_planned_end,
 };
+use crate::fr::{Date, Eur, Num};
 use crate::money::round_to_cent;
 
 /// What a schedule line is.
@@ -86,7 +87,7 @@ fn date_str<S: serde::Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error
 
 /// The error of a date past chrono's range.
 fn beyond(what: &str) -> String {
-    format!("{what} tombe hors des dates représentables (du -262143-01-01 au +262142-12-31)")
+    format!("{what} tombe hors des dates représentables (de l'an -262143 à l'an 262142)")
 }
 
 /// 30 April of the year after `year`: when a year's payment is due.
@@ -100,20 +101,29 @@ fn add_years(d: NaiveDate, years: u32) -> Result<NaiveDate, String> {
     years
         .checked_mul(12)
         .and_then(|m| d.checked_add_months(Months::new(m)))
-        .ok_or_else(|| beyond(&format!("la date {d} plus {years} ans")))
+        .ok_or_else(|| beyond(&format!("la date du {} plus {years} ans", Date(d))))
 }
 
 /// `a × b`, or an error naming both when the product exceeds a decimal.
 fn mul(a: Decimal, b: Decimal) -> Result<Decimal, String> {
     a.checked_mul(b).ok_or_else(|| {
-        format!("montant trop grand : {a} × {b} dépasse la capacité d'un décimal (28 chiffres)")
+        format!(
+            "montant trop grand : {} × {} dépasse la capacité d'un décimal (28 chiffres)",
+            Num(a),
+            Num(b)
+        )
     })
 }
 
 /// `a / b`, or an error when the quotient exceeds a decimal or `b` is zero.
 fn div(a: Decimal, b: Decimal) -> Result<Decimal, String> {
-    a.checked_div(b)
-        .ok_or_else(|| format!("montant impossible : {a} / {b} (division par zéro ou dépassement)"))
+    a.checked_div(b).ok_or_else(|| {
+        format!(
+            "montant impossible : {} / {} (division par zéro ou dépassement)",
+            Num(a),
+            Num(b)
+        )
+    })
 }
 
 /// The sum of `amounts`, or an error when it exceeds a decimal.
@@ -176,7 +186,7 @@ fn years(c: &Contract, basis: YearBasis, count: u32) -> Result<Vec<Year>, String
                 let end = add_years(c.signed, k)?;
                 let last = end.pred_opt().unwrap_or(end);
                 Ok(Year {
-                    covers: format!("année {k} ({start} → {last})"),
+                    covers: format!("année {k} (du {} au {})", Date(start), Date(last)),
                     key: k,
                     due: april_30(last.year())?,
                 })
@@ -190,7 +200,11 @@ fn gates(c: &Contract, key: u32, min_share: Decimal, note: &mut Vec<String>) -> 
     if let Some(s) = c.in_zone_share.get(&key)
         && *s < min_share
     {
-        note.push(format!("part d'activité dans la zone {s} < {min_share}"));
+        note.push(format!(
+            "part d'activité dans la zone {} < {}",
+            Num(*s),
+            Num(min_share)
+        ));
         ok = false;
     }
     if c.modernisation_met.get(&key) == Some(&false) {
@@ -219,7 +233,7 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
     let term_end = try_planned_end(c).ok_or_else(|| {
         beyond(&format!(
             "la fin du contrat signé le {} ({} ans)",
-            c.signed,
+            Date(c.signed),
             super::term_years(c)
         ))
     })?;
@@ -228,7 +242,8 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
     {
         return Err(format!(
             "résiliation le {} avant la signature du {}",
-            t.date, c.signed
+            Date(t.date),
+            Date(c.signed)
         ));
     }
     let p = Parameters::embedded();
@@ -283,8 +298,10 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
                     Some(&acts) => {
                         let r = activity_ratio(acts, fl, fu);
                         note.push(format!(
-                            "{acts} actes : seuil {fl}, 100 % à {fu} → {} %",
-                            (r * Decimal::ONE_HUNDRED).round_dp(2).normalize()
+                            "{acts} actes : seuil {}, 100 % à {} → {} %",
+                            Num(fl),
+                            Num(fu),
+                            Num((r * Decimal::ONE_HUNDRED).round_dp(2))
                         ));
                         r
                     }
@@ -318,7 +335,9 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
                             ratio: r,
                             amount: due - round_to_cent(base),
                             note: format!(
-                                "régularisation de la 1re année : dû {due} € sur {base} € versés"
+                                "régularisation de la 1re année : dû {} sur {} versés",
+                                Eur(due),
+                                Eur(base)
                             ),
                         });
                     }
@@ -350,14 +369,19 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
                 .signed
                 .with_day(1)
                 .and_then(|d| d.checked_add_months(Months::new(1)))
-                .ok_or_else(|| beyond(&format!("le 1er du mois suivant le {}", c.signed)))?;
+                .ok_or_else(|| beyond(&format!("le 1er du mois suivant le {}", Date(c.signed))))?;
             let total_months =
                 whole_months(c.signed, term_end).min(whole_months(c.signed, end).max(0));
             // At most 12 × 48 months (MAX_RENEWALS), never negative.
             let months_end = u32::try_from(total_months)
                 .ok()
                 .and_then(|m| first_month.checked_add_months(Months::new(m)))
-                .ok_or_else(|| beyond(&format!("{first_month} plus {total_months} mois")))?;
+                .ok_or_else(|| {
+                    beyond(&format!(
+                        "le {} plus {total_months} mois",
+                        Date(first_month)
+                    ))
+                })?;
             let cimk = c.kind == ContractType::Cimk;
             let last = match o.prorata {
                 ProrataUnit::Days => end,
@@ -476,7 +500,12 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
                 ratio: share,
                 amount,
                 note: if eligible {
-                    format!("{source} ; {rate} € × {} mois × {} ETP", i.months, i.fte)
+                    format!(
+                        "{source} ; {} × {} mois × {} ETP",
+                        Eur(rate),
+                        Num(i.months),
+                        Num(i.fte)
+                    )
                 } else {
                     "avenant 7 : supplément réservé aux étudiants de 4e ou 5e année".into()
                 },
@@ -491,8 +520,10 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
             .filter(|p| p.due > t.date && p.kind != super::PaymentKind::Commitment)
         {
             pmt.note = format!(
-                "annulé par la résiliation du {} ({} € prévus) ; {}",
-                t.date, pmt.amount, pmt.note
+                "annulé par la résiliation du {} ({} prévus) ; {}",
+                Date(t.date),
+                Eur(pmt.amount),
+                pmt.note
             );
             pmt.kind = super::PaymentKind::Cancelled;
             pmt.amount = Decimal::ZERO.round_dp(2);
@@ -524,14 +555,18 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
             let (amount, note) = if let Some(reason) = t.reason {
                 (
                     Decimal::ZERO,
-                    format!("résiliation pour un motif légitime ({reason:?}) : rien à rembourser"),
+                    format!(
+                        "résiliation pour un motif légitime ({}) : rien à rembourser",
+                        reason.label()
+                    ),
                 )
             } else {
                 match o.repayment {
                     Repayment::PaidProrata => (
                         round_to_cent(div(mul(paid, dremaining)?, dtotal)?),
                         format!(
-                            "prorata temporis des sommes versées : {paid} € × {remaining} / {total}"
+                            "prorata temporis des sommes versées : {} × {remaining} / {total}",
+                            Eur(paid)
                         ),
                     ),
                     Repayment::PaidMinusEarned => {
@@ -549,14 +584,16 @@ pub fn schedule(c: &Contract, o: &Options) -> Result<Schedule, String> {
                         (
                             round_to_cent((paid - earned).max(Decimal::ZERO)),
                             format!(
-                                "sommes versées {paid} € moins le montant acquis au prorata du temps ({contract_total} € × {served} / {total})"
+                                "sommes versées {} moins le montant acquis au prorata du temps ({} × {served} / {total})",
+                                Eur(paid),
+                                Eur(contract_total)
                             ),
                         )
                     }
                 }
             };
             payments.push(Payment {
-                covers: format!("résiliation {}", t.date),
+                covers: format!("résiliation du {}", Date(t.date)),
                 due: t.date,
                 kind: super::PaymentKind::Repayment,
                 base: paid,

@@ -154,19 +154,23 @@ pub struct Split {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CoverageError {
     /// A régime text not recognised.
-    #[error("régime {0:?} inconnu : attendu general (10) ou alsace_moselle (13)")]
+    #[error("régime {0:?} inconnu : attendu général (10) ou alsace_moselle (13)")]
     UnknownRegime(String),
     /// An exoneration text not recognised.
     #[error(
-        "exonération {0:?} inconnue : attendu none (0), ald (4), maternity, at_mp, invalidity, military_pension, mines (6), c2s ou ame"
+        "exonération {0:?} inconnue : attendu aucune (0), ald (4), maternité, at_mp, invalidité, pension_militaire, mines (6), c2s ou ame"
     )]
     UnknownExoneration(String),
     /// A tiers payant text not recognised.
-    #[error("tiers payant {0:?} inconnu : attendu none, amo ou full")]
+    #[error("tiers payant {0:?} inconnu : attendu non, partiel (amo) ou intégral")]
     UnknownTiersPayant(String),
     /// No row of the data covers the case on that date (the C2S before
     /// 2019-11-01, a date before the data).
-    #[error("aucun taux de prise en charge « {case} » en vigueur le {date}")]
+    #[error(
+        "aucun taux de prise en charge ({}) en vigueur le {}",
+        case_label(case),
+        crate::fr::Date(*date)
+    )]
     NotInForce {
         /// The case (`general`, `c2s`, …).
         case: &'static str,
@@ -174,8 +178,25 @@ pub enum CoverageError {
         date: NaiveDate,
     },
     /// An amount too large to split (beyond the documented bounds).
-    #[error("montant {0} hors des bornes du calcul")]
+    #[error("montant {} hors des bornes du calcul", crate::fr::Eur(*.0))]
     Overflow(Decimal),
+}
+
+/// A case of `coverage.csv` as a person reads it (`c2s` → `C2S`).
+fn case_label(case: &str) -> &str {
+    match case {
+        "general" => "régime général",
+        "alsace_moselle" => "régime local d'Alsace-Moselle",
+        "ald" => "ALD",
+        "maternity" => "maternité",
+        "at_mp" => "accident du travail ou maladie professionnelle",
+        "invalidity" => "invalidité",
+        "military_pension" => "pension militaire d'invalidité",
+        "mines" => "régime minier",
+        "c2s" => "C2S",
+        "ame" => "AME",
+        other => other,
+    }
 }
 
 impl Regime {

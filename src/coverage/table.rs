@@ -130,12 +130,15 @@ mod tests {
         );
         let e = Table::parse(&overlap).unwrap_err().to_string();
         assert!(
-            e.contains("coverage.csv:3") && e.contains("valid_from"),
+            e.contains("coverage.csv, ligne 3") && e.contains("valid_from"),
             "{e}"
         );
         let no_source = format!("{HEAD}amo_rate,general,60,2012-01-01,,,\n");
         let e = Table::parse(&no_source).unwrap_err().to_string();
-        assert!(e.contains("coverage.csv:2") && e.contains("source"), "{e}");
+        assert!(
+            e.contains("coverage.csv, ligne 2") && e.contains("source"),
+            "{e}"
+        );
         let bad_value = format!("{HEAD}amo_rate,general,soixante,2012-01-01,,s,\n");
         assert!(
             Table::parse(&bad_value)

@@ -89,7 +89,7 @@ fn each_rate_and_exoneration() {
     )
     .unwrap_err();
     assert!(matches!(e, CoverageError::NotInForce { case: "c2s", .. }));
-    assert!(e.to_string().contains("2019-10-31"));
+    assert!(e.to_string().contains("31/10/2019"), "{e}");
 }
 
 #[test]

@@ -372,7 +372,9 @@ impl SqliteHistory {
                         store,
                         format!(
                             "facture {:?}, ligne {:?} : la date {} est hors des années 0000 à 9999 ; rien n'a été enregistré",
-                            l.invoice_id, l.line_ref, l.date
+                            l.invoice_id,
+                            l.line_ref,
+                            crate::fr::Date(l.date)
                         ),
                     )
                 })?;
@@ -481,7 +483,8 @@ fn open_error(store: &str, e: &rusqlite::Error) -> Error {
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => error(
             store,
             format!(
-                "ce fichier n'est pas une base SQLite de kine-tarif, ou il est endommagé (SQLite : {e})"
+                "ce fichier n'est pas une base SQLite de kine-tarif, ou il est endommagé ({})",
+                sqlite_code(e)
             ),
         ),
         _ => error(store, describe("ouverture", e)),
@@ -501,5 +504,14 @@ fn describe(doing: &str, e: &rusqlite::Error) -> String {
         Some(ErrorCode::SystemIoFailure) => "erreur d'entrée-sortie",
         _ => "erreur SQLite",
     };
-    format!("{doing} : {what} (SQLite : {e})")
+    format!("{doing} : {what} ({})", sqlite_code(e))
+}
+
+/// The SQLite error's number, for a support request (its text is
+/// SQLite's, in English).
+fn sqlite_code(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) => format!("code SQLite {}", f.extended_code),
+        _ => "erreur de la bibliothèque SQLite".to_string(),
+    }
 }

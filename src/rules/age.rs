@@ -6,6 +6,7 @@
 //! no longer does.
 
 use super::{Line, age_on};
+use crate::fr::Date;
 use crate::nomenclature::ActTraits;
 use crate::{Code, Finding, FindingCode};
 
@@ -29,18 +30,21 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
         None => out.push(Finding::new(
             FindingCode::AgeUnknown,
             format!(
-                "{what} ; date de naissance absente (patient_birth_date), condition non vérifiée."
+                "{what} ; date de naissance absente (colonne patient_birth_date), condition non vérifiée."
             ),
         )),
         Some(birth) => match age_on(birth, l.date) {
             Some(age) if ok(age) => {}
             Some(age) => out.push(Finding::new(
                 FindingCode::AgeCondition,
-                format!("{what} ; le patient a {age} ans le {}.", l.date),
+                format!("{what} ; le patient a {age} ans le {}.", Date(l.date)),
             )),
             None => out.push(Finding::new(
                 FindingCode::AgeCondition,
-                format!("{what} ; date de naissance {birth} postérieure à l'acte."),
+                format!(
+                    "{what} ; date de naissance {} postérieure à l'acte.",
+                    Date(birth)
+                ),
             )),
         },
     }

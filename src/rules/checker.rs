@@ -51,7 +51,7 @@ pub struct LineResult<R> {
     pub amount: Option<Decimal>,
     /// The amount the invoice claims.
     pub billed_amount: Option<Decimal>,
-    /// How the amount was worked out (`7.50 × 2.21 € × 1 = 16.5750 → 16.58 €`).
+    /// How the amount was worked out (`7,5 × 2,21 € × 1 = 16,575 → 16,58 €`).
     pub formula: Option<String>,
     /// `ok`, `warning` or `error`.
     pub status: LineStatus,
@@ -161,7 +161,7 @@ impl<'t, R> Checker<'t, R> {
                     line.territory = Territory::Metropole;
                     dept_finding = Some(Finding::new(
                         crate::FindingCode::InvalidField,
-                        format!("department : {e}"),
+                        format!("colonne department : {e}."),
                     ));
                 }
             }
@@ -268,7 +268,7 @@ impl<'t, R> Checker<'t, R> {
             priced.findings.extend(refused.map(|m| {
                 Finding::new(
                     crate::FindingCode::InvalidField,
-                    format!("exoneration : {m}"),
+                    format!("colonne exoneration : {m}."),
                 )
             }));
             let mut result = LineResult::of(reference, ctx.invoice_id.clone(), priced);

@@ -11,6 +11,7 @@
 //! marks a prescription renewed by the physiotherapist: not direct access.
 
 use super::{Concerns, Line, RENEWAL_PRESCRIBER, Runs, for_each_in};
+use crate::fr::Date;
 use crate::history::Window;
 use crate::{Finding, FindingCode};
 
@@ -50,7 +51,7 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
                     FindingCode::DirectAccessLimit,
                     format!(
                         "Accès direct : séance n° {count} de l'épisode commencé le {} ; au-delà de 8 séances, un diagnostic médical préalable est nécessaire.",
-                        start.unwrap_or(d)
+                        Date(start.unwrap_or(d))
                     ),
                 ));
                 }

@@ -14,6 +14,7 @@ use chrono::{NaiveTime, Timelike};
 
 use super::holidays::is_sunday_or_holiday;
 use super::{Concerns, Line, Runs, for_each_in};
+use crate::fr::Date;
 use crate::{Code, CodeKind, Finding, FindingCode};
 
 fn in_window(t: NaiveTime, from_hour: u32, to_hour: u32) -> bool {
@@ -34,7 +35,7 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
             FindingCode::MajorationNotApplicable,
             format!(
                 "MDD le {} : ni un dimanche ni un jour férié{}.",
-                l.date,
+                Date(l.date),
                 l.ctx
                     .department
                     .map(|d| format!(" dans le {d}"))
@@ -47,14 +48,14 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
                     FindingCode::MajorationNotApplicable,
                     format!(
                         "MDN : acte à {} ; la nuit va de 20 h à 8 h.",
-                        t.format("%H:%M")
+                        t.format("%H h %M")
                     ),
                 ));
             }
             if let Some(t) = l.ctx.call_time.filter(|&t| !in_window(t, 19, 7)) {
                 out.push(Finding::new(
                     FindingCode::MajorationNotApplicable,
-                    format!("MDN : appel à {} ; la majoration de nuit suppose un appel entre 19 h et 7 h.", t.format("%H:%M")),
+                    format!("MDN : appel à {} ; la majoration de nuit suppose un appel entre 19 h et 7 h.", t.format("%H h %M")),
                 ));
             }
         }

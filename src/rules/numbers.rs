@@ -29,7 +29,10 @@ pub(crate) fn check(
         } else {
             FindingCode::NumberKeyDoubtful
         };
-        out.push(Finding::new(code, format!("{column} : {}.", e.message())));
+        out.push(Finding::new(
+            code,
+            format!("colonne {column} : {}.", e.message()),
+        ));
     };
     if let Some(Err(e)) = nir.map(check_nir) {
         push(FindingCode::NirInvalid, "patient_nir", e);

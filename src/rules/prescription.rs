@@ -28,6 +28,7 @@
 use chrono::{Months, NaiveDate};
 
 use super::{Concerns, Line, RENEWAL_PRESCRIBER, Runs, for_each_in};
+use crate::fr::Date;
 use crate::history::Window;
 use crate::{Finding, FindingCode};
 
@@ -48,8 +49,9 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             FindingCode::PrescriptionAfterAct,
             format!(
-                "prescription du {p} postérieure à l'acte du {} : la prescription écrite et datée précède les soins.",
-                l.date
+                "prescription du {} postérieure à l'acte du {} : la prescription écrite et datée précède les soins.",
+                Date(p),
+                Date(l.date)
             ),
         ));
     }
@@ -99,16 +101,18 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
                     out[i].push(Finding::new(
                         FindingCode::RenewalLate,
                         format!(
-                            "renouvellement par le masseur-kinésithérapeute : première séance renouvelée le {}, la prescription du {p} a alors 12 mois ou plus ; le renouvellement doit intervenir moins de 12 mois après la prescription (CSP art. L.4321-1), sauf opposition du médecin.",
-                            l.date
+                            "renouvellement par le masseur-kinésithérapeute : première séance renouvelée le {}, la prescription du {} a alors 12 mois ou plus ; le renouvellement doit intervenir moins de 12 mois après la prescription (CSP art. L.4321-1), sauf opposition du médecin.",
+                            Date(l.date),
+                            Date(p)
                         ),
                     ));
                 } else if !renewal && l.date > limit {
                     out[i].push(Finding::new(
                         FindingCode::PrescriptionOld,
                         format!(
-                            "première séance le {}, plus de 12 mois après la prescription du {p} ; aucun texte officiel ne fixe de délai, à vérifier avec la caisse.",
-                            l.date
+                            "première séance le {}, plus de 12 mois après la prescription du {} ; aucun texte officiel ne fixe de délai, à vérifier avec la caisse.",
+                            Date(l.date),
+                            Date(p)
                         ),
                     ));
                 }

@@ -22,6 +22,7 @@ use chrono::NaiveDate;
 pub const WINDOW: Window = Window::Day;
 
 use super::{Concerns, Line, Runs, for_each_in};
+use crate::fr::Date;
 use crate::nomenclature::ActTraits;
 use crate::{Finding, FindingCode};
 
@@ -33,7 +34,7 @@ pub(crate) const IN_FORCE: NaiveDate = match NaiveDate::from_ymd_opt(2024, 2, 22
 fn twice_a_day(l: &Line<'_>) -> Option<&'static str> {
     let a = l.single_act()?;
     match a.id.as_str() {
-        "A5-DESENCOMBREMENT" => Some("ARL 8.49"),
+        "A5-DESENCOMBREMENT" => Some("ARL 8,49"),
         "A5-MUCOVISCIDOSE" => Some("ARL 10"),
         id if id.starts_with("A10-") => Some("RPB"),
         _ => None,
@@ -66,7 +67,8 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
                         out[i].push(Finding::new(
                             FindingCode::SameDayNotAllowed,
                             format!(
-                                "PLL 12 est un forfait journalier : déjà facturé le {date} ({}).",
+                                "PLL 12 est un forfait journalier : déjà facturé le {} (facture {}).",
+                                Date(date),
                                 lines[p].ctx.invoice_id
                             ),
                         ));
@@ -88,7 +90,7 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
                     } else {
                         out[i].push(Finding::new(
                             FindingCode::SameDayNotAllowed,
-                            format!("{name} : deux séances par jour possibles, mais dans deux séances distinctes (colonne session) ; {} le même jour.", f.ctx.invoice_id),
+                            format!("{name} : deux séances par jour possibles, mais dans deux séances distinctes (colonne session) ; facture {} le même jour.", f.ctx.invoice_id),
                         ));
                     }
                     continue;
@@ -96,7 +98,7 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
                 if accepted.len() >= 2 {
                     out[i].push(Finding::new(
                     FindingCode::SameDayNotAllowed,
-                    format!("Troisième séance le {date} pour ce patient : au plus deux séances le même jour."),
+                    format!("Troisième séance le {} pour ce patient : au plus deux séances le même jour.", Date(date)),
                 ));
                     continue;
                 }
@@ -124,7 +126,8 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
                     out[i].push(Finding::new(
                         FindingCode::SameDayNotAllowed,
                         format!(
-                            "Deuxième séance le {date} (après {}) : il manque {}.",
+                            "Deuxième séance le {} (après la facture {}) : il manque {}.",
+                            Date(date),
                             f.ctx.invoice_id,
                             missing.join(", ")
                         ),
@@ -150,7 +153,7 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
                 if lines[i].all_are(ActTraits::BANDAGE) {
                     out[i].push(Finding::new(
                     FindingCode::SameDayNotAllowed,
-                    "Supplément bandage multicouche (RAV 1 / RAV 2) : jamais avec RAV 15.5, dont la cotation comprend le bandage.",
+                    "Supplément bandage multicouche (RAV 1 / RAV 2) : jamais avec RAV 15,5, dont la cotation comprend le bandage.",
                 ));
                 }
             }

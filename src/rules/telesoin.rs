@@ -42,6 +42,7 @@ pub(crate) type ShareBase = std::collections::BTreeMap<String, Vec<(i32, usize, 
 pub const SHARE_MINIMUM_SESSIONS: usize = 20;
 
 use super::{Concerns, Line, Runs, for_each_in};
+use crate::fr::{Date, Num};
 use crate::nomenclature::ActTraits;
 use crate::{Act, Code, Finding, FindingCode};
 
@@ -64,10 +65,14 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             FindingCode::TelesoinNotTmk,
             format!(
-                "Séance à distance : se cote TMK {} (lettre clé du télésoin), pas {} {}.",
-                l.coefficient.map(|c| c.to_string()).unwrap_or_default(),
+                "Séance à distance : se cote TMK {} (lettre clé du télésoin), et non {} {}.",
+                l.coefficient
+                    .map(|c| Num(c).to_string())
+                    .unwrap_or_default(),
                 l.code,
-                l.coefficient.map(|c| c.to_string()).unwrap_or_default()
+                l.coefficient
+                    .map(|c| Num(c).to_string())
+                    .unwrap_or_default()
             ),
         ));
     }
@@ -143,7 +148,7 @@ pub(crate) fn check(
                 if !known {
                     out[i].push(Finding::new(
                     FindingCode::TelesoinUnknownPatient,
-                    format!("Aucun acte en présence de ce patient avec ce praticien entre le {from} et le {} dans le lot.", l.date),
+                    format!("Aucun acte en présence de ce patient avec ce praticien entre le {} et le {} dans le lot.", Date(from), Date(l.date)),
                 ));
                 }
             }

@@ -28,6 +28,7 @@ pub const TRIP_WINDOW: Window = Window::Day;
 
 use super::{Concerns, Line, Runs, for_each_in, group_by};
 use crate::bounds;
+use crate::fr::{Date, Num};
 use crate::{Act, Code, CodeKind, Finding, FindingCode, IfsScope};
 
 const SINGLE_IFS: NaiveDate = match NaiveDate::from_ymd_opt(2026, 1, 1) {
@@ -52,7 +53,8 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             FindingCode::InvalidField,
             format!(
-                "distance_km {d} : {} ; IK non vérifiées.",
+                "distance_km {} : {} ; IK non vérifiées.",
+                Num(d),
                 bounds::KILOMETRES_EXPECTED
             ),
         ));
@@ -61,16 +63,17 @@ pub(crate) fn check_line(l: &Line<'_>, out: &mut Vec<Finding>) {
     if d <= min {
         out.push(Finding::new(
             FindingCode::IkDistanceMismatch,
-            format!("Distance {d} km : pas d'IK à {min} km ou moins en {zone} (quantité attendue 0) ; l'IFD s'applique."),
+            format!("Distance {} km : pas d'IK à {min} km ou moins en {zone} (quantité attendue 0) ; l'IFD s'applique.", Num(d)),
         ));
     } else if l.quantity != expected {
         out.push(Finding::new(
             FindingCode::IkDistanceMismatch,
             format!(
-                "{} : {} km facturés, attendu 2 × {d} − {abatement} = {expected} km ({zone}).",
+                "{} : {} km facturés, attendu 2 × {} − {abatement} = {} km ({zone}).",
                 l.code,
-                l.quantity,
-                expected = expected.normalize()
+                Num(l.quantity),
+                Num(d),
+                Num(expected)
             ),
         ));
     }
@@ -182,8 +185,8 @@ pub(crate) fn check(lines: &[Line<'_>], runs: &Runs, out: &mut [Vec<Finding>]) {
                             .any(|&j| lines[j].any_act(|a| a.ifs == IfsScope::PostSurgery35Days))
                         {
                             match discharge {
-                            None => "l'acte de l'article 1 (A, B, C, E, F) n'y ouvre droit qu'après chirurgie, de la sortie d'hospitalisation au 35e jour : discharge_date manquante".to_string(),
-                            Some(dis) => format!("sortie d'hospitalisation le {dis} : le {} est au-delà du 35e jour", l.date),
+                            None => "l'acte de l'article 1 (A, B, C, E, F) n'y ouvre droit qu'après chirurgie, de la sortie d'hospitalisation au 35e jour : date de sortie absente (colonne discharge_date)".to_string(),
+                            Some(dis) => format!("sortie d'hospitalisation le {} : le {} est au-delà du 35e jour", Date(dis), Date(l.date)),
                         }
                         } else {
                             "aucun acte du jour n'est dans la liste de l'article 13 E (art. 1 D ; 1 A, B, C, E, F après chirurgie ; 2 ; 4 ; 5 hors urgence ; 9)".to_string()

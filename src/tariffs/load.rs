@@ -19,14 +19,17 @@ use super::{
     FastHash, LetterValue, MAX_COEFFICIENT, MAX_COEFFICIENT_DECIMALS, MAX_LETTER_VALUE,
     MAX_VALUE_DECIMALS, slot,
 };
+use crate::fr::{Date, Num, Span};
 use crate::nomenclature::{
     Act, ActPeriod, ActStatus, ActTraits, IfsScope, OldCotation, RowStatus, coef_key,
 };
 use crate::{Code, CodeKind, Error, Period, Territory};
 
 /// What the messages call a letter value and a coefficient.
-const A_VALUE: &str = "une valeur de lettre (MAX_VALUE_DECIMALS, MAX_LETTER_VALUE)";
-const A_COEFFICIENT: &str = "un coefficient (MAX_COEFFICIENT_DECIMALS, MAX_COEFFICIENT)";
+/// (Their bounds are `MAX_VALUE_DECIMALS`, `MAX_LETTER_VALUE`,
+/// `MAX_COEFFICIENT_DECIMALS` and `MAX_COEFFICIENT`.)
+const A_VALUE: &str = "une valeur de lettre clé";
+const A_COEFFICIENT: &str = "un coefficient";
 
 /// One row of `letter_values.csv`.
 #[derive(Debug)]
@@ -72,7 +75,7 @@ pub(super) fn letter_values(text: &str) -> Result<LetterRows, Error> {
             r.err(
                 "territory",
                 format!(
-                    "unknown territory {:?} (metropole, dom)",
+                    "territoire {:?} inconnu : attendu \"metropole\" ou \"dom\"",
                     r.get("territory")
                 ),
             )
@@ -83,7 +86,7 @@ pub(super) fn letter_values(text: &str) -> Result<LetterRows, Error> {
             if !r.get("value").is_empty() {
                 return Err(r.err(
                     "value",
-                    "une ligne `suppressed` (le code n'existe plus à partir de valid_from) n'a pas de valeur",
+                    "une ligne de statut \"suppressed\" (le code n'existe plus à partir de valid_from) n'a pas de valeur",
                 ));
             }
             None
@@ -92,7 +95,7 @@ pub(super) fn letter_values(text: &str) -> Result<LetterRows, Error> {
                 r.err(
                     "status",
                     format!(
-                        "statut inconnu {:?} (in_force, conditional, unknown, suppressed)",
+                        "statut {:?} inconnu : attendu \"in_force\", \"conditional\", \"unknown\" ou \"suppressed\"",
                         r.get("status")
                     ),
                 )
@@ -100,7 +103,10 @@ pub(super) fn letter_values(text: &str) -> Result<LetterRows, Error> {
             let value = match (status, r.get("value").is_empty()) {
                 (RowStatus::Unknown, true) => None,
                 (RowStatus::Unknown, false) => {
-                    return Err(r.err("value", "a row with status unknown has no value"));
+                    return Err(r.err(
+                        "value",
+                        "une ligne de statut \"unknown\" (valeur inconnue) n'a pas de valeur",
+                    ));
                 }
                 (_, _) => Some(r.decimal("value", MAX_VALUE_DECIMALS, MAX_LETTER_VALUE, A_VALUE)?),
             };
@@ -119,8 +125,11 @@ pub(super) fn letter_values(text: &str) -> Result<LetterRows, Error> {
             return Err(r.err(
                 "valid_from",
                 format!(
-                    "{code} {territory}: period {period} overlaps {} of line {}",
-                    other.period, other.line
+                    "{code} {} : la période {} chevauche celle de la ligne {} ({})",
+                    territory.within(),
+                    Span(&period),
+                    other.line,
+                    Span(&other.period)
                 ),
             ));
         }
@@ -174,13 +183,13 @@ pub(super) fn acts(text: &str) -> Result<(Vec<Act>, ActIndex, Vec<Period>), Erro
     t.for_each(|r| {
         let id = r.text("act_id")?;
         if by_id.contains_key(&id) {
-            return Err(r.err("act_id", format!("duplicate act id {id}")));
+            return Err(r.err("act_id", format!("acte {id} en double")));
         }
         let letter = r.code("letter")?;
         if letter.kind() != CodeKind::ActKey {
             return Err(r.err(
                 "letter",
-                format!("{letter} is not a key letter of the current nomenclature"),
+                format!("{letter} n'est pas une lettre clé de la nomenclature actuelle"),
             ));
         }
         let mut old_cotations = Vec::new();
@@ -193,7 +202,7 @@ pub(super) fn acts(text: &str) -> Result<(Vec<Act>, ActIndex, Vec<Period>), Erro
             let (l, c) = part.split_once(' ').ok_or_else(|| {
                 r.err(
                     "old_cotation",
-                    format!("expected `LETTER COEF`, got {part:?}"),
+                    format!("{part:?} illisible, attendu une lettre clé et un coefficient (\"AMK 8\")"),
                 )
             })?;
             let l = Code::from_bytes(l.as_bytes())
@@ -201,33 +210,38 @@ pub(super) fn acts(text: &str) -> Result<(Vec<Act>, ActIndex, Vec<Period>), Erro
                 .ok_or_else(|| {
                     r.err(
                         "old_cotation",
-                        format!("old letter must be AMK, AMS or AMC, got {l:?}"),
+                        format!("ancienne lettre clé {l:?} refusée : attendu AMK, AMS ou AMC"),
                     )
                 })?;
             let c = c
                 .trim()
                 .parse::<rust_decimal::Decimal>()
-                .map_err(|_| r.err("old_cotation", format!("malformed coefficient {c:?}")))?;
+                .map_err(|_| r.err("old_cotation", format!("coefficient {c:?} illisible")))?;
             old_cotations.push((l, c));
         }
         let referentiel = match r.get("referentiel") {
             "yes" => true,
             "no" => false,
-            v => return Err(r.err("referentiel", format!("expected yes or no, got {v:?}"))),
+            v => {
+                return Err(r.err(
+                    "referentiel",
+                    format!("{v:?} refusé : attendu \"yes\" ou \"no\""),
+                ));
+            }
         };
         let prior_agreement_from = match r.get("prior_agreement_from") {
             "" => None,
             v => Some(v.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
                 r.err(
                     "prior_agreement_from",
-                    format!("expected a session number, got {v:?}"),
+                    format!("{v:?} refusé : attendu un numéro de séance (1 ou plus)"),
                 )
             })?),
         };
         if referentiel != prior_agreement_from.is_some() {
             return Err(r.err(
                 "prior_agreement_from",
-                "an act subject to a référentiel needs a threshold, and only such an act",
+                "un acte soumis à un référentiel a un seuil d'accord préalable, et lui seul",
             ));
         }
         let ifs = match r.get("ifs") {
@@ -237,7 +251,9 @@ pub(super) fn acts(text: &str) -> Result<(Vec<Act>, ActIndex, Vec<Period>), Erro
             v => {
                 return Err(r.err(
                     "ifs",
-                    format!("expected no, always or post_surgery_35d, got {v:?}"),
+                    format!(
+                        "{v:?} refusé : attendu \"no\", \"always\" ou \"post_surgery_35d\""
+                    ),
                 ));
             }
         };
@@ -248,7 +264,9 @@ pub(super) fn acts(text: &str) -> Result<(Vec<Act>, ActIndex, Vec<Period>), Erro
             v => {
                 return Err(r.err(
                     "status",
-                    format!("expected in_force, conditional or suppressed, got {v:?}"),
+                    format!(
+                        "statut {v:?} inconnu : attendu \"in_force\", \"conditional\" ou \"suppressed\""
+                    ),
                 ));
             }
         };
@@ -258,7 +276,7 @@ pub(super) fn acts(text: &str) -> Result<(Vec<Act>, ActIndex, Vec<Period>), Erro
                 return Err(r.err(
                     "valid_to",
                     format!(
-                        "{id} : statut suppressed sans valid_to : un acte supprimé a une fin de vie (le premier jour où il n'existe plus)"
+                        "{id} : statut \"suppressed\" sans valid_to : un acte supprimé a une fin de vie (le premier jour où il n'existe plus)"
                     ),
                 ));
             }
@@ -266,7 +284,8 @@ pub(super) fn acts(text: &str) -> Result<(Vec<Act>, ActIndex, Vec<Period>), Erro
                 return Err(r.err(
                     "status",
                     format!(
-                        "{id} : la vie de l'acte s'arrête le {to} (valid_to) mais son statut n'est pas suppressed"
+                        "{id} : la vie de l'acte s'arrête le {} (valid_to) mais son statut n'est pas \"suppressed\"",
+                        Date(to)
                     ),
                 ));
             }
@@ -325,7 +344,7 @@ pub(super) fn act_coefficients(
         let id = r.text("act_id")?;
         let &ai = by_id
             .get(&id)
-            .ok_or_else(|| r.err("act_id", format!("unknown act {id} (not in acts.csv)")))?;
+            .ok_or_else(|| r.err("act_id", format!("acte {id} inconnu (absent de acts.csv)")))?;
         let coefficient = r.decimal(
             "coefficient",
             MAX_COEFFICIENT_DECIMALS,
@@ -334,7 +353,10 @@ pub(super) fn act_coefficients(
         )?;
         let status = r.status()?;
         if status == RowStatus::Unknown {
-            return Err(r.err("status", "an act coefficient cannot be unknown"));
+            return Err(r.err(
+                "status",
+                "le coefficient d'un acte ne peut pas être de statut \"unknown\"",
+            ));
         }
         let p = ActPeriod {
             coefficient,
@@ -351,7 +373,11 @@ pub(super) fn act_coefficients(
         {
             return Err(r.err(
                 "valid_from",
-                format!("{id}: period {} overlaps {}", p.period, o.period),
+                format!(
+                    "{id} : la période {} chevauche la période {}",
+                    Span(&p.period),
+                    Span(&o.period)
+                ),
             ));
         }
         acts[ai].periods.push(p);
@@ -387,7 +413,7 @@ pub(super) fn old_cotations(text: &str) -> Result<OldCotations, Error> {
         if !matches!(letter, Code::AMK | Code::AMS | Code::AMC) {
             return Err(r.err(
                 "letter",
-                format!("old cotations use AMK, AMS or AMC, not {letter}"),
+                format!("une ancienne cotation est en AMK, AMS ou AMC, pas en {letter}"),
             ));
         }
         let coefficient = r.decimal(
@@ -397,13 +423,17 @@ pub(super) fn old_cotations(text: &str) -> Result<OldCotations, Error> {
             A_COEFFICIENT,
         )?;
         let key =
-            coef_key(coefficient).ok_or_else(|| r.err("coefficient", "more than two decimals"))?;
+            coef_key(coefficient).ok_or_else(|| r.err("coefficient", "plus de deux décimales"))?;
         let period = r.period()?;
         let transition_from: NaiveDate = r.date("transition_from")?;
         if !period.contains(transition_from) {
             return Err(r.err(
                 "transition_from",
-                format!("{transition_from} is outside the period {period}"),
+                format!(
+                    "le {} est hors de la période de la ligne ({})",
+                    Date(transition_from),
+                    Span(&period)
+                ),
             ));
         }
         let o = OldCotation {
@@ -417,7 +447,7 @@ pub(super) fn old_cotations(text: &str) -> Result<OldCotations, Error> {
         if out.insert((letter, key), o).is_some() {
             return Err(r.err(
                 "coefficient",
-                format!("duplicate old cotation {letter} {coefficient}"),
+                format!("ancienne cotation {letter} {} en double", Num(coefficient)),
             ));
         }
         lines.insert((letter, key), r.line);

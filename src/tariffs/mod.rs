@@ -42,7 +42,7 @@ use load::ActIndex;
 /// Version of the embedded tariff data. It changes whenever a file of
 /// `tariffs/` changes; `tariffs/VERSION` records it with a fingerprint of
 /// the files, and a test fails when they drift apart.
-pub const TARIFF_DATA_VERSION: &str = "2026-12-05.2";
+pub const TARIFF_DATA_VERSION: &str = "2026-12-05.3";
 
 /// The files of a tariff set, in load order.
 pub const TARIFF_FILES: [&str; 4] = [

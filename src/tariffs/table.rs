@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::fr::{Date, Num};
 use crate::nomenclature::RowStatus;
 use crate::{Code, Error, Period};
 
@@ -140,7 +141,7 @@ impl<'a> Table<'a> {
             .from_reader(text.as_bytes());
         let headers = reader
             .headers()
-            .map_err(|e| Error::data(file, 1, "-", e.to_string()))?
+            .map_err(|e| Error::data(file, 1, "-", crate::error::csv_text(&e)))?
             .clone();
         let cols: HashMap<String, usize> = headers
             .iter()
@@ -149,7 +150,7 @@ impl<'a> Table<'a> {
             .collect();
         for r in required {
             if !cols.contains_key(*r) {
-                return Err(Error::data(file, 1, r, "missing column"));
+                return Err(Error::data(file, 1, r, "colonne absente de l'en-tête"));
             }
         }
         Ok(Table {
@@ -192,7 +193,7 @@ impl<'a> Table<'a> {
                         } => format!(
                             "{len} champs au lieu des {expected_len} de l'en-tête : ligne coupée, ou virgule en trop (un décimal s'écrit avec un point)"
                         ),
-                        _ => e.to_string(),
+                        _ => crate::error::csv_text(&e),
                     };
                     return Err(Error::data(self.file, line, "-", message));
                 }
@@ -220,7 +221,7 @@ impl Row<'_> {
     pub fn text(&self, col: &str) -> Result<String, Error> {
         let v = self.get(col);
         if v.is_empty() {
-            return Err(self.err(col, "empty"));
+            return Err(self.err(col, "champ vide"));
         }
         Ok(v.to_string())
     }
@@ -232,7 +233,7 @@ impl Row<'_> {
             .ok()
             .filter(|_| v.len() == 10)
             .ok_or(())
-            .map_err(|_| self.err(col, format!("malformed date {v:?} (expected YYYY-MM-DD)")))
+            .map_err(|_| self.err(col, format!("date {v:?} illisible, attendu AAAA-MM-JJ")))
     }
 
     /// An optional date (empty = `None`).
@@ -267,23 +268,26 @@ impl Row<'_> {
             .ok_or_else(|| {
                 self.err(
                     col,
-                    format!("malformed decimal {v:?} (expected digits with a dot)"),
+                    format!("nombre {v:?} illisible, attendu des chiffres avec un point décimal"),
                 )
             })?;
         if frac.len() > max_decimals {
             return Err(self.err(
                 col,
                 format!(
-                    "{v} a {} décimales : au plus {max_decimals} pour {what} (rien n'est arrondi)",
+                    "{v:?} a {} décimales : au plus {max_decimals} pour {what} (rien n'est arrondi)",
                     frac.len()
                 ),
             ));
         }
         if d.is_zero() {
-            return Err(self.err(col, "zero"));
+            return Err(self.err(col, "zéro refusé, un nombre positif est attendu"));
         }
         if d > max {
-            return Err(self.err(col, format!("{v} dépasse le maximum de {max} pour {what}")));
+            return Err(self.err(
+                col,
+                format!("{v:?} dépasse le maximum de {} pour {what}", Num(max)),
+            ));
         }
         Ok(d)
     }
@@ -291,7 +295,7 @@ impl Row<'_> {
     /// A billing code.
     pub fn code(&self, col: &str) -> Result<Code, Error> {
         let v = self.get(col);
-        Code::from_bytes(v.as_bytes()).ok_or_else(|| self.err(col, format!("unknown letter {v:?}")))
+        Code::from_bytes(v.as_bytes()).ok_or_else(|| self.err(col, format!("code {v:?} inconnu")))
     }
 
     /// The half-open period of `valid_from` and `valid_to`.
@@ -303,7 +307,11 @@ impl Row<'_> {
         {
             return Err(self.err(
                 "valid_to",
-                format!("period not ordered: valid_to {t} is not after valid_from {from}"),
+                format!(
+                    "période dans le désordre : valid_to ({}) n'est pas après valid_from ({})",
+                    Date(t),
+                    Date(from)
+                ),
             ));
         }
         Ok(Period::new(from, to))
@@ -315,7 +323,9 @@ impl Row<'_> {
         RowStatus::parse(v).ok_or_else(|| {
             self.err(
                 "status",
-                format!("unknown status {v:?} (in_force, conditional, unknown)"),
+                format!(
+                    "statut {v:?} inconnu : attendu \"in_force\", \"conditional\" ou \"unknown\""
+                ),
             )
         })
     }

@@ -26,6 +26,7 @@ use chrono::NaiveDate;
 
 use super::load::LetterRows;
 use super::{LetterValue, Tariffs, slot};
+use crate::fr::{Date, Num, Span};
 use crate::nomenclature::{Act, coef_key};
 use crate::{Code, CodeKind, Error, Period, Territory};
 
@@ -62,7 +63,9 @@ pub(super) fn code_lives(rows: &LetterRows) -> Result<(), Error> {
                         seen.line,
                         "territory",
                         format!(
-                            "{code} : aucune ligne en {terr} ({o} en a, jusqu'à la ligne {}) : chaque code a ses valeurs dans les deux territoires (status unknown si la source n'en donne pas)",
+                            "{code} : aucune ligne {} (il y en a {}, jusqu'à la ligne {}) : chaque code a ses valeurs dans les deux territoires (statut \"unknown\" si la source n'en donne pas)",
+                            terr.within(),
+                            o.within(),
                             seen.line
                         ),
                     ),
@@ -71,7 +74,7 @@ pub(super) fn code_lives(rows: &LetterRows) -> Result<(), Error> {
                         rows.lines,
                         "code",
                         format!(
-                            "{code} : aucune ligne dans le fichier, ni metropole ni dom (fichier tronqué ?) : chaque code a ses valeurs dans les deux territoires, `unknown` si la source n'en donne pas, `suppressed` à partir du jour où il disparaît"
+                            "{code} : aucune ligne dans le fichier, ni en métropole ni en outre-mer (fichier tronqué ?) : chaque code a ses valeurs dans les deux territoires, de statut \"unknown\" si la source n'en donne pas, \"suppressed\" à partir du jour où il disparaît"
                         ),
                     ),
                 });
@@ -82,7 +85,8 @@ pub(super) fn code_lives(rows: &LetterRows) -> Result<(), Error> {
                     first.line,
                     "status",
                     format!(
-                        "{code} {terr} : la première ligne du code est `suppressed` : un code commence par une valeur"
+                        "{code} {} : la première ligne du code est de statut \"suppressed\" : un code commence par une valeur",
+                        terr.within()
                     ),
                 ));
             }
@@ -96,8 +100,13 @@ pub(super) fn code_lives(rows: &LetterRows) -> Result<(), Error> {
                         a.line,
                         "valid_to",
                         format!(
-                            "{code} {terr} : trou entre la ligne {} ({}) et la ligne {} ({}) : aucune valeur sur {hole}",
-                            a.line, a.period, b.line, b.period
+                            "{code} {} : trou entre la ligne {} ({}) et la ligne {} ({}) : aucune valeur {}",
+                            terr.within(),
+                            a.line,
+                            Span(&a.period),
+                            b.line,
+                            Span(&b.period),
+                            Span(&hole)
                         ),
                     ));
                 }
@@ -108,7 +117,9 @@ pub(super) fn code_lives(rows: &LetterRows) -> Result<(), Error> {
                     last.line,
                     "valid_to",
                     format!(
-                        "{code} {terr} : la dernière ligne s'arrête le {to} et aucune ne la suit : aucune valeur sur [{to}, …) (ligne manquante ? un code qui disparaît finit par une ligne `suppressed` à partir de ce jour)"
+                        "{code} {} : la dernière ligne n'est plus valable à partir du {} (valid_to) et aucune ne la suit : aucune valeur à partir de ce jour (ligne manquante ? un code qui disparaît finit par une ligne de statut \"suppressed\" à partir de ce jour)",
+                        terr.within(),
+                        Date(to)
                     ),
                 ));
             }
@@ -143,13 +154,17 @@ pub(super) fn code_lives(rows: &LetterRows) -> Result<(), Error> {
                     line,
                     "valid_from",
                     format!(
-                        "{code} commence le {from_m} en {m} (ligne {line_m}) et le {from_d} en {d} (ligne {line_d}) : un code a la même vie dans les deux territoires (ligne manquante ?)"
+                        "{code} commence le {} {} (ligne {line_m}) et le {} {} (ligne {line_d}) : un code a la même vie dans les deux territoires (ligne manquante ?)",
+                        Date(from_m),
+                        m.within(),
+                        Date(from_d),
+                        d.within()
                     ),
                 ));
             }
             if end_m.map(|e| e.0) != end_d.map(|e| e.0) {
                 let show = |e: Option<(NaiveDate, u64)>| match e {
-                    Some((day, line)) => format!("supprimé le {day} (ligne {line})"),
+                    Some((day, line)) => format!("supprimé le {} (ligne {line})", Date(day)),
                     None => "sans fin".to_string(),
                 };
                 let line = end_m.or(end_d).map_or(line_m, |e| e.1);
@@ -158,9 +173,11 @@ pub(super) fn code_lives(rows: &LetterRows) -> Result<(), Error> {
                     line,
                     "status",
                     format!(
-                        "{code} : {} en {m}, {} en {d} : un code a la même vie dans les deux territoires",
+                        "{code} : {} {}, {} {} : un code a la même vie dans les deux territoires",
                         show(end_m),
-                        show(end_d)
+                        m.within(),
+                        show(end_d),
+                        d.within()
                     ),
                 ));
             }
@@ -178,7 +195,10 @@ pub(super) fn act_lives(acts: &[Act], lives: &[Period]) -> Result<(), Error> {
                 "acts.csv",
                 act.line,
                 "act_id",
-                format!("{id} : aucun coefficient dans act_coefficients.csv pour sa vie {life}"),
+                format!(
+                    "{id} : aucun coefficient dans act_coefficients.csv pour sa vie ({})",
+                    Span(life)
+                ),
             ));
         };
         if first.period.from < life.from {
@@ -188,7 +208,9 @@ pub(super) fn act_lives(acts: &[Act], lives: &[Period]) -> Result<(), Error> {
                 "valid_from",
                 format!(
                     "{id} : coefficient à partir du {}, avant le début de la vie de l'acte ({}, acts.csv ligne {})",
-                    first.period.from, life.from, act.line
+                    Date(first.period.from),
+                    Date(life.from),
+                    act.line
                 ),
             ));
         }
@@ -198,11 +220,11 @@ pub(super) fn act_lives(acts: &[Act], lives: &[Period]) -> Result<(), Error> {
                 first.line,
                 "valid_from",
                 format!(
-                    "{id} : aucun coefficient sur {} : la vie de l'acte commence le {} (acts.csv ligne {}), son premier coefficient le {}",
-                    Period::new(life.from, Some(first.period.from)),
-                    life.from,
+                    "{id} : aucun coefficient {} : la vie de l'acte commence le {} (acts.csv ligne {}), son premier coefficient le {}",
+                    Span(&Period::new(life.from, Some(first.period.from))),
+                    Date(life.from),
                     act.line,
-                    first.period.from
+                    Date(first.period.from)
                 ),
             ));
         }
@@ -215,8 +237,12 @@ pub(super) fn act_lives(acts: &[Act], lives: &[Period]) -> Result<(), Error> {
                     a.line,
                     "valid_to",
                     format!(
-                        "{id} : trou dans la vie de l'acte entre la ligne {} ({}) et la ligne {} ({}) : aucun coefficient sur {hole}",
-                        a.line, a.period, b.line, b.period
+                        "{id} : trou dans la vie de l'acte entre la ligne {} ({}) et la ligne {} ({}) : aucun coefficient {}",
+                        a.line,
+                        Span(&a.period),
+                        b.line,
+                        Span(&b.period),
+                        Span(&hole)
                     ),
                 ));
             }
@@ -229,10 +255,11 @@ pub(super) fn act_lives(acts: &[Act], lives: &[Period]) -> Result<(), Error> {
                     last.line,
                     "valid_to",
                     format!(
-                        "{id} : aucun coefficient sur {} : le dernier (ligne {}, {}) s'arrête avant la fin de la vie de l'acte {life} (acts.csv ligne {}) ; ligne de coefficient manquante ?",
-                        Period::new(to, end),
+                        "{id} : aucun coefficient {} : le dernier (ligne {}, {}) s'arrête avant la fin de la vie de l'acte ({}, acts.csv ligne {}) ; ligne de coefficient manquante ?",
+                        Span(&Period::new(to, end)),
                         last.line,
-                        last.period,
+                        Span(&last.period),
+                        Span(life),
                         act.line
                     ),
                 ));
@@ -243,8 +270,11 @@ pub(super) fn act_lives(acts: &[Act], lives: &[Period]) -> Result<(), Error> {
                     last.line,
                     "valid_to",
                     format!(
-                        "{id} : le coefficient de la ligne {} ({}) court au-delà de la vie de l'acte {life} (acts.csv ligne {})",
-                        last.line, last.period, act.line
+                        "{id} : le coefficient de la ligne {} ({}) court au-delà de la vie de l'acte ({}, acts.csv ligne {})",
+                        last.line,
+                        Span(&last.period),
+                        Span(life),
+                        act.line
                     ),
                 ));
             }
@@ -288,7 +318,7 @@ impl Tariffs {
                         COEFFICIENTS,
                         p.line,
                         "coefficient",
-                        format!("{}: more than two decimals", act.id),
+                        format!("{} : plus de deux décimales", act.id),
                     )
                 })?;
                 let acts = self.by_coefficient.entry(key).or_default();
@@ -309,13 +339,13 @@ impl Tariffs {
                             p.line,
                             "coefficient",
                             format!(
-                                "{} and {} both carry {} {} on overlapping dates ({} and {}); declare it in `shared_cotation` of acts.csv if the official text does so",
+                                "{} et {} ont tous deux la cotation {} {} à des dates communes ({} et {}) ; si le texte officiel le prévoit, déclarez-le dans la colonne shared_cotation de acts.csv",
                                 other.id,
                                 act.id,
                                 act.letter,
-                                p.coefficient,
-                                other.periods[bp].period,
-                                p.period
+                                Num(p.coefficient),
+                                Span(&other.periods[bp].period),
+                                Span(&p.period)
                             ),
                         ));
                     }
@@ -330,8 +360,9 @@ impl Tariffs {
                         act.line,
                         "old_cotation",
                         format!(
-                            "{}: old cotation {l} {c} is missing from old_cotations.csv",
-                            act.id
+                            "{} : l'ancienne cotation {l} {} manque dans old_cotations.csv",
+                            act.id,
+                            Num(c)
                         ),
                     ));
                 }
@@ -342,7 +373,12 @@ impl Tariffs {
             .first()
             .map(|v| v.period.from)
             .ok_or_else(|| {
-                Error::data(VALUES, 1, "code", "no AMK value: the data covers no date")
+                Error::data(
+                    VALUES,
+                    1,
+                    "code",
+                    "aucune valeur de AMK : les données ne couvrent aucune date",
+                )
             })?;
         Ok(())
     }
@@ -364,8 +400,12 @@ impl Tariffs {
                         act.line,
                         "letter",
                         format!(
-                            "{} : pas de valeur {} en {terr} sur {hole} dans letter_values.csv, pendant la vie de l'acte {life}",
-                            act.id, act.letter
+                            "{} : pas de valeur {} {} {} dans letter_values.csv, pendant la vie de l'acte ({})",
+                            act.id,
+                            act.letter,
+                            terr.within(),
+                            Span(&hole),
+                            Span(&life)
                         ),
                     ));
                 }
@@ -384,7 +424,8 @@ impl Tariffs {
                     "coefficient",
                     format!(
                         "{} {} : aucun acte de acts.csv ne la nomme (colonne old_cotation) : la liste des anciennes cotations est celle que nomment les actes (ligne d'acte manquante ?)",
-                        o.letter, o.coefficient
+                        o.letter,
+                        Num(o.coefficient)
                     ),
                 ));
             }
@@ -395,8 +436,13 @@ impl Tariffs {
                         line,
                         "letter",
                         format!(
-                            "{} {} : pas de valeur {} en {terr} sur {hole} dans letter_values.csv, pendant la période de l'ancienne cotation {}",
-                            o.letter, o.coefficient, o.letter, o.period
+                            "{} {} : pas de valeur {} {} {} dans letter_values.csv, pendant la période de l'ancienne cotation ({})",
+                            o.letter,
+                            Num(o.coefficient),
+                            o.letter,
+                            terr.within(),
+                            Span(&hole),
+                            Span(&o.period)
                         ),
                     ));
                 }

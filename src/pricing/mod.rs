@@ -6,14 +6,16 @@
 //! ([`crate::money::round_to_cent`]). Travel allowances and
 //! RQD have no coefficient: amount = value × quantity (kilometres for IK).
 
+mod explain;
+
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::bounds;
-use crate::money::{format_money, product3, round_to_cent};
+use crate::fr::{Date, Eur, Num, Span};
+use crate::money::{product3, round_to_cent};
 use crate::nomenclature::{Act, ActPeriod, OldCotation, RowStatus};
 use crate::tariffs::{FastHash, LetterValue};
 use crate::{Code, CodeKind, Finding, FindingCode, LineStatus, Tariffs, Territory};
@@ -165,101 +167,6 @@ impl<'t> Priced<'t> {
     pub fn unit_value(&self) -> Option<Decimal> {
         self.value.and_then(|v| v.value)
     }
-
-    /// The formula behind the amount, e.g.
-    /// `9.79 × 2.21 € × 1 = 21.6359 → 21.64 €`.
-    pub fn formula(&self) -> Option<String> {
-        let (value, exact, amount) = (self.unit_value()?, self.exact?, self.amount?);
-        let mut s = String::new();
-        if let Some(c) = self.coefficient {
-            let _ = write!(s, "{c} × ");
-        }
-        let _ = write!(
-            s,
-            "{value} € × {} = {exact} → {} €",
-            self.line.quantity,
-            format_money(amount)
-        );
-        Some(s)
-    }
-
-    /// A multi-line explanation: every value used, its validity and its
-    /// source, then the findings with their rule and source.
-    pub fn explain(&self) -> String {
-        let mut s = String::new();
-        let l = &self.line;
-        let _ = writeln!(
-            s,
-            "Ligne : {} {} le {} ({}), quantité {}",
-            l.code,
-            l.coefficient.map(|c| c.to_string()).unwrap_or_default(),
-            l.date,
-            l.territory,
-            l.quantity
-        );
-        if let Some(a) = self.act {
-            let _ = writeln!(
-                s,
-                "Acte : {} — {} (chap. {} art. {} {})",
-                a.id, a.label, a.chapter, a.article, a.paragraph
-            );
-            let _ = writeln!(s, "  définition : {}", a.source);
-        }
-        if let Some(p) = self.act_period {
-            let _ = writeln!(
-                s,
-                "Coefficient : {} valable {} ({})",
-                p.coefficient,
-                p.period,
-                p.status.as_str()
-            );
-            let _ = writeln!(s, "  source : {}", p.source);
-            if !p.note.is_empty() {
-                let _ = writeln!(s, "  note : {}", p.note);
-            }
-        }
-        if let Some(o) = self.old_cotation {
-            let _ = writeln!(
-                s,
-                "Ancienne cotation : {} {} valable {} (transition à partir du {})",
-                o.letter, o.coefficient, o.period, o.transition_from
-            );
-            let _ = writeln!(s, "  source : {}", o.source);
-        }
-        if let Some(v) = self.value {
-            let _ = writeln!(
-                s,
-                "Valeur de {} ({}) : {} valable {} ({})",
-                v.code,
-                v.territory,
-                v.value
-                    .map(format_money)
-                    .map(|m| format!("{m} €"))
-                    .unwrap_or_else(|| "inconnue".into()),
-                v.period,
-                v.status.as_str()
-            );
-            let _ = writeln!(s, "  source : {}", v.source);
-        }
-        match self.formula() {
-            Some(f) => {
-                let _ = writeln!(
-                    s,
-                    "Montant : {f} (arrondi au centime, demi vers l'extérieur)"
-                );
-            }
-            None => {
-                let _ = writeln!(s, "Montant : non facturable tel quel");
-            }
-        }
-        for f in &self.findings {
-            let _ = writeln!(s, "{} [{}] {}", f.code, f.severity().as_str(), f.message);
-            let _ = writeln!(s, "  règle : {}", f.code.rule());
-            let _ = writeln!(s, "  source : {}", f.code.source());
-        }
-        let _ = write!(s, "Statut : {}", self.status().as_str());
-        s
-    }
 }
 
 /// Prices a line with the embedded tariffs.
@@ -273,10 +180,19 @@ fn act_not_in_force(out: &mut Priced<'_>, act: &Act, date: NaiveDate) {
     out.add(
         FindingCode::ActNotInForce,
         format!(
-            "{} n'est pas en vigueur le {date} (vie : {}).",
+            "{} n'est pas en vigueur le {} (acte en vigueur {}).",
             act.id,
-            act.life()
+            Date(date),
+            Span(&act.life())
         ),
+    );
+}
+
+/// An act id that names no act.
+fn unknown_act_id(out: &mut Priced<'_>, id: &str) {
+    out.add(
+        FindingCode::UnknownAct,
+        format!("Acte {id} inconnu (colonne act_id)."),
     );
 }
 
@@ -286,7 +202,7 @@ fn list_candidates(items: impl Iterator<Item = String>) -> String {
         all.join(", ")
     } else {
         format!(
-            "{}, … (+{} autres ; voir `kine-tarif convert`)",
+            "{}, … (+{} autres ; voir la commande kine-tarif convert)",
             all[..MAX_LISTED].join(", "),
             all.len() - MAX_LISTED
         )
@@ -314,12 +230,12 @@ fn quantity_message(line: &InvoiceLine) -> String {
     match line.code.kind() {
         CodeKind::TravelKm => format!(
             "Quantité {} : {}.",
-            line.quantity,
+            Num(line.quantity),
             bounds::QUANTITY_EXPECTED
         ),
         _ => format!(
             "Quantité {} : {}.",
-            line.quantity,
+            Num(line.quantity),
             bounds::unit_quantity_expected(line.code)
         ),
     }
@@ -365,14 +281,14 @@ fn price_depassement(out: &mut Priced<'_>) {
             out.add(
                 FindingCode::ExceptionalOverrun,
                 format!(
-                    "Dépassement exceptionnel de {} € : jamais remboursé par l'assurance maladie ; admis seulement pour une exigence particulière du patient (horaire, déplacement qu'il a demandé…), dont il est informé avant les soins ; un usage abusif est sanctionné.",
-                    format_money(b)
+                    "Dépassement exceptionnel de {} : jamais remboursé par l'assurance maladie ; admis seulement pour une exigence particulière du patient (horaire, déplacement qu'il a demandé…), dont il est informé avant les soins ; un usage abusif est sanctionné.",
+                    Eur(b)
                 ),
             );
         }
         None => out.add(
             FindingCode::InvalidField,
-            "DE : le montant du dépassement (billed_amount, positif) est attendu.",
+            "DE : le montant du dépassement est attendu, positif, dans la colonne billed_amount.",
         ),
     }
 }
@@ -383,9 +299,9 @@ fn amount_mismatch(out: &mut Priced<'_>, billed: Decimal, amount: Decimal) {
     out.add(
         FindingCode::AmountMismatch,
         format!(
-            "Montant facturé {} € ≠ montant calculé {} €.",
-            format_money(billed),
-            format_money(amount)
+            "Montant facturé {} ≠ montant calculé {}.",
+            Eur(billed),
+            Eur(amount)
         ),
     );
 }
@@ -575,8 +491,8 @@ impl Tariffs {
                 FindingCode::NoTariffForDate,
                 format!(
                     "Date {} antérieure à la couverture des tarifs (à partir du {}).",
-                    line.date,
-                    self.coverage_start()
+                    Date(line.date),
+                    Date(self.coverage_start())
                 ),
             );
             return;
@@ -590,7 +506,7 @@ impl Tariffs {
         {
             out.add(
                 FindingCode::InvalidField,
-                format!("Coefficient {c} : {}.", bounds::COEFFICIENT_EXPECTED),
+                format!("Coefficient {} : {}.", Num(c), bounds::COEFFICIENT_EXPECTED),
             );
             return;
         }
@@ -602,7 +518,7 @@ impl Tariffs {
                 if let Some(c) = line.coefficient.filter(|c| *c != Decimal::ONE) {
                     out.add(
                         FindingCode::InvalidField,
-                        format!("Coefficient {c} sur une ligne {} : ce code n'a pas de coefficient (quantité = nombre, ou km pour les IK) ; ignoré.", line.code),
+                        format!("Coefficient {} sur une ligne {} : ce code n'a pas de coefficient (la quantité est un nombre, ou des km pour les IK) ; ignoré.", Num(c), line.code),
                     );
                 }
                 self.apply_value(out, line.code, None);
@@ -622,17 +538,24 @@ impl Tariffs {
             let msg = match (rows.first(), rows.last()) {
                 (Some(first), _) if date < first.period.from => {
                     format!(
-                        "{code} n'existe pas encore le {date} ({territory}, à partir du {}).",
-                        first.period.from
+                        "{code} n'existe pas encore le {} {} (à partir du {}).",
+                        Date(date),
+                        territory.within(),
+                        Date(first.period.from)
                     )
                 }
                 (_, Some(last)) if last.period.to.is_some_and(|t| date >= t) => {
                     format!(
-                        "{code} n'existe plus le {date} (supprimé le {}).",
-                        last.period.to.unwrap_or(date)
+                        "{code} n'existe plus le {} (supprimé le {}).",
+                        Date(date),
+                        Date(last.period.to.unwrap_or(date))
                     )
                 }
-                _ => format!("{code} n'a pas de valeur le {date} en {territory}."),
+                _ => format!(
+                    "{code} n'a pas de valeur le {} {}.",
+                    Date(date),
+                    territory.within()
+                ),
             };
             out.add(FindingCode::ActNotInForce, msg);
             return;
@@ -643,7 +566,9 @@ impl Tariffs {
             out.add(
                 FindingCode::UnknownValue,
                 format!(
-                    "Valeur de {code} inconnue en {territory} le {date} : {}.",
+                    "Valeur de {code} inconnue {} le {} : {}.",
+                    territory.within(),
+                    Date(date),
                     v.source
                 ),
             );
@@ -668,7 +593,11 @@ impl Tariffs {
                 FindingCode::ConditionalTariff,
                 format!(
                     "{} {} ({}) : étape programmée le {} sous condition ({}).",
-                    act.letter, p.coefficient, act.id, p.period.from, p.source
+                    act.letter,
+                    Num(p.coefficient),
+                    act.id,
+                    Date(p.period.from),
+                    p.source
                 ),
             );
         }
@@ -693,8 +622,7 @@ impl Tariffs {
         };
         if let Some(id) = act_id {
             let Some(act) = self.act(id) else {
-                out.add(FindingCode::UnknownAct, format!("act_id {id} inconnu."));
-                return;
+                return unknown_act_id(out, id);
             };
             out.act = Some(act);
             match act.period_at(line.date) {
@@ -703,8 +631,12 @@ impl Tariffs {
                     out.add(
                         FindingCode::CoefficientRevalued,
                         format!(
-                            "{} se cote {} le {} : TMK {} au lieu de TMK {c}.",
-                            act.id, p.coefficient, line.date, p.coefficient
+                            "{} se cote {} le {} : TMK {} au lieu de TMK {}.",
+                            act.id,
+                            Num(p.coefficient),
+                            Date(line.date),
+                            Num(p.coefficient),
+                            Num(c)
                         ),
                     );
                     out.act_period = Some(p);
@@ -721,8 +653,10 @@ impl Tariffs {
             out.add(
                 FindingCode::UnknownAct,
                 format!(
-                    "TMK {c} : aucun acte en vigueur le {} n'a le coefficient {c}.",
-                    line.date
+                    "TMK {} : aucun acte en vigueur le {} n'a le coefficient {}.",
+                    Num(c),
+                    Date(line.date),
+                    Num(c)
                 ),
             );
             return;
@@ -742,8 +676,7 @@ impl Tariffs {
         };
         if let Some(id) = act_id {
             let Some(act) = self.act(id) else {
-                out.add(FindingCode::UnknownAct, format!("act_id {id} inconnu."));
-                return;
+                return unknown_act_id(out, id);
             };
             if act.letter == code {
                 match act.period_at(line.date) {
@@ -752,8 +685,12 @@ impl Tariffs {
                             out.add(
                                 FindingCode::CoefficientRevalued,
                                 format!(
-                                    "{} se cote {} {} le {} (et non {code} {c}).",
-                                    act.id, act.letter, p.coefficient, line.date
+                                    "{} se cote {} {} le {} (et non {code} {}).",
+                                    act.id,
+                                    act.letter,
+                                    Num(p.coefficient),
+                                    Date(line.date),
+                                    Num(c)
                                 ),
                             );
                         }
@@ -774,7 +711,12 @@ impl Tariffs {
             }
             out.add(
                 FindingCode::UnknownAct,
-                format!("{} se cote {}, pas {code} {c}.", act.id, act.letter),
+                format!(
+                    "{} se cote en {}, et non {code} {}.",
+                    act.id,
+                    act.letter,
+                    Num(c)
+                ),
             );
             return;
         }
@@ -790,9 +732,10 @@ impl Tariffs {
                 out.add(
                     FindingCode::AmbiguousAct,
                     format!(
-                        "{code} {c} désigne {} actes le {} : {} ; précisez act_id.",
+                        "{code} {} désigne {} actes le {} : {} ; précisez la colonne act_id.",
+                        Num(c),
                         at.len(),
-                        line.date,
+                        Date(line.date),
                         list_candidates(at.iter().map(|(a, _)| format!("{} ({})", a.id, a.label)))
                     ),
                 );
@@ -816,9 +759,9 @@ impl Tariffs {
 
         if history.is_empty() {
             let msg = if code.kind() == CodeKind::OldKey {
-                format!("{code} {c} n'est pas une ancienne cotation connue.")
+                format!("{code} {} n'est pas une ancienne cotation connue.", Num(c))
             } else {
-                format!("Aucun acte n'a jamais été coté {code} {c}.")
+                format!("Aucun acte n'a jamais été coté {code} {}.", Num(c))
             };
             out.add(FindingCode::UnknownAct, msg);
             return;
@@ -843,8 +786,12 @@ impl Tariffs {
                 out.add(
                     FindingCode::ActNotInForce,
                     format!(
-                        "{code} {c} désigne {} ({}), {when} le {} (en vigueur {}).",
-                        a.id, a.label, line.date, life
+                        "{code} {} désigne {} ({}), {when} le {} (en vigueur {}).",
+                        Num(c),
+                        a.id,
+                        a.label,
+                        Date(line.date),
+                        Span(&life)
                     ),
                 );
                 let _ = p;
@@ -858,8 +805,13 @@ impl Tariffs {
                 out.add(
                     FindingCode::CoefficientRevalued,
                     format!(
-                        "{code} {c} est la cotation de {} sur {was} ; le {} cet acte se cote {} {}.",
-                        a.id, line.date, a.letter, p.coefficient
+                        "{code} {} est la cotation de {} {} ; le {}, cet acte se cote {} {}.",
+                        Num(c),
+                        a.id,
+                        Span(&was),
+                        Date(line.date),
+                        a.letter,
+                        Num(p.coefficient)
                     ),
                 );
                 self.use_act_period(out, a, p);
@@ -867,11 +819,17 @@ impl Tariffs {
             many => {
                 out.add(
                     FindingCode::CoefficientRevalued,
-                    format!("{code} {c} a désigné plusieurs actes dont la cotation a changé : {} ; précisez act_id.", list_candidates(many.iter().map(|(a, p)| format!("{} {} ({})", a.letter, p.coefficient, a.id)))),
+                    format!(
+                        "{code} {} a désigné plusieurs actes dont la cotation a changé : {} ; précisez la colonne act_id.",
+                        Num(c),
+                        list_candidates(many.iter().map(|(a, p)| {
+                            format!("{} {} ({})", a.letter, Num(p.coefficient), a.id)
+                        }))
+                    ),
                 );
                 out.add(
                     FindingCode::AmbiguousAct,
-                    "Cotation corrigée impossible à choisir sans act_id.",
+                    "Cotation corrigée impossible à choisir sans l'acte (colonne act_id).",
                 );
             }
         }
@@ -891,9 +849,9 @@ impl Tariffs {
                 format!(
                     "{} {} n'est plus facturable depuis le {} ; nouvelles cotations au {} : {}.",
                     old.letter,
-                    old.coefficient,
-                    old.period.to.unwrap_or(line.date),
-                    line.date,
+                    Num(old.coefficient),
+                    Date(old.period.to.unwrap_or(line.date)),
+                    Date(line.date),
                     candidates()
                 ),
             );
@@ -905,10 +863,10 @@ impl Tariffs {
                 format!(
                     "{} {} accepté pendant la transition (jusqu'au {}) ; nouvelles cotations : {}.",
                     old.letter,
-                    old.coefficient,
+                    Num(old.coefficient),
                     old.period
                         .to
-                        .map(|t| t.pred_opt().unwrap_or(t).to_string())
+                        .map(|t| Date(t.pred_opt().unwrap_or(t)).to_string())
                         .unwrap_or_default(),
                     candidates()
                 ),
@@ -919,129 +877,4 @@ impl Tariffs {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The lines of the test below: every act period's cotation, with and
-    /// without its act id, every old cotation, TMK and the codes without a
-    /// coefficient, on both sides of every date the data changes on and
-    /// in the middle of each stretch, in both territories, with a billed
-    /// amount or without.
-    fn lines(t: &Tariffs) -> Vec<(InvoiceLine, Option<String>)> {
-        let b = t.boundaries();
-        let mut dates: Vec<NaiveDate> = Vec::new();
-        for (k, &d) in b.iter().enumerate() {
-            dates.extend(d.pred_opt());
-            dates.push(d);
-            dates.extend(d.succ_opt());
-            if let Some(&next) = b.get(k + 1) {
-                dates.push(d + (next - d) / 2);
-            }
-        }
-        let mut cotations: Vec<(Code, Option<Decimal>, Option<String>)> = Vec::new();
-        for a in t.acts() {
-            for p in &a.periods {
-                cotations.push((a.letter, Some(p.coefficient), None));
-                cotations.push((a.letter, Some(p.coefficient), Some(a.id.clone())));
-                // Another representation of the same number.
-                let mut c = p.coefficient;
-                c.rescale(c.scale() + 1);
-                cotations.push((a.letter, Some(c), None));
-                cotations.push((Code::TMK, Some(p.coefficient), None));
-            }
-            for &(l, c) in &a.old_cotations {
-                cotations.push((l, Some(c), None));
-                cotations.push((l, Some(c), Some(a.id.clone())));
-            }
-        }
-        for &c in Code::ALL {
-            if !matches!(
-                c.kind(),
-                CodeKind::ActKey | CodeKind::OldKey | CodeKind::Telesoin
-            ) {
-                cotations.push((c, None, None));
-            }
-        }
-        cotations.sort();
-        cotations.dedup();
-        let mut out = Vec::new();
-        let mut k = 0u32;
-        for (code, coefficient, act_id) in &cotations {
-            // Half the dates for each cotation, a different half from one
-            // cotation to the next.
-            for (i, &date) in dates.iter().enumerate() {
-                k = k.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                if !(k >> 16).is_multiple_of(2) {
-                    continue;
-                }
-                let territory = if i % 2 == 0 {
-                    Territory::Metropole
-                } else {
-                    Territory::Dom
-                };
-                let mut line = InvoiceLine::new(date, *code, *coefficient).in_territory(territory);
-                if (k >> 20).is_multiple_of(3) {
-                    line = line.with_quantity(Decimal::new(20, 0));
-                }
-                if (k >> 22).is_multiple_of(2) {
-                    line = line.with_billed_amount(Decimal::new(1655, 2));
-                }
-                out.push((line, act_id.clone()));
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn the_cache_gives_what_pricing_anew_gives() {
-        let t = Tariffs::embedded();
-        let lines = lines(t);
-        assert!(lines.len() > 10_000, "{}", lines.len());
-        let mut cache = PriceCache::default();
-        let (mut hits, mut priced) = (0, 0);
-        // What the lines priced as one entry show (the engine formats
-        // their priced columns once by entry).
-        let mut shown: HashMap<u64, String> = HashMap::default();
-        // Twice over, the second time in reverse order: each stretch's
-        // entries are made by some line and used by others.
-        for (line, act_id) in lines.iter().chain(lines.iter().rev()) {
-            let before = cache.map.len();
-            let mut cached = Priced::new(line.clone());
-            let entry = t.price_cached(&mut cached, act_id.as_deref(), &mut cache);
-            if let Some(e) = entry {
-                let cells = format!(
-                    "{:?} {:?} {:?} {:?} {:?} {} {:?}",
-                    cached.act.map(|a| &a.id),
-                    cached.old_cotation,
-                    cached.coefficient.map(|c| c.to_string()),
-                    cached.value,
-                    cached.line.code,
-                    cached.line.quantity,
-                    cached.amount.map(|a| a.to_string()),
-                );
-                assert_eq!(shown.entry(e).or_insert_with(|| cells.clone()), &cells);
-            }
-            let mut anew = Priced::new(line.clone());
-            t.price_in(&mut anew, act_id.as_deref());
-            assert_eq!(
-                format!("{cached:?}"),
-                format!("{anew:?}"),
-                "{line:?} {act_id:?}"
-            );
-            if anew.amount.is_some() {
-                priced += 1;
-                if anew
-                    .findings
-                    .iter()
-                    .all(|f| f.code == FindingCode::AmountMismatch)
-                    && cache.map.len() == before
-                {
-                    hits += 1;
-                }
-            }
-        }
-        // The comparison is not vacuous: a quarter of the priced lines at
-        // least (half of those of the second pass) came from the cache.
-        assert!(hits * 4 > priced, "{hits} of {priced}");
-    }
-}
+mod tests;
