@@ -28,6 +28,7 @@ use std::ops::RangeInclusive;
 use chrono::{Datelike, NaiveDate};
 use clap::{Subcommand, ValueEnum};
 use kine_tarif::contracts::*;
+use kine_tarif::fr::{Date, Eur};
 use kine_tarif::money::parse_decimal;
 use rust_decimal::Decimal;
 
@@ -478,7 +479,7 @@ pub fn run(cmd: ContractCommand, out: &mut dyn Write) -> Result<(), Box<dyn Erro
                 threshold_inclusive: true,
             };
             let d = conventionnement_decision(&r);
-            writeln!(out, "{:?} — {}", d.outcome, d.rule)?;
+            writeln!(out, "{} — {}", outcome_label(d.outcome), d.rule)?;
         }
     }
     Ok(())
@@ -499,8 +500,9 @@ fn print_schedule(
         TableOrJson::Table => {
             writeln!(
                 out,
-                "{kind} {} signé le {signed} — {}",
+                "{kind} {} signé le {} — {}",
                 version.as_str(),
+                Date(signed),
                 if s.eligibility.eligible {
                     "éligible"
                 } else {
@@ -520,17 +522,41 @@ fn print_schedule(
                     out,
                     "{:<34} {:<10} {:<15} {:>12}  {}",
                     p.covers,
-                    p.due,
-                    format!("{:?}", p.kind).to_lowercase(),
-                    p.amount,
+                    Date(p.due).to_string(),
+                    kind_label(p.kind),
+                    Eur(p.amount).to_string(),
                     p.note
                 )?;
             }
-            writeln!(out, "{:<62} {:>12}", "total", s.total)?;
+            writeln!(out, "{:<62} {:>12}", "total", Eur(s.total).to_string())?;
             for n in &s.notes {
                 writeln!(out, "note : {n}")?;
             }
         }
     }
     Ok(())
+}
+
+/// A payment's nature as a reader says it.
+fn kind_label(k: kine_tarif::contracts::PaymentKind) -> &'static str {
+    use kine_tarif::contracts::PaymentKind as K;
+    match k {
+        K::Payment => "versement",
+        K::Regularisation => "régularisation",
+        K::Intern => "stagiaire",
+        K::Commitment => "engagement",
+        K::Cancelled => "annulé",
+        K::Repayment => "remboursement",
+    }
+}
+
+/// A conventionnement decision as a reader says it.
+fn outcome_label(o: kine_tarif::contracts::Outcome) -> &'static str {
+    use kine_tarif::contracts::Outcome as O;
+    match o {
+        O::Granted => "Conventionnement accordé",
+        O::GrantedExtraPlace => "Conventionnement accordé sur une place supplémentaire",
+        O::Refused => "Conventionnement refusé",
+        O::PendingCpdOpinion => "En attente de l'avis de la CPD",
+    }
 }

@@ -24,7 +24,6 @@ use kine_tarif::{Decimal, Error, FindingCode};
 
 use crate::cli_io::ReadSeek;
 use crate::cli_tap::{LINE_COLUMNS, Sink, semicolon_input};
-use crate::cli_xlsx::severity_fr;
 
 /// Rows in error listed in full; the page says how many more there are.
 pub const SHOWN_ERRORS: usize = 1000;
@@ -239,7 +238,7 @@ impl Report {
                 "<tr class=\"{}\"><td><code>{}</code></td><td>{}</td><td class=\"n\">{n}</td><td>{}</td></tr>",
                 parsed.map_or("", |c| c.severity().as_str()),
                 esc(code),
-                parsed.map_or("", |c| severity_fr(c.severity())),
+                parsed.map_or("", |c| c.severity().label()),
                 esc(parsed.map_or("", |c| c.rule()))
             );
         }

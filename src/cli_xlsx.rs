@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader};
 use kine_tarif::batch::Summary;
-use kine_tarif::{Error, FindingCode, Severity};
+use kine_tarif::{Error, FindingCode};
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatBorder, Worksheet};
 
 use crate::cli_io::ReadSeek;
@@ -483,7 +483,7 @@ fn summary_sheet(sheet: &mut Worksheet, s: &Summary, data_version: &str, formats
     for (code, n) in &s.findings {
         let parsed = code.parse::<FindingCode>().ok();
         let _ = sheet.write_string(r, 0, *code);
-        let _ = sheet.write_string(r, 1, parsed.map_or("", |c| severity_fr(c.severity())));
+        let _ = sheet.write_string(r, 1, parsed.map_or("", |c| c.severity().label()));
         let _ = sheet.write_number(r, 2, *n as f64);
         let _ = sheet.write_string(r, 3, parsed.map_or("", |c| c.rule()));
         r += 1;
@@ -499,13 +499,4 @@ enum Value {
 /// An exact amount to the cell's number (the nearest double of its text).
 fn to_cell(d: kine_tarif::Decimal) -> f64 {
     d.to_string().parse().unwrap_or_default()
-}
-
-/// A severity in French.
-pub fn severity_fr(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "erreur",
-        Severity::Warning => "avertissement",
-        _ => "information",
-    }
 }

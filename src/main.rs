@@ -158,7 +158,7 @@ fn main() -> ExitCode {
         // wanted it has; end quietly, as a Unix filter does.
         Err(e) if is_broken_pipe(e.as_ref()) => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(io::stderr(), "kine-tarif: {e}");
+            let _ = writeln!(io::stderr(), "kine-tarif : {e}");
             ExitCode::from(2)
         }
     }
@@ -268,7 +268,7 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 writeln!(
                     out,
                     "{f} [{}]\n  règle : {}\n  source : {}",
-                    f.severity().as_str(),
+                    f.severity().label(),
                     f.rule(),
                     f.source()
                 )?;
@@ -323,7 +323,7 @@ fn print_table(t: &Tariffs, date: NaiveDate, terr: Territory) -> io::Result<()> 
         out,
         "Tarifs en vigueur le {} ({}) — données {}",
         Date(date),
-        territory_label(terr),
+        terr.label(),
         t.version()
     )?;
     writeln!(out, "\nValeurs des codes :")?;
@@ -339,7 +339,7 @@ fn print_table(t: &Tariffs, date: NaiveDate, terr: Territory) -> io::Result<()> 
                 code.as_str(),
                 val,
                 Span(&v.period),
-                status_label(v.status)
+                v.status.label()
             )?;
         }
     }
@@ -368,21 +368,4 @@ fn print_table(t: &Tariffs, date: NaiveDate, terr: Territory) -> io::Result<()> 
         }
     }
     out.flush()
-}
-
-/// A territory as a reader says it.
-fn territory_label(t: Territory) -> &'static str {
-    match t {
-        Territory::Metropole => "métropole",
-        Territory::Dom => "outre-mer",
-    }
-}
-
-/// A row's status as a reader says it.
-fn status_label(s: kine_tarif::RowStatus) -> &'static str {
-    match s {
-        kine_tarif::RowStatus::InForce => "en vigueur",
-        kine_tarif::RowStatus::Conditional => "sous condition",
-        kine_tarif::RowStatus::Unknown => "valeur inconnue",
-    }
 }

@@ -141,7 +141,7 @@ fn contract_schedule_as_json() {
         "--departing-acts",
         "800",
     ]);
-    assert!(out.starts_with("PendingCpdOpinion"), "{out}");
+    assert!(out.starts_with("En attente de l'avis de la CPD"), "{out}");
 }
 
 /// `--quiet` writes nothing on standard error; `--summary-json` the same
@@ -178,7 +178,7 @@ fn quiet_and_summary_json() {
     );
     let (code, text, _) = kine_tarif(&["explain", "coefficient_revalued"]);
     assert_eq!(code, 0);
-    assert!(text.starts_with("COEFFICIENT_REVALUED [error]"), "{text}");
+    assert!(text.starts_with("COEFFICIENT_REVALUED [erreur]"), "{text}");
 }
 
 /// A French spreadsheet's export — Windows-1252, semicolons, JJ/MM/AAAA
@@ -435,6 +435,16 @@ fn help_and_argument_errors_are_in_french() {
             "coefficient « x » : pas un nombre",
         ),
         (&[], "Utilisation : kine-tarif"),
+        // Errors that stop the work, from the library.
+        (
+            &["price", "/nonexistent.csv"],
+            "kine-tarif : /nonexistent.csv : fichier ou dossier introuvable",
+        ),
+        (&["explain", "FOO"], "code de facturation \"FOO\" inconnu"),
+        (
+            &["tariffs", "--department", "999"],
+            "département \"999\" inconnu",
+        ),
     ] {
         let (code, out, err) = kine_tarif(args);
         assert_eq!(code, 2, "{args:?}");

@@ -338,7 +338,7 @@ fn io_errors_name_the_real_path() {
         ] {
             let (code, _, err) = run(args);
             assert_eq!(code, 2, "{args:?}");
-            assert!(err.contains("kine-tarif: /dev/full : "), "{err}");
+            assert!(err.contains("kine-tarif : /dev/full : "), "{err}");
         }
     }
 }
