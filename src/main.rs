@@ -19,6 +19,7 @@ mod cli_price;
 mod cli_report;
 mod cli_tap;
 mod cli_xlsx;
+mod serve;
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -108,6 +109,7 @@ enum Command {
     /// L'historique des lignes facturées (import, oubli, état, bilan annuel).
     #[command(subcommand)]
     History(cli_history::HistoryCommand),
+    Serve(serve::ServeArgs),
     /// Explique une ligne (chaque valeur utilisée, sa validité et sa
     /// source) ou un code de constat.
     Explain {
@@ -176,12 +178,10 @@ fn territory(dept: Option<&str>) -> Result<Territory, String> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let loaded;
-    let tariffs: &Tariffs = match &cli.tariffs_dir {
-        Some(dir) => {
-            loaded = Tariffs::from_dir(dir)?;
-            &loaded
-        }
+    // Loaded once for the life of the process (the service shares them
+    // between its threads).
+    let tariffs: &'static Tariffs = match &cli.tariffs_dir {
+        Some(dir) => Box::leak(Box::new(Tariffs::from_dir(dir)?)),
         None => Tariffs::embedded(),
     };
     match cli.command {
@@ -245,6 +245,7 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             Ok(ExitCode::SUCCESS)
         }
         Command::History(cmd) => cli_history::run(cmd, tariffs),
+        Command::Serve(args) => serve::run(args, tariffs),
         Command::Contract(cmd) => {
             let mut out = BufWriter::new(io::stdout().lock());
             cli_contract::run(cmd, &mut out)?;

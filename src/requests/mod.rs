@@ -105,7 +105,11 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, RequestError> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         RequestError::invalid(
-            if path == "." { String::new() } else { path },
+            if path == "." || path == "?" {
+                String::new()
+            } else {
+                path
+            },
             serde_fr::message(&inner),
         )
     })?;
@@ -153,7 +157,7 @@ pub(crate) fn from_value<T: DeserializeOwned>(
 ) -> Result<T, RequestError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let path = match (prefix.is_empty(), path == ".") {
+        let path = match (prefix.is_empty(), path == "." || path == "?") {
             (_, true) => prefix.to_string(),
             (true, false) => path,
             (false, false) => format!("{prefix}.{path}"),
