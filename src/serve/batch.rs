@@ -2,12 +2,13 @@
 //! batch engine (the command's), its rows streamed back as CSV or JSON
 //! lines (`?format=jsonl`), one per input row.
 //!
-//! The body comes in by chunks through a channel to the engine, which runs
-//! on a blocking thread and reads it as a [`Read`]; its output goes out by
-//! chunks through another channel as the response body. Memory is bounded
-//! by the engine's budget (48 MiB of input held at most; a larger input
-//! not grouped by practitioner is spilled to temporary files) and the two
-//! channels (16 chunks each). The answer's status waits for the engine's
+//! The body comes in by chunks through a channel to the engine's blocking
+//! thread, which reads it as a [`Read`] — as the command takes a pipe:
+//! held in memory up to the engine's budget (48 MiB), past it copied to an
+//! unnamed temporary file, then priced as a file (a large input grouped by
+//! practitioner streamed, one in no particular order spilled); its output
+//! goes out by chunks through another channel as the response body. Memory
+//! is bounded by the budget and the two channels (16 chunks each). The answer's status waits for the engine's
 //! first output or its end: an input the engine refuses (a missing column)
 //! is a `400` with its message, never rows followed by a refusal. A
 //! client that goes away closes the output channel: the engine's next
@@ -21,7 +22,7 @@ use axum::extract::{RawQuery, State as With};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
-use kine_tarif::batch::{BatchOptions, OutputFormat, price_csv_with};
+use kine_tarif::batch::{BatchOptions, Once, OutputFormat, price_seekable};
 use kine_tarif::requests::{self, RequestError};
 use kine_tarif::{Error, NaiveDate};
 use serde::Deserialize;
@@ -120,13 +121,14 @@ pub async fn batch(With(s): With<State>, RawQuery(raw): RawQuery, body: Body) ->
         let reader = ChannelReader {
             rx: in_rx,
             chunk: Bytes::new(),
+            failed: None,
         };
         let writer = ChannelWriter {
             tx: out_tx,
             buf: Vec::with_capacity(CHUNK),
         };
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            price_csv_with(t, reader, writer, &options)
+            spooled(t, reader, writer, options)
         }))
     });
     // The status waits for the first output or the end.
@@ -194,14 +196,56 @@ fn engine_error(e: Error, t: &'static kine_tarif::Tariffs) -> Response {
     }
 }
 
+/// The body to the engine as the command takes a pipe: held in memory up
+/// to the engine's budget, past it copied to an unnamed temporary file
+/// (removed however the batch ends), so that the engine can read it again
+/// — a large input grouped by practitioner is then streamed, one in no
+/// particular order spilled — instead of spilling every large input.
+fn spooled(
+    t: &kine_tarif::Tariffs,
+    mut reader: ChannelReader,
+    writer: ChannelWriter,
+    mut options: BatchOptions,
+) -> Result<kine_tarif::batch::Summary, Error> {
+    let budget = options.memory_budget;
+    let mut held = Vec::new();
+    (&mut reader)
+        .take(u64::try_from(budget).unwrap_or(u64::MAX).saturating_add(1))
+        .read_to_end(&mut held)
+        .map_err(Error::Input)?;
+    if held.len() <= budget {
+        options.input_size = Some(held.len() as u64);
+        return price_seekable(t, io::Cursor::new(held), Once(writer), &options, None);
+    }
+    let temp = |source| Error::Io {
+        path: std::env::temp_dir(),
+        source,
+    };
+    let mut file = tempfile::tempfile().map_err(temp)?;
+    file.write_all(&held).map_err(temp)?;
+    drop(held);
+    io::copy(&mut reader, &mut file).map_err(Error::Input)?;
+    use std::io::Seek;
+    options.input_size = Some(file.stream_position().map_err(temp)?);
+    file.rewind().map_err(temp)?;
+    price_seekable(t, file, Once(writer), &options, None)
+}
+
 /// The body's chunks as a [`Read`], on the engine's blocking thread.
 struct ChannelReader {
     rx: mpsc::Receiver<io::Result<Bytes>>,
     chunk: Bytes,
+    /// An error of the body met after bytes already given: the next read's.
+    failed: Option<io::Error>,
 }
 
 impl Read for ChannelReader {
+    /// As much as `buf` takes: the current chunk, then the chunks already
+    /// arrived (the engine reads large blocks; a network chunk is small).
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
         while self.chunk.is_empty() {
             match self.rx.blocking_recv() {
                 Some(Ok(c)) => self.chunk = c,
@@ -209,12 +253,29 @@ impl Read for ChannelReader {
                 None => return Ok(0),
             }
         }
-        let n = buf.len().min(self.chunk.len());
-        let taken = self.chunk.split_to(n);
-        if let Some(dst) = buf.get_mut(..n) {
-            dst.copy_from_slice(&taken);
+        let mut filled = 0;
+        loop {
+            let room = buf.len() - filled;
+            let n = room.min(self.chunk.len());
+            let taken = self.chunk.split_to(n);
+            if let Some(dst) = buf.get_mut(filled..filled + n) {
+                dst.copy_from_slice(&taken);
+            }
+            filled += n;
+            if filled == buf.len() {
+                return Ok(filled);
+            }
+            match self.rx.try_recv() {
+                Ok(Ok(c)) => self.chunk = c,
+                // An error after some bytes: those first, the error at the
+                // next read (a cut upload is never taken for its end).
+                Ok(Err(e)) => {
+                    self.failed = Some(e);
+                    return Ok(filled);
+                }
+                Err(_) => return Ok(filled),
+            }
         }
-        Ok(n)
     }
 }
 
