@@ -58,7 +58,10 @@ def wrk(script, path):
 
 
 wrk("price.lua", "/v1/price")
+print(f"  server memory after /v1/price: {rss[-1] if rss else '?'} MiB (samples every 10 s: {rss[::10]})")
+mark = len(rss)
 wrk("check.lua", "/v1/check")
+print(f"  server memory after /v1/check: {rss[-1] if rss else '?'} MiB (samples every 10 s: {rss[mark::10]})")
 
 batch, command = [], []
 for _ in range(3):

@@ -5,10 +5,10 @@
 //! and where (`lines[2].line.date`).
 //!
 //! The shapes are those of the library's serde types: an invoice line is
-//! [`InvoiceLine`](crate::InvoiceLine) (`{"date": "2026-02-01", "code":
+//! [`InvoiceLine`] (`{"date": "2026-02-01", "code":
 //! "RIM", "coefficient": "8.10"}`, decimals as strings), its context
 //! [`LineContext`](crate::rules::LineContext), a result
-//! [`LineResult`](crate::rules::LineResult). Findings are data in the
+//! [`LineResult`]. Findings are data in the
 //! answer, never errors.
 //!
 //! ```
