@@ -202,8 +202,24 @@ function showRows(rows) {
 }
 
 async function downloadCsv() {
-  const r = await fetch("/v1/batch?format=csv", { method: "POST", body: lastCsv });
-  const blob = await r.blob();
+  let blob;
+  try {
+    const r = await fetch("/v1/batch?format=csv", { method: "POST", body: lastCsv, headers: { "Content-Type": "text/csv" } });
+    if (!r.ok) {
+      const body = await r.json().catch(() => null);
+      throw new Error(body && body.error ? body.error.message : `réponse ${r.status}`);
+    }
+    blob = await r.blob();
+  } catch (e) {
+    // Said above the table, which stays.
+    $("erreur-telechargement")?.remove();
+    const p = text("p", `Téléchargement impossible : ${e.message}`, "erreur");
+    p.id = "erreur-telechargement";
+    p.setAttribute("role", "alert");
+    $("resultat-fichier").prepend(p);
+    return;
+  }
+  $("erreur-telechargement")?.remove();
   const a = document.createElement("a");
   a.href = URL.createObjectURL(blob);
   a.download = "resultat-kine-tarif.csv";
