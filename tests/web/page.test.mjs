@@ -244,6 +244,8 @@ try {
   browser = await chromium.launch({
     executablePath: process.env.KINE_TARIF_CHROMIUM || "/usr/bin/chromium",
     headless: true,
+    // As tests/spreadsheet.rs launches it: no network beyond the loopback
+    // on this machine, no sandbox as root.
     args: [
       "--no-sandbox",
       "--disable-gpu",
