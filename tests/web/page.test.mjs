@@ -211,6 +211,10 @@ test("le fichier d'exemple déposé (glisser-déposer)", async ({ page }) => {
 });
 
 test("la zone de dépôt au clavier ouvre le choix du fichier", async ({ page }) => {
+  // Listened for from the start: Playwright intercepts the chooser only
+  // once its listener is in place in the browser, which a listener added
+  // together with the key press may not yet be.
+  const chooserShown = page.waitForEvent("filechooser");
   await page.focus("#envoyer");
   // Backwards from the button: the text area, then the drop zone (the
   // hidden file input is not a stop of its own).
@@ -218,7 +222,8 @@ test("la zone de dépôt au clavier ouvre le choix du fichier", async ({ page })
   assert.equal(await page.evaluate(() => document.activeElement.id), "colle");
   await page.keyboard.press("Shift+Tab");
   assert.equal(await page.evaluate(() => document.activeElement.id), "depot");
-  const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Enter")]);
+  await page.keyboard.press("Enter");
+  const chooser = await chooserShown;
   await chooser.setFiles(invoices);
   await checkFileShown(page);
 });
