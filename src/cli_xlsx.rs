@@ -385,13 +385,17 @@ impl Sink for Workbook {
             .filter(|c| !c.is_empty())
             .collect();
         let messages: Vec<&str> = get("message").split(" | ").collect();
+        let columns = if codes.is_empty() {
+            Vec::new()
+        } else {
+            code_columns()
+        };
         for (i, code) in codes.iter().enumerate() {
             let message = if messages.len() == codes.len() {
                 messages.get(i).copied().unwrap_or_default()
             } else {
                 get("message")
             };
-            let columns = code_columns();
             if !self.by_code.contains_key(*code) {
                 let added = self
                     .book

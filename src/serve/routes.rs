@@ -262,43 +262,41 @@ fn today() -> String {
     chrono::Local::now().date_naive().to_string()
 }
 
-async fn explain(With(s): With<State>, RawQuery(raw): RawQuery) -> Response {
+/// A GET route: its query as the request (the date today when absent),
+/// answered by `f` like a POST body.
+async fn query_route(
+    s: &State,
+    raw: Option<String>,
+    allowed: Option<&'static [&'static str]>,
+    f: fn(&Tariffs, &str) -> Result<Value, RequestError>,
+) -> Response {
     let t = s.tariffs;
     run(t, move || {
-        let text = query_object(
-            raw.as_deref(),
-            &[("date", today())],
-            Some(&[
-                "code",
-                "coefficient",
-                "date",
-                "department",
-                "quantity",
-                "act_id",
-                "billed_amount",
-            ]),
-        )?;
-        requests::explain(t, &text)
+        let text = query_object(raw.as_deref(), &[("date", today())], allowed)?;
+        f(t, &text)
     })
     .await
+}
+
+async fn explain(With(s): With<State>, RawQuery(raw): RawQuery) -> Response {
+    const PARAMETERS: &[&str] = &[
+        "code",
+        "coefficient",
+        "date",
+        "department",
+        "quantity",
+        "act_id",
+        "billed_amount",
+    ];
+    query_route(&s, raw, Some(PARAMETERS), requests::explain).await
 }
 
 async fn convert(With(s): With<State>, RawQuery(raw): RawQuery) -> Response {
-    let t = s.tariffs;
-    run(t, move || {
-        let text = query_object(raw.as_deref(), &[("date", today())], None)?;
-        requests::convert(t, &text)
-    })
-    .await
+    query_route(&s, raw, None, requests::convert).await
 }
 
 async fn tariffs(With(s): With<State>, RawQuery(raw): RawQuery) -> Response {
-    let t = s.tariffs;
-    run(t, move || {
-        let text = query_object(raw.as_deref(), &[("date", today())], None)?;
-        requests::tariffs(t, &text)
-    })
-    .await
+    query_route(&s, raw, None, requests::tariffs).await
 }
 
 /// With `--token`: every route but `/health` and the page's wants
