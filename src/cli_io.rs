@@ -70,10 +70,21 @@ pub fn stdin_seekable(
     {
         return Ok((Box::new(file), meta.len()));
     }
-    let mut stdin = io::stdin().lock();
+    held_or_spooled(io::stdin().lock(), budget, temp_dir)
+}
+
+/// An input read once as one that can be read again, and its size: held
+/// in memory up to `budget` bytes, past that copied to an unnamed
+/// temporary file in `temp_dir` (removed by the system however the run
+/// ends). Standard input from a pipe, a request's body (`serve`).
+pub fn held_or_spooled(
+    mut input: impl Read,
+    budget: usize,
+    temp_dir: Option<&Path>,
+) -> Result<(Box<dyn ReadSeek>, u64), Error> {
     let mut held = Vec::new();
     let limit = u64::try_from(budget).unwrap_or(u64::MAX).saturating_add(1);
-    (&mut stdin)
+    (&mut input)
         .take(limit)
         .read_to_end(&mut held)
         .map_err(Error::Input)?;
@@ -85,7 +96,7 @@ pub fn stdin_seekable(
     let mut file = temp_file(temp_dir)?;
     file.write_all(&held).map_err(temp)?;
     drop(held);
-    io::copy(&mut stdin, &mut file).map_err(Error::Input)?;
+    io::copy(&mut input, &mut file).map_err(Error::Input)?;
     let size = file.stream_position().map_err(temp)?;
     file.rewind().map_err(temp)?;
     Ok((Box::new(file), size))

@@ -203,32 +203,13 @@ fn engine_error(e: Error, t: &'static kine_tarif::Tariffs) -> Response {
 /// particular order spilled — instead of spilling every large input.
 fn spooled(
     t: &kine_tarif::Tariffs,
-    mut reader: ChannelReader,
+    reader: ChannelReader,
     writer: ChannelWriter,
     mut options: BatchOptions,
 ) -> Result<kine_tarif::batch::Summary, Error> {
-    let budget = options.memory_budget;
-    let mut held = Vec::new();
-    (&mut reader)
-        .take(u64::try_from(budget).unwrap_or(u64::MAX).saturating_add(1))
-        .read_to_end(&mut held)
-        .map_err(Error::Input)?;
-    if held.len() <= budget {
-        options.input_size = Some(held.len() as u64);
-        return price_seekable(t, io::Cursor::new(held), Once(writer), &options, None);
-    }
-    let temp = |source| Error::Io {
-        path: std::env::temp_dir(),
-        source,
-    };
-    let mut file = tempfile::tempfile().map_err(temp)?;
-    file.write_all(&held).map_err(temp)?;
-    drop(held);
-    io::copy(&mut reader, &mut file).map_err(Error::Input)?;
-    use std::io::Seek;
-    options.input_size = Some(file.stream_position().map_err(temp)?);
-    file.rewind().map_err(temp)?;
-    price_seekable(t, file, Once(writer), &options, None)
+    let (input, size) = crate::cli_io::held_or_spooled(reader, options.memory_budget, None)?;
+    options.input_size = Some(size);
+    price_seekable(t, input, Once(writer), &options, None)
 }
 
 /// The body's chunks as a [`Read`], on the engine's blocking thread.
